@@ -1,0 +1,61 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Condition types.
+const (
+	// ConditionReady is True when the resource is fully in effect on every target.
+	ConditionReady = "Ready"
+	// ConditionDrifted is True when a live schema differs in ways the spec does not let us correct.
+	ConditionDrifted = "Drifted"
+)
+
+// Reasons of a CassandraConnection's Ready condition.
+const (
+	// ReasonConnected: a session is open and the cluster answered.
+	ReasonConnected = "Connected"
+	// ReasonNotConnectedYet: lazyConnect is set and nothing has needed the session yet.
+	ReasonNotConnectedYet = "NotConnectedYet"
+	// ReasonUnreachable: no contact point answered within the timeouts; retried with backoff.
+	ReasonUnreachable = "Unreachable"
+	// ReasonAuthenticationFailed: the cluster refused the credentials.
+	ReasonAuthenticationFailed = "AuthenticationFailed"
+	// ReasonTLSFailed: the TLS handshake failed (unknown CA, wrong server name, bad client cert...).
+	ReasonTLSFailed = "TLSFailed"
+	// ReasonSecretNotFound: a referenced Secret does not exist.
+	ReasonSecretNotFound = "SecretNotFound"
+	// ReasonSecretKeyNotFound: a referenced Secret lacks the named key.
+	ReasonSecretKeyNotFound = "SecretKeyNotFound"
+	// ReasonInvalidSecret: a Secret's content cannot be used (e.g. a CA that is not PEM).
+	ReasonInvalidSecret = "InvalidSecret"
+	// ReasonInvalidSpec: the spec passed the API server but cannot be used (checked by the controller).
+	ReasonInvalidSpec = "InvalidSpec"
+	// ReasonDefaultConflict: more than one connection in the namespace has spec.default set.
+	ReasonDefaultConflict = "DefaultConflict"
+	// ReasonConnectionFailed: connecting failed for a reason not listed above.
+	ReasonConnectionFailed = "ConnectionFailed"
+)
+
+// FindCondition returns the condition of the given type, or nil.
+func FindCondition(conds []metav1.Condition, condType string) *metav1.Condition {
+	for i := range conds {
+		if conds[i].Type == condType {
+			return &conds[i]
+		}
+	}
+	return nil
+}
+
+// IsConditionTrue reports whether the condition of the given type is present and True.
+func IsConditionTrue(conds []metav1.Condition, condType string) bool {
+	c := FindCondition(conds, condType)
+	return c != nil && c.Status == metav1.ConditionTrue
+}
+
+// IsReadyFor reports whether the Ready condition is True and describes the current generation.
+func IsReadyFor(conds []metav1.Condition, generation int64) bool {
+	c := FindCondition(conds, ConditionReady)
+	return c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == generation
+}

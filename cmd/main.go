@@ -1,0 +1,71 @@
+// Command manager runs the cqlsync controllers: it watches CassandraConnection, Keyspace and
+// TableModel resources and keeps every listed Cassandra cluster in line with them.
+package main
+
+import (
+	"flag"
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/controllers"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+)
+
+func main() {
+	var (
+		metricsAddr     string
+		probeAddr       string
+		leaderElect     bool
+		refreshInterval time.Duration
+	)
+	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to; \"0\" disables it")
+	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the health and readiness probes bind to")
+	flag.BoolVar(&leaderElect, "leader-elect", false, "enable leader election, so that only one replica reconciles at a time")
+	flag.DurationVar(&refreshInterval, "connection-refresh-interval", time.Minute, "how often a Ready CassandraConnection re-reads its hosts")
+	opts := zap.Options{Development: false}
+	opts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
+	setupLog := ctrl.Log.WithName("setup")
+
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(cqlv1.AddToScheme(scheme))
+
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
+		HealthProbeBindAddress: probeAddr,
+		LeaderElection:         leaderElect,
+		LeaderElectionID:       "cqlsync.io",
+	})
+	if err != nil {
+		setupLog.Error(err, "unable to create the manager")
+		os.Exit(1)
+	}
+
+	ctx := ctrl.SetupSignalHandler()
+	reg := registry.New(ctrl.Log.WithName("registry"))
+	defer reg.Close()
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: refreshInterval}); err != nil {
+		setupLog.Error(err, "unable to set up the controllers")
+		os.Exit(1)
+	}
+	utilruntime.Must(mgr.AddHealthzCheck("healthz", healthz.Ping))
+	utilruntime.Must(mgr.AddReadyzCheck("readyz", healthz.Ping))
+
+	setupLog.Info("starting the manager")
+	if err := mgr.Start(ctx); err != nil {
+		setupLog.Error(err, "manager stopped with an error")
+		os.Exit(1)
+	}
+}

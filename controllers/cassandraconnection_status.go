@@ -1,0 +1,93 @@
+package controllers
+
+import (
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+)
+
+// connOutcome is what one reconcile of a CassandraConnection found out. Status is a pure function
+// of it (and the previous status).
+type connOutcome struct {
+	userErr     *userError            // spec or Secret problem the user must fix
+	connectErr  error                 // connecting or describing the cluster failed
+	conflicts   []string              // other default connections of the namespace
+	lazyPending bool                  // lazyConnect and nothing needed the session yet
+	info        *registry.ClusterInfo // what the cluster said, when connected
+	insecure    bool                  // TLS without certificate verification
+}
+
+// connectionReady computes the Ready condition's status, reason and message.
+func connectionReady(o connOutcome) (metav1.ConditionStatus, string, string) {
+	switch {
+	case o.userErr != nil:
+		return metav1.ConditionFalse, o.userErr.Reason, o.userErr.Message
+	case len(o.conflicts) > 0:
+		return metav1.ConditionFalse, cqlv1.ReasonDefaultConflict, fmt.Sprintf(
+			"spec.default is also set on %s in this namespace; keep default: true on exactly one connection",
+			strings.Join(o.conflicts, ", "))
+	case o.connectErr != nil:
+		reason, hint := cqlv1.ReasonConnectionFailed, ""
+		switch registry.KindOf(o.connectErr) {
+		case registry.KindAuthentication:
+			reason, hint = cqlv1.ReasonAuthenticationFailed, "; check the credentials in spec.auth.secretRef"
+		case registry.KindTLS:
+			reason, hint = cqlv1.ReasonTLSFailed, "; check spec.tls (CA, server name, client certificate)"
+		case registry.KindUnreachable:
+			reason, hint = cqlv1.ReasonUnreachable, "; retrying with backoff"
+		case registry.KindConfig:
+			reason = cqlv1.ReasonInvalidSpec
+		}
+		return metav1.ConditionFalse, reason, o.connectErr.Error() + hint
+	case o.lazyPending:
+		return metav1.ConditionTrue, cqlv1.ReasonNotConnectedYet,
+			"spec.lazyConnect is set: the session opens when a Keyspace or TableModel first needs it"
+	case o.info != nil:
+		msg := fmt.Sprintf("connected to cluster %q: %d/%d hosts up", o.info.ClusterName, o.info.UpCount(), len(o.info.Hosts))
+		if o.insecure {
+			msg += "; WARNING: server certificates are not verified (spec.tls.insecureSkipVerify)"
+		}
+		return metav1.ConditionTrue, cqlv1.ReasonConnected, msg
+	}
+	return metav1.ConditionUnknown, cqlv1.ReasonConnectionFailed, "no outcome"
+}
+
+// setConnectionStatus writes the outcome into c.Status.
+func setConnectionStatus(c *cqlv1.CassandraConnection, o connOutcome) {
+	status, reason, msg := connectionReady(o)
+	meta.SetStatusCondition(&c.Status.Conditions, metav1.Condition{
+		Type: cqlv1.ConditionReady, Status: status, Reason: reason, Message: msg,
+		ObservedGeneration: c.Generation,
+	})
+	switch {
+	case o.info != nil:
+		c.Status.ClusterName = o.info.ClusterName
+		c.Status.Hosts = make([]cqlv1.HostStatus, 0, len(o.info.Hosts))
+		for _, h := range o.info.Hosts {
+			c.Status.Hosts = append(c.Status.Hosts, cqlv1.HostStatus{
+				Address: h.Address, Datacenter: h.Datacenter, Rack: h.Rack, Up: h.Up,
+				ReleaseVersion: h.ReleaseVersion, SchemaVersion: h.SchemaVersion,
+			})
+		}
+	case o.connectErr != nil && registry.KindOf(o.connectErr) == registry.KindUnreachable:
+		// Keep what we knew of the nodes, but none of them answers now.
+		for i := range c.Status.Hosts {
+			c.Status.Hosts[i].Up = false
+		}
+	case o.lazyPending:
+		c.Status.Hosts = nil
+	}
+	up := 0
+	for _, h := range c.Status.Hosts {
+		if h.Up {
+			up++
+		}
+	}
+	c.Status.HostsUp = fmt.Sprintf("%d/%d", up, len(c.Status.Hosts))
+	c.Status.ObservedGeneration = c.Generation
+}

@@ -1,0 +1,30 @@
+package controllers
+
+import (
+	"context"
+	"time"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+)
+
+// Options configure the controllers.
+type Options struct {
+	// Registry holds the sessions; one per manager.
+	Registry *registry.Registry
+	// ConnectionRefreshInterval is how often a Ready connection re-reads its hosts.
+	ConnectionRefreshInterval time.Duration
+}
+
+// Setup registers every cqlsync controller with the manager. The manager binary and the envtest
+// suites call the same function, so tests run exactly the production wiring.
+func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
+	return (&CassandraConnectionReconciler{
+		Client:          mgr.GetClient(),
+		APIReader:       mgr.GetAPIReader(),
+		Registry:        opts.Registry,
+		Recorder:        mgr.GetEventRecorder("cqlsync"),
+		RefreshInterval: opts.ConnectionRefreshInterval,
+	}).SetupWithManager(ctx, mgr)
+}

@@ -1,0 +1,112 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
+)
+
+// Session is an open driver session of one connection. It stays valid until the registry replaces
+// or closes it; callers must not Close it themselves.
+type Session struct {
+	key       Key
+	hash      string
+	cfg       Config
+	conn      Conn
+	closeOnce sync.Once
+}
+
+// Key is the connection this session belongs to.
+func (s *Session) Key() Key { return s.key }
+
+// Config returns the session's configuration (timeouts, for callers that wait on the cluster).
+func (s *Session) Config() Config { return s.cfg }
+
+// Driver returns the driver session, for the packages of internal/cql that run statements. It is
+// nil only for sessions made by a test dialer.
+func (s *Session) Driver() *gocql.Session {
+	gs, _ := s.conn.(*gocql.Session)
+	return gs
+}
+
+// Closed reports whether the session has been closed.
+func (s *Session) Closed() bool { return s.conn == nil || s.conn.Closed() }
+
+func (s *Session) close() {
+	s.closeOnce.Do(func() {
+		if s.conn != nil {
+			s.conn.Close()
+		}
+	})
+}
+
+// Host is one node as the driver and the system tables see it.
+type Host struct {
+	Address        string
+	Datacenter     string
+	Rack           string
+	Up             bool
+	ReleaseVersion string
+	SchemaVersion  string
+}
+
+// ClusterInfo is what a cluster says about itself.
+type ClusterInfo struct {
+	ClusterName string
+	Hosts       []Host // sorted by address
+}
+
+// UpCount is how many hosts are up.
+func (c ClusterInfo) UpCount() int {
+	n := 0
+	for _, h := range c.Hosts {
+		if h.Up {
+			n++
+		}
+	}
+	return n
+}
+
+// Describe asks the cluster for its name and the schema version of every node (system.local and
+// system.peers_v2) and merges that with the driver's view of each host (address, DC, rack, up,
+// release version). It fails when no node answers within the request timeout.
+func (s *Session) Describe(ctx context.Context) (ClusterInfo, error) {
+	gs := s.Driver()
+	if gs == nil {
+		return ClusterInfo{}, &Error{Kind: KindOther, Err: errors.New("not a driver session")}
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	defer cancel()
+	var info ClusterInfo
+	schema := map[string]string{}
+	var localID gocql.UUID
+	var localSchema gocql.UUID
+	if err := gs.Query("SELECT cluster_name, host_id, schema_version FROM system.local WHERE key = 'local'").
+		Consistency(gocql.One).ScanContext(ctx, &info.ClusterName, &localID, &localSchema); err != nil {
+		return ClusterInfo{}, &Error{Kind: KindOf(err), Err: err}
+	}
+	schema[localID.String()] = localSchema.String()
+	iter := gs.Query("SELECT host_id, schema_version FROM system.peers_v2").Consistency(gocql.One).IterContext(ctx)
+	var id, ver gocql.UUID
+	for iter.Scan(&id, &ver) {
+		schema[id.String()] = ver.String()
+	}
+	if err := iter.Close(); err != nil {
+		return ClusterInfo{}, &Error{Kind: KindOf(err), Err: err}
+	}
+	for _, h := range gs.GetHosts() {
+		info.Hosts = append(info.Hosts, Host{
+			Address:        h.ConnectAddressAndPort(),
+			Datacenter:     h.DataCenter(),
+			Rack:           h.Rack(),
+			Up:             h.IsUp(),
+			ReleaseVersion: h.Version().String(),
+			SchemaVersion:  schema[h.HostID()],
+		})
+	}
+	sort.Slice(info.Hosts, func(i, j int) bool { return info.Hosts[i].Address < info.Hosts[j].Address })
+	return info, nil
+}

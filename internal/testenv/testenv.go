@@ -1,0 +1,80 @@
+// Package testenv is the Go side of the test rig: it starts a real kube-apiserver and etcd
+// (envtest, with the binaries hack/control-plane.sh builds) and tells tests where the local
+// Cassandra clusters of hack/cassandra.sh are. It is imported by tests only.
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+)
+
+// KubeVersion is the control-plane version hack/control-plane.sh builds by default.
+const KubeVersion = "1.36.3"
+
+// RepoRoot is the directory holding go.mod.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// BinDir holds kube-apiserver, etcd and kubectl; KUBEBUILDER_ASSETS wins when set.
+func BinDir() string {
+	if d := os.Getenv("KUBEBUILDER_ASSETS"); d != "" {
+		return d
+	}
+	return filepath.Join(RepoRoot(), "bin", "k8s", KubeVersion)
+}
+
+// Kubectl is the path of the kubectl built with the control plane.
+func Kubectl() string { return filepath.Join(BinDir(), "kubectl") }
+
+// NewEnvironment returns an envtest environment with the cqlsync CRDs, using the locally built
+// binaries. It fails clearly when they are missing (run `make control-plane`).
+func NewEnvironment() (*envtest.Environment, error) {
+	dir := BinDir()
+	for _, b := range []string{"kube-apiserver", "etcd"} {
+		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
+			return nil, fmt.Errorf("%s not found in %s: run `make control-plane` (or `make test`)", b, dir)
+		}
+	}
+	return &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join(RepoRoot(), "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+		BinaryAssetsDirectory: dir,
+	}, nil
+}
+
+// Rig describes the local Cassandra clusters started by hack/cassandra.sh.
+type Rig struct {
+	Cluster1, Cluster2, Cluster3 string // hosts
+	Cluster3CA                       string // PEM path of the CA that signed cluster3's certificate
+	Cluster3User, Cluster3Password   string
+	Script                           string // hack/cassandra.sh, to stop and start nodes
+}
+
+// Cassandra returns the rig, or stops the test: with CQLSYNC_REQUIRE_RIG=1 (set by `make test`) a
+// missing rig is a failure, otherwise the test is skipped and says how to run it.
+func Cassandra(t testing.TB) Rig {
+	t.Helper()
+	r := Rig{
+		Cluster1:         os.Getenv("CQLSYNC_CLUSTER1_HOST"),
+		Cluster2:         os.Getenv("CQLSYNC_CLUSTER2_HOST"),
+		Cluster3:         os.Getenv("CQLSYNC_CLUSTER3_HOST"),
+		Cluster3CA:       os.Getenv("CQLSYNC_CLUSTER3_CA"),
+		Cluster3User:     os.Getenv("CQLSYNC_CLUSTER3_USER"),
+		Cluster3Password: os.Getenv("CQLSYNC_CLUSTER3_PASSWORD"),
+		Script:           os.Getenv("CQLSYNC_CASSANDRA_SCRIPT"),
+	}
+	if r.Cluster1 == "" || r.Cluster2 == "" || r.Cluster3 == "" {
+		if os.Getenv("CQLSYNC_REQUIRE_RIG") == "1" {
+			t.Fatal("the Cassandra rig is required but CQLSYNC_CLUSTER*_HOST are unset: run `make test`")
+		}
+		t.Skip("needs the local Cassandra clusters: run `make test` (or `eval $(hack/cassandra.sh env)` after `hack/cassandra.sh start`)")
+	}
+	return r
+}

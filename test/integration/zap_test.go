@@ -1,0 +1,5 @@
+package integration
+
+import "go.uber.org/zap/zapcore"
+
+type zapcoreLevel = zapcore.Level

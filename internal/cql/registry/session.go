@@ -81,18 +81,18 @@ func (s *Session) Describe(ctx context.Context) (ClusterInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 	defer cancel()
 	var info ClusterInfo
-	schema := map[string]string{}
-	var localID gocql.UUID
-	var localSchema gocql.UUID
-	if err := gs.Query("SELECT cluster_name, host_id, schema_version FROM system.local WHERE key = 'local'").
-		Consistency(gocql.One).ScanContext(ctx, &info.ClusterName, &localID, &localSchema); err != nil {
+	type versions struct{ release, schema string }
+	byID := map[string]versions{}
+	var id, schema gocql.UUID
+	var release string
+	if err := gs.Query("SELECT cluster_name, host_id, schema_version, release_version FROM system.local WHERE key = 'local'").
+		Consistency(gocql.One).ScanContext(ctx, &info.ClusterName, &id, &schema, &release); err != nil {
 		return ClusterInfo{}, &Error{Kind: KindOf(err), Err: err}
 	}
-	schema[localID.String()] = localSchema.String()
-	iter := gs.Query("SELECT host_id, schema_version FROM system.peers_v2").Consistency(gocql.One).IterContext(ctx)
-	var id, ver gocql.UUID
-	for iter.Scan(&id, &ver) {
-		schema[id.String()] = ver.String()
+	byID[id.String()] = versions{release, schema.String()}
+	iter := gs.Query("SELECT host_id, schema_version, release_version FROM system.peers_v2").Consistency(gocql.One).IterContext(ctx)
+	for iter.Scan(&id, &schema, &release) {
+		byID[id.String()] = versions{release, schema.String()}
 	}
 	if err := iter.Close(); err != nil {
 		return ClusterInfo{}, &Error{Kind: KindOf(err), Err: err}
@@ -103,8 +103,8 @@ func (s *Session) Describe(ctx context.Context) (ClusterInfo, error) {
 			Datacenter:     h.DataCenter(),
 			Rack:           h.Rack(),
 			Up:             h.IsUp(),
-			ReleaseVersion: h.Version().String(),
-			SchemaVersion:  schema[h.HostID()],
+			ReleaseVersion: byID[h.HostID()].release,
+			SchemaVersion:  byID[h.HostID()].schema,
 		})
 	}
 	sort.Slice(info.Hosts, func(i, j int) bool { return info.Hosts[i].Address < info.Hosts[j].Address })

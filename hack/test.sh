@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# test.sh runs every test of cqlsync on real parts (`make test` calls it after building the control
+# plane): unit tests, the envtest + real Cassandra integration suite, the e2e test (the manager
+# binary against a real API server), and a short run of every fuzz target.
+#
+# The local Cassandra clusters are started here when they are not running, and the ones started here
+# are stopped here, by PID (hack/cassandra.sh stop), whether the tests pass or fail.
+#
+# Environment: FUZZ_TIME (default 10s per fuzz target; 0 skips fuzzing), GO_TEST_FLAGS (extra flags).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "${root}"
+cassandra="${root}/hack/cassandra.sh"
+
+started=()
+cleanup() {
+  local rc=$?
+  if ((${#started[@]})); then
+    echo "test.sh: stopping the Cassandra nodes started for the tests: ${started[*]}"
+    bash "${cassandra}" stop "${started[@]}" || true
+  fi
+  exit "${rc}"
+}
+trap cleanup EXIT INT TERM
+
+for c in cluster1 cluster2 cluster3; do
+  if ! bash "${cassandra}" status | grep -qE "^${c}[[:space:]].*[[:space:]]running[[:space:]]"; then
+    started+=("${c}")
+  fi
+done
+if ((${#started[@]})); then
+  echo "test.sh: starting Cassandra: ${started[*]}"
+  bash "${cassandra}" start "${started[@]}"
+else
+  bash "${cassandra}" start # all running: this only waits until each answers CQL
+fi
+eval "$(bash "${cassandra}" env)"
+export KUBEBUILDER_ASSETS="$("${root}/hack/control-plane.sh")"
+export CQLSYNC_REQUIRE_RIG=1
+
+# -p 1: the integration and e2e packages share the Cassandra clusters (one test restarts a node).
+echo "test.sh: go test ./..."
+go test -p 1 -count=1 -timeout 45m ${GO_TEST_FLAGS:-} ./...
+
+fuzz_time="${FUZZ_TIME:-10s}"
+if [[ "${fuzz_time}" != "0" ]]; then
+  # Every Fuzz target of the module, each for a bounded time.
+  while read -r pkg; do
+    for target in $(go test -list '^Fuzz' "${pkg}" | grep '^Fuzz' || true); do
+      echo "test.sh: fuzzing ${pkg} ${target} for ${fuzz_time}"
+      go test -run '^$' -fuzz "^${target}\$" -fuzztime "${fuzz_time}" "${pkg}"
+    done
+  done < <(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u | sed 's|^\.|github.com/cqlsync/cqlsync|')
+fi
+echo "test.sh: all tests passed"

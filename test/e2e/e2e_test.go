@@ -1,0 +1,121 @@
+// Package e2e runs the manager binary as a process against a real kube-apiserver and etcd and the
+// local Cassandra clusters, and drives it with kubectl exactly as the README tells a user to.
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/cqlsync/cqlsync/internal/testenv"
+)
+
+func TestSamplesBecomeReady(t *testing.T) {
+	testenv.Cassandra(t)
+	root := testenv.RepoRoot()
+	tmp := t.TempDir()
+
+	manager := filepath.Join(tmp, "manager")
+	build := exec.Command("go", "build", "-o", manager, "./cmd")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the manager: %v\n%s", err, out)
+	}
+
+	env, err := testenv.NewEnvironment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Errorf("stopping the control plane: %v", err)
+		}
+	})
+	kubeconfig := writeKubeconfig(t, env, tmp)
+
+	// The manager, as a process, stopped by PID when the test ends, pass or fail.
+	var logs bytes.Buffer
+	cmd := exec.Command(manager, "--kubeconfig", kubeconfig, "--metrics-bind-address", "0",
+		"--health-probe-bind-address", "127.0.0.1:0", "--connection-refresh-interval", "5s")
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("manager logs:\n%s", logs.String())
+		}
+	})
+
+	kubectl := func(args ...string) string {
+		t.Helper()
+		c := exec.Command(testenv.Kubectl(), append([]string{"--kubeconfig", kubeconfig}, args...)...)
+		c.Dir = root
+		out, err := c.CombinedOutput()
+		if err != nil {
+			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+
+	// One apply of every sample, in whatever order kubectl takes the files: no manual ordering.
+	kubectl("apply", "-f", "config/samples/")
+	kubectl("wait", "--for=condition=Ready", "cassandraconnection", "--all", "--timeout=180s")
+
+	out := kubectl("get", "cassandraconnections", "-o", "wide")
+	for _, want := range []string{"READY", "REASON", "HOSTS", "AGE", "cluster1", "cluster2", "Connected", "1/1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kubectl get output lacks %q:\n%s", want, out)
+		}
+	}
+	if out := kubectl("get", "cqlconn", "cluster1", "-o", "jsonpath={.status.clusterName} {.status.hosts[0].datacenter} {.status.hosts[0].releaseVersion}"); !strings.HasPrefix(out, "cluster1 dc1 5.0.") {
+		t.Errorf("cluster1 status: %q", out)
+	}
+	if out := kubectl("get", "cqlsync"); !strings.Contains(out, "cassandraconnection.cqlsync.io/cluster2") {
+		t.Errorf("the cqlsync category must list the connections:\n%s", out)
+	}
+	if out := kubectl("explain", "cassandraconnection.spec.hosts"); !strings.Contains(out, "contact points") {
+		t.Errorf("kubectl explain lacks the field documentation:\n%s", out)
+	}
+
+	kubectl("delete", "-f", "config/samples/", "--wait=true", "--timeout=120s")
+	if out := kubectl("get", "cassandraconnections", "-o", "name"); strings.TrimSpace(out) != "" {
+		t.Errorf("connections left after delete: %s", out)
+	}
+}
+
+func writeKubeconfig(t *testing.T, env *envtest.Environment, dir string) string {
+	t.Helper()
+	user, err := env.ControlPlane.AddUser(envtest.User{Name: "e2e-admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

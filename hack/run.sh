@@ -14,5 +14,6 @@ if [[ "${CQLSYNC_LOCAL:-}" != "1" ]] && [[ -n "${KUBECONFIG:-}" || -f "${HOME}/.
   echo "run.sh: using the cluster of ${KUBECONFIG:-${HOME}/.kube/config} (CQLSYNC_LOCAL=1 forces the local one)"
   exec go run ./cmd "$@"
 fi
+"${root}/hack/ensure-tools.sh"
 export KUBEBUILDER_ASSETS="$("${root}/hack/control-plane.sh")"
 exec go run ./hack/localenv "$@"

@@ -11,6 +11,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "${root}"
 cassandra="${root}/hack/cassandra.sh"
+"${root}/hack/ensure-tools.sh"
 
 started=()
 cleanup() {

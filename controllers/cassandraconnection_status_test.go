@@ -1,0 +1,104 @@
+package controllers
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+)
+
+func TestConnectionReady(t *testing.T) {
+	info := &registry.ClusterInfo{ClusterName: "c1", Hosts: []registry.Host{{Address: "a", Up: true}, {Address: "b"}}}
+	cases := []struct {
+		name    string
+		o       connOutcome
+		status  metav1.ConditionStatus
+		reason  string
+		message string
+	}{
+		{"connected", connOutcome{info: info}, metav1.ConditionTrue, cqlv1.ReasonConnected, `cluster "c1": 1/2 hosts up`},
+		{"insecure is said", connOutcome{info: info, insecure: true}, metav1.ConditionTrue, cqlv1.ReasonConnected, "not verified"},
+		{"lazy", connOutcome{lazyPending: true}, metav1.ConditionTrue, cqlv1.ReasonNotConnectedYet, "lazyConnect"},
+		{"user error wins", connOutcome{userErr: &userError{Reason: cqlv1.ReasonSecretNotFound, Message: "spec.auth: gone"}, conflicts: []string{"x"}},
+			metav1.ConditionFalse, cqlv1.ReasonSecretNotFound, "spec.auth: gone"},
+		{"conflict names the others", connOutcome{conflicts: []string{"a", "b"}, info: info}, metav1.ConditionFalse, cqlv1.ReasonDefaultConflict, "a, b"},
+		{"auth", connOutcome{connectErr: &registry.Error{Kind: registry.KindAuthentication, Err: errors.New("bad creds")}},
+			metav1.ConditionFalse, cqlv1.ReasonAuthenticationFailed, "spec.auth.secretRef"},
+		{"tls", connOutcome{connectErr: errors.New("x509: certificate signed by unknown authority")},
+			metav1.ConditionFalse, cqlv1.ReasonTLSFailed, "spec.tls"},
+		{"unreachable", connOutcome{connectErr: errors.New("dial tcp: connection refused")},
+			metav1.ConditionFalse, cqlv1.ReasonUnreachable, "retrying"},
+		{"config", connOutcome{connectErr: &registry.Error{Kind: registry.KindConfig, Err: errors.New("bad")}},
+			metav1.ConditionFalse, cqlv1.ReasonInvalidSpec, "bad"},
+		{"other", connOutcome{connectErr: errors.New("weird")}, metav1.ConditionFalse, cqlv1.ReasonConnectionFailed, "weird"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, r, m := connectionReady(tc.o)
+			if s != tc.status || r != tc.reason || !strings.Contains(m, tc.message) {
+				t.Fatalf("got %s %s %q; want %s %s containing %q", s, r, m, tc.status, tc.reason, tc.message)
+			}
+		})
+	}
+}
+
+func TestSetConnectionStatus(t *testing.T) {
+	c := &cqlv1.CassandraConnection{ObjectMeta: metav1.ObjectMeta{Generation: 3}}
+	info := &registry.ClusterInfo{ClusterName: "c1", Hosts: []registry.Host{
+		{Address: "127.0.0.1:9042", Datacenter: "dc1", Rack: "r1", Up: true, ReleaseVersion: "5.0.9", SchemaVersion: "v"},
+	}}
+	setConnectionStatus(c, connOutcome{info: info})
+	if c.Status.ObservedGeneration != 3 || c.Status.ClusterName != "c1" || c.Status.HostsUp != "1/1" ||
+		len(c.Status.Hosts) != 1 || c.Status.Hosts[0].ReleaseVersion != "5.0.9" {
+		t.Fatalf("status %+v", c.Status)
+	}
+	ready := cqlv1.FindCondition(c.Status.Conditions, cqlv1.ConditionReady)
+	if ready == nil || ready.ObservedGeneration != 3 || ready.Status != metav1.ConditionTrue {
+		t.Fatalf("ready %+v", ready)
+	}
+
+	// Unreachable keeps the known hosts but marks them down.
+	setConnectionStatus(c, connOutcome{connectErr: errors.New("connection refused")})
+	if len(c.Status.Hosts) != 1 || c.Status.Hosts[0].Up || c.Status.HostsUp != "0/1" {
+		t.Fatalf("unreachable status %+v", c.Status)
+	}
+	// Same outcome twice: identical status (nothing to write).
+	before := c.Status.DeepCopy()
+	setConnectionStatus(c, connOutcome{connectErr: errors.New("connection refused")})
+	if !equality.Semantic.DeepEqual(*before, c.Status) {
+		t.Fatalf("an unchanged outcome changed the status:\n%+v\n%+v", before, c.Status)
+	}
+	// Lazy: no hosts.
+	setConnectionStatus(c, connOutcome{lazyPending: true})
+	if c.Status.Hosts != nil || c.Status.HostsUp != "0/0" {
+		t.Fatalf("lazy status %+v", c.Status)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Unix(10000, 0)
+	cases := []struct {
+		since time.Duration
+		want  time.Duration
+	}{
+		{0, minRetry},
+		{4 * time.Second, minRetry},
+		{40 * time.Second, 10 * time.Second},
+		{time.Hour, maxRetry},
+	}
+	for _, tc := range cases {
+		got := retryAfter(metav1.NewTime(now.Add(-tc.since)), now)
+		if got != tc.want {
+			t.Errorf("failing for %s: retry after %s, want %s", tc.since, got, tc.want)
+		}
+	}
+	if got := retryAfter(metav1.Time{}, now); got != minRetry {
+		t.Errorf("no transition time: %s", got)
+	}
+}

@@ -1,0 +1,595 @@
+#!/usr/bin/env bash
+# Local Apache Cassandra 5.0 test clusters for the cqlsync integration tests.
+#
+# Runs three independent single-node clusters of REAL Cassandra on loopback addresses:
+#
+#   name      address     port  cluster_name  datacenter/rack  security
+#   cluster1  127.0.0.1   9042  cluster1      dc1/rack1        none
+#   cluster2  127.0.0.2   9042  cluster2      dc2/rack1        none
+#   cluster3  127.0.0.3   9042  cluster3      dc3/rack1        PasswordAuthenticator (cassandra/cassandra)
+#                                                              + TLS required on the native port (PEM certs
+#                                                              generated here with openssl)
+#
+# Maven Central has no Cassandra 5.0 binary tarball, so `fetch` assembles the classpath from
+# cassandra-all and its runtime dependencies (hack/cassandra/pom.xml) and this script writes the
+# configuration Cassandra's own bin/cassandra and conf/ would otherwise provide.
+#
+# Usage: hack/cassandra.sh <command> [cluster...]
+#   fetch                 copy the Cassandra jars into bin/cassandra/lib (once)
+#   start  [names]        start the nodes (default: all) and wait until each answers CQL
+#   stop   [names]        stop the nodes (SIGTERM, SIGKILL after 30s)
+#   status                one line per cluster: name, address, pid, running/stopped, ready
+#   logs   <name>         tail of the node's system.log
+#   wipe   [names]        stop the nodes and delete their data (jars and certificates are kept)
+#   env                   print `export` lines for the tests
+#
+# Environment:
+#   CASSANDRA_RUN_DIR        root of the per-node run dirs (default: <repo>/bin/cassandra/run)
+#   CASSANDRA_START_TIMEOUT  seconds `start` waits for all requested nodes (default: 240)
+#   CASSANDRA_STOP_TIMEOUT   seconds `stop` waits after SIGTERM before SIGKILL (default: 30)
+#   CASSANDRA_HEAP_MIN/MAX   JVM heap per node (default: 256m / 768m)
+#   CASSANDRA_JVM_EXTRA_OPTS extra JVM flags, split on whitespace
+#   CASSANDRA_LOG_LINES      lines shown by `logs` and on start failures (default: 100)
+#   JAVA_HOME                JDK 17 to use (default: `java` on PATH)
+#
+# Layout of a node's run dir (<run root>/<name>/):
+#   conf/cassandra.yaml, conf/cassandra-rackdc.properties   regenerated on every start
+#   data/ commitlog/ saved_caches/ hints/ cdc_raw/ triggers/ the node's data (deleted by wipe)
+#   tmp/                                                    java.io.tmpdir (native libs unpacked here)
+#   logs/system.log, logs/stdout.log                        Cassandra's log, the JVM's stdout/stderr
+#   cassandra.pid                                           PID of the running JVM
+#   ca.pem ca.key server.crt server.key server-keystore.pem cluster3 only: generated TLS material
+set -euo pipefail
+
+# ---------------------------------------------------------------------------------------------
+# Paths and settings
+# ---------------------------------------------------------------------------------------------
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+SCRIPT_PATH="$SCRIPT_DIR/$(basename "${BASH_SOURCE[0]}")"
+REPO_ROOT=$(cd "$SCRIPT_DIR/.." && pwd -P)
+ASSETS_DIR="$SCRIPT_DIR/cassandra" # pom.xml, jvm.options, logback.xml
+POM="$ASSETS_DIR/pom.xml"
+LIB_DIR="$REPO_ROOT/bin/cassandra/lib"
+LIB_MARKER="$LIB_DIR/.complete" # written after a successful copy; holds the Cassandra version
+CQLPING="$REPO_ROOT/bin/cqlping"
+
+# The run root may be relative to the caller's cwd; make it absolute once.
+RUN_ROOT=${CASSANDRA_RUN_DIR:-$REPO_ROOT/bin/cassandra/run}
+case "$RUN_ROOT" in /*) ;; *) RUN_ROOT="$PWD/$RUN_ROOT" ;; esac
+
+START_TIMEOUT=${CASSANDRA_START_TIMEOUT:-240}
+STOP_TIMEOUT=${CASSANDRA_STOP_TIMEOUT:-30}
+HEAP_MIN=${CASSANDRA_HEAP_MIN:-256m}
+HEAP_MAX=${CASSANDRA_HEAP_MAX:-768m}
+LOG_LINES=${CASSANDRA_LOG_LINES:-100}
+if [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
+
+ALL_CLUSTERS=(cluster1 cluster2 cluster3)
+CQL_PORT=9042
+STORAGE_PORT=7000 # every node has its own IP, so the same ports do not clash
+SUPERUSER=cassandra
+SUPERUSER_PASSWORD=cassandra
+
+# Scratch file for cqlping's last error while waiting; removed however the script ends.
+ERR_FILE=""
+trap 'rm -f "$ERR_FILE"' EXIT
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "cassandra.sh: $*"; exit 1; }
+
+# cluster_facts NAME: sets ADDR, DC, SECURE (1 = auth + TLS) and RUN_DIR for a cluster.
+cluster_facts() {
+  case "$1" in
+    cluster1) ADDR=127.0.0.1 DC=dc1 SECURE=0 ;;
+    cluster2) ADDR=127.0.0.2 DC=dc2 SECURE=0 ;;
+    cluster3) ADDR=127.0.0.3 DC=dc3 SECURE=1 ;;
+    *) die "unknown cluster '$1' (expected one of: ${ALL_CLUSTERS[*]})" ;;
+  esac
+  RUN_DIR="$RUN_ROOT/$1"
+  PID_FILE="$RUN_DIR/cassandra.pid"
+  LOG_FILE="$RUN_DIR/logs/system.log"
+}
+
+# select_names ARGS...: sets NAMES to the given cluster names (validated), or to all of them.
+select_names() {
+  local n
+  if [[ $# -eq 0 ]]; then set -- "${ALL_CLUSTERS[@]}"; fi
+  NAMES=()
+  for n in "$@"; do
+    cluster_facts "$n" # dies on unknown names
+    NAMES+=("$n")
+  done
+}
+
+# Serialise start/stop/wipe between concurrent invocations (e.g. parallel test packages), so a
+# node is never launched twice. The JVMs are started with this descriptor closed.
+take_lock() {
+  mkdir -p "$RUN_ROOT"
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$RUN_ROOT/.lock"
+    flock -w 600 9 || die "could not lock $RUN_ROOT/.lock"
+  fi
+}
+release_lock() {
+  exec 9>&-
+}
+
+# ---------------------------------------------------------------------------------------------
+# Prerequisites: jars, cqlping, java
+# ---------------------------------------------------------------------------------------------
+cassandra_version() {
+  sed -n 's:.*<cassandra.version>\(.*\)</cassandra.version>.*:\1:p' "$POM" | head -n1
+}
+
+cmd_fetch() {
+  local version tmp
+  version=$(cassandra_version)
+  [[ -n "$version" ]] || die "no <cassandra.version> in $POM"
+  if [[ -f "$LIB_MARKER" && "$(cat "$LIB_MARKER")" == "$version" && -f "$LIB_DIR/cassandra-all-$version.jar" ]]; then
+    return 0
+  fi
+  command -v mvn >/dev/null 2>&1 || die "mvn (Maven) is needed to fetch Cassandra $version"
+  log "Fetching Cassandra $version jars into $LIB_DIR ..."
+  mkdir -p "$(dirname "$LIB_DIR")"
+  # Copy into a temporary dir next to the target and move it into place only when complete.
+  tmp=$(mktemp -d "$(dirname "$LIB_DIR")/.lib.XXXXXX")
+  if ! mvn -B -q -f "$POM" dependency:copy-dependencies -DoutputDirectory="$tmp" </dev/null >&2; then
+    rm -rf "$tmp"
+    die "mvn dependency:copy-dependencies failed"
+  fi
+  if [[ ! -f "$tmp/cassandra-all-$version.jar" ]]; then
+    rm -rf "$tmp"
+    die "cassandra-all-$version.jar missing after the copy"
+  fi
+  rm -rf "$LIB_DIR"
+  mv "$tmp" "$LIB_DIR"
+  printf '%s\n' "$version" >"$LIB_MARKER"
+  log "Fetched $(find "$LIB_DIR" -name '*.jar' | wc -l) jars."
+}
+
+# build_cqlping: (re)build bin/cqlping when missing or older than its sources.
+build_cqlping() {
+  local src="$REPO_ROOT/hack/cqlping/main.go"
+  if [[ -x "$CQLPING" && "$CQLPING" -nt "$src" ]]; then return 0; fi
+  command -v go >/dev/null 2>&1 || die "go is needed to build $CQLPING"
+  log "Building $CQLPING ..."
+  (cd "$REPO_ROOT" && go build -o "$CQLPING" ./hack/cqlping) || die "building cqlping failed"
+}
+
+check_java() {
+  local major
+  command -v "$JAVA" >/dev/null 2>&1 || die "java not found (set JAVA_HOME to a JDK 17)"
+  major=$("$JAVA" -XshowSettings:properties -version 2>&1 |
+    sed -n 's/^ *java.specification.version = *//p' | head -n1)
+  if [[ "$major" != "17" ]]; then
+    log "cassandra.sh: warning: $JAVA is Java '$major'; these options are for Cassandra 5.0 on JDK 17"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------------------------
+
+# gen_certs DIR: CA and server certificate for cluster3, created with openssl on first use.
+# Nothing is committed: the material lives only in the run dir.
+gen_certs() {
+  local dir=$1 ext
+  if [[ ! -s "$dir/ca.pem" || ! -s "$dir/ca.key" ]]; then
+    log "Generating a test CA in $dir ..."
+    (
+      umask 077
+      openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 \
+        -keyout "$dir/ca.key" -out "$dir/ca.pem" \
+        -subj "/O=cqlsync tests/CN=cqlsync test CA ($(basename "$dir"))" \
+        -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    ) || die "openssl failed to create the CA"
+    chmod 644 "$dir/ca.pem"
+    rm -f "$dir/server.crt" # a new CA needs a new server certificate
+  fi
+  if [[ -s "$dir/server-keystore.pem" && -s "$dir/server.crt" && "$dir/server.crt" -nt "$dir/ca.pem" ]]; then
+    return 0
+  fi
+  log "Generating the server certificate in $dir ..."
+  ext="$dir/server.ext"
+  cat >"$ext" <<'EOF'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.3, IP:127.0.0.1, DNS:localhost
+EOF
+  (
+    umask 077
+    # `req -nodes` writes an unencrypted PKCS#8 key ("BEGIN PRIVATE KEY"), which is what
+    # Cassandra's PEMBasedSslContextFactory reads.
+    openssl req -newkey rsa:2048 -nodes -sha256 -keyout "$dir/server.key" -out "$dir/server.csr" \
+      -subj "/O=cqlsync tests/CN=127.0.0.3" 2>/dev/null &&
+      openssl x509 -req -sha256 -days 3650 -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+        -set_serial "0x$(openssl rand -hex 16)" -extfile "$ext" -out "$dir/server.crt" 2>/dev/null &&
+      # The PEM "keystore": private key followed by the certificate chain.
+      cat "$dir/server.key" "$dir/server.crt" "$dir/ca.pem" >"$dir/server-keystore.pem"
+  ) || die "openssl failed to create the server certificate"
+  rm -f "$dir/server.csr" "$ext"
+}
+
+# gen_config NAME: writes the node's configuration (every start, so changes here apply).
+gen_config() {
+  local name=$1
+  cluster_facts "$name"
+  mkdir -p "$RUN_DIR"/{conf,data,commitlog,saved_caches,hints,cdc_raw,logs,triggers,tmp}
+
+  # GossipingPropertyFileSnitch reads this file; Cassandra 5.0 takes its location as a URL from
+  # -Dcassandra-rackdc.properties (else from the classpath).
+  cat >"$RUN_DIR/conf/cassandra-rackdc.properties" <<EOF
+dc=$DC
+rack=rack1
+EOF
+
+  local auth security=""
+  if [[ "$SECURE" == 1 ]]; then
+    gen_certs "$RUN_DIR"
+    auth=$(
+      cat <<EOF
+authenticator:
+  class_name: org.apache.cassandra.auth.PasswordAuthenticator
+authorizer:
+  class_name: org.apache.cassandra.auth.CassandraAuthorizer
+role_manager:
+  class_name: org.apache.cassandra.auth.CassandraRoleManager
+EOF
+    )
+    # TLS is required on the native port (optional: false). PEM files: the keystore holds the
+    # unencrypted private key and the certificate chain; clients are not asked for certificates.
+    security=$(
+      cat <<EOF
+client_encryption_options:
+  enabled: true
+  optional: false
+  ssl_context_factory:
+    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory
+  keystore: $RUN_DIR/server-keystore.pem
+  truststore: $RUN_DIR/ca.pem
+  require_client_auth: false
+EOF
+    )
+  else
+    auth=$(
+      cat <<EOF
+authenticator:
+  class_name: org.apache.cassandra.auth.AllowAllAuthenticator
+authorizer:
+  class_name: org.apache.cassandra.auth.AllowAllAuthorizer
+role_manager:
+  class_name: org.apache.cassandra.auth.CassandraRoleManager
+EOF
+    )
+  fi
+
+  # A minimal cassandra.yaml: the keys without usable defaults plus what a single-node test
+  # cluster needs. Everything else keeps Cassandra 5.0's built-in defaults (Config.java).
+  cat >"$RUN_DIR/conf/cassandra.yaml" <<EOF
+# Generated by hack/cassandra.sh for $name; regenerated on every start, do not edit.
+cluster_name: '$name'
+num_tokens: 1
+partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+endpoint_snitch: GossipingPropertyFileSnitch
+seed_provider:
+  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+    parameters:
+      - seeds: "$ADDR:$STORAGE_PORT"
+listen_address: $ADDR
+rpc_address: $ADDR
+storage_port: $STORAGE_PORT
+native_transport_port: $CQL_PORT
+start_native_transport: true
+auto_bootstrap: false
+
+data_file_directories:
+  - $RUN_DIR/data
+commitlog_directory: $RUN_DIR/commitlog
+saved_caches_directory: $RUN_DIR/saved_caches
+hints_directory: $RUN_DIR/hints
+cdc_raw_directory: $RUN_DIR/cdc_raw
+commitlog_sync: periodic
+commitlog_sync_period: 10000ms
+
+# Tests drop and truncate a lot; snapshots of that would only fill the disk.
+auto_snapshot: false
+
+$auth
+$security
+EOF
+}
+
+# jvm_args NAME: prints the JVM arguments for a node, one per line.
+jvm_args() {
+  local name=$1 line jamm
+  cluster_facts "$name"
+  jamm=$(find "$LIB_DIR" -maxdepth 1 -name 'jamm-*.jar' | head -n1)
+  [[ -n "$jamm" ]] || die "jamm jar missing in $LIB_DIR"
+  printf '%s\n' "-Xms$HEAP_MIN" "-Xmx$HEAP_MAX"
+  while IFS= read -r line; do
+    case "$line" in -*) printf '%s\n' "$line" ;; esac
+  done <"$ASSETS_DIR/jvm.options"
+  printf '%s\n' \
+    "-javaagent:$jamm" \
+    "-XX:ErrorFile=$RUN_DIR/logs/hs_err_%p.log" \
+    "-Dcassandra.config=file://$RUN_DIR/conf/cassandra.yaml" \
+    "-Dcassandra-rackdc.properties=file://$RUN_DIR/conf/cassandra-rackdc.properties" \
+    "-Dcassandra.storagedir=$RUN_DIR" \
+    "-Dcassandra.triggers_dir=$RUN_DIR/triggers" \
+    "-Djava.io.tmpdir=$RUN_DIR/tmp" \
+    "-Dcassandra.logdir=$RUN_DIR/logs" \
+    "-Dlogback.configurationFile=file://$ASSETS_DIR/logback.xml"
+  # No JMX: without -Dcassandra.jmx.local.port / remote port Cassandra starts no JMX server.
+  if [[ -n "${CASSANDRA_JVM_EXTRA_OPTS:-}" ]]; then
+    # shellcheck disable=SC2086 # split on whitespace on purpose
+    printf '%s\n' $CASSANDRA_JVM_EXTRA_OPTS
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Process handling
+# ---------------------------------------------------------------------------------------------
+
+# node_pid NAME: prints the PID of the node's running JVM and succeeds, or fails. A PID counts
+# only if the process is alive and is our Cassandra for this run dir (guards against PID reuse
+# and zombies); a stale pid file is removed.
+node_pid() {
+  local pid args
+  cluster_facts "$1"
+  [[ -f "$PID_FILE" ]] || return 1
+  pid=$(tr -dc '0-9' <"$PID_FILE")
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    args=$(ps -ww -p "$pid" -o args= 2>/dev/null || true)
+    if [[ "$args" == *CassandraDaemon* && "$args" == *"$RUN_DIR/conf/cassandra.yaml"* ]]; then
+      printf '%s\n' "$pid"
+      return 0
+    fi
+  fi
+  rm -f "$PID_FILE"
+  return 1
+}
+
+# port_in_use ADDR PORT: succeeds if something accepts TCP connections there.
+port_in_use() {
+  # shellcheck disable=SC2016 # $1/$2 are expanded by the inner bash
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
+}
+
+# launch NAME: starts the node's JVM in the background, detached (own session, no stdin, no
+# hangup), and records its PID.
+launch() {
+  local name=$1 pid
+  local -a args
+  cluster_facts "$name"
+  mapfile -t args < <(jvm_args "$name")
+  # The subshell execs setsid, which execs nohup, which execs java: $! is the JVM's PID
+  # (setsid does not fork because the subshell is no process-group leader).
+  (
+    cd "$RUN_DIR"
+    exec setsid nohup "$JAVA" "${args[@]}" -cp "$LIB_DIR/*" org.apache.cassandra.service.CassandraDaemon \
+      >>"$RUN_DIR/logs/stdout.log" 2>&1 </dev/null 9>&-
+  ) &
+  pid=$!
+  # Until the execs are done, the process is still a copy of this script and node_pid would
+  # take it for a stale PID; wait (briefly) until it is java.
+  for _ in {1..100}; do
+    [[ "$(ps -ww -p "$pid" -o args= 2>/dev/null || true)" == *CassandraDaemon* ]] && break
+    sleep 0.05
+  done
+  printf '%s\n' "$pid" >"$PID_FILE"
+  log "$name: started (pid $pid, $ADDR:$CQL_PORT, log $LOG_FILE)"
+}
+
+# ping NAME SECONDS: one readiness check with cqlping; prints the Cassandra version.
+ping_node() {
+  local name=$1 timeout=$2
+  local -a args
+  cluster_facts "$name"
+  args=(-host "$ADDR" -port "$CQL_PORT" -timeout "${timeout}s")
+  if [[ "$SECURE" == 1 ]]; then
+    args+=(-user "$SUPERUSER" -password "$SUPERUSER_PASSWORD" -ca "$RUN_DIR/ca.pem")
+  fi
+  "$CQLPING" "${args[@]}"
+}
+
+show_log_tail() {
+  cluster_facts "$1"
+  log "----- last $LOG_LINES lines of $LOG_FILE -----"
+  if [[ -f "$LOG_FILE" ]]; then tail -n "$LOG_LINES" "$LOG_FILE" >&2; fi
+  if [[ -s "$RUN_DIR/logs/stdout.log" ]]; then
+    log "----- last 20 lines of $RUN_DIR/logs/stdout.log -----"
+    tail -n 20 "$RUN_DIR/logs/stdout.log" >&2
+  fi
+  log "-----"
+}
+
+# wait_ready NAME DEADLINE STARTED: polls with cqlping until the node answers CQL, the JVM dies,
+# or the deadline (epoch seconds) passes.
+wait_ready() {
+  local name=$1 deadline=$2 started=$3 now remaining version err
+  [[ -n "$ERR_FILE" ]] || ERR_FILE=$(mktemp)
+  err=$ERR_FILE
+  : >"$err"
+  while true; do
+    if ! node_pid "$name" >/dev/null; then
+      cat "$err" >&2
+      log "$name: the Cassandra process exited during start-up"
+      show_log_tail "$name"
+      return 1
+    fi
+    now=$(date +%s)
+    remaining=$((deadline - now))
+    if ((remaining <= 0)); then
+      cat "$err" >&2
+      log "$name: not ready after ${START_TIMEOUT}s (CASSANDRA_START_TIMEOUT)"
+      show_log_tail "$name"
+      return 1
+    fi
+    # Short attempts, so that a dying JVM is noticed quickly.
+    if version=$(ping_node "$name" $((remaining < 5 ? remaining : 5)) 2>"$err"); then
+      cluster_facts "$name"
+      log "$name: ready after $(($(date +%s) - started))s ($ADDR:$CQL_PORT, Cassandra $version)"
+      return 0
+    fi
+    sleep 1 # cqlping only returns early on errors it cannot retry; do not spin
+  done
+}
+
+# stop_nodes NAMES...: SIGTERM to every running node at once (Cassandra drains and shuts down
+# cleanly), wait up to STOP_TIMEOUT seconds for all of them, then SIGKILL what is left.
+# Idempotent: nodes that are not running are skipped.
+stop_nodes() {
+  local name pid deadline i
+  local -a stopping=() pids=()
+  for name in "$@"; do
+    if pid=$(node_pid "$name"); then
+      log "$name: stopping (pid $pid) ..."
+      kill -TERM "$pid" 2>/dev/null || true
+      stopping+=("$name")
+      pids+=("$pid")
+    else
+      log "$name: not running"
+    fi
+  done
+  deadline=$(($(date +%s) + STOP_TIMEOUT))
+  for i in "${!stopping[@]}"; do
+    name=${stopping[$i]} pid=${pids[$i]}
+    while node_pid "$name" >/dev/null && (($(date +%s) < deadline)); do sleep 0.25; done
+    if node_pid "$name" >/dev/null; then
+      log "$name: still running after ${STOP_TIMEOUT}s, sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      for _ in {1..40}; do
+        node_pid "$name" >/dev/null || break
+        sleep 0.25
+      done
+      if node_pid "$name" >/dev/null; then die "$name: pid $pid survived SIGKILL"; fi
+    fi
+    cluster_facts "$name"
+    rm -f "$PID_FILE"
+    log "$name: stopped"
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------------
+cmd_start() {
+  local name pid t0 deadline rc=0
+  select_names "$@"
+  check_java
+  command -v openssl >/dev/null 2>&1 || die "openssl is needed"
+  cmd_fetch
+  build_cqlping
+
+  t0=$(date +%s)
+  take_lock
+  # Start every requested node first (they boot in parallel), then wait for each.
+  for name in "${NAMES[@]}"; do
+    if pid=$(node_pid "$name"); then
+      log "$name: already running (pid $pid)"
+    else
+      # Something else on our address would make cqlping report a false "ready".
+      cluster_facts "$name"
+      if port_in_use "$ADDR" "$CQL_PORT"; then
+        die "$name: $ADDR:$CQL_PORT is already in use by a process this script did not start"
+      fi
+      gen_config "$name"
+      launch "$name"
+    fi
+  done
+  release_lock
+
+  deadline=$((t0 + START_TIMEOUT))
+  for name in "${NAMES[@]}"; do
+    wait_ready "$name" "$deadline" "$t0" || rc=1
+  done
+  if ((rc != 0)); then die "start failed"; fi
+  log "All requested clusters ready after $(($(date +%s) - t0))s: ${NAMES[*]}"
+}
+
+cmd_stop() {
+  select_names "$@"
+  take_lock
+  stop_nodes "${NAMES[@]}"
+  release_lock
+}
+
+cmd_status() {
+  local name pid state ready
+  [[ $# -eq 0 ]] || die "status takes no arguments"
+  for name in "${ALL_CLUSTERS[@]}"; do
+    cluster_facts "$name"
+    ready=no
+    if pid=$(node_pid "$name"); then
+      state=running
+      if [[ -x "$CQLPING" ]] && ping_node "$name" 3 >/dev/null 2>&1; then ready=yes; fi
+    else
+      pid=-
+      state=stopped
+    fi
+    printf '%-9s %-15s pid=%-8s %-8s ready=%s\n' "$name" "$ADDR:$CQL_PORT" "$pid" "$state" "$ready"
+  done
+}
+
+cmd_logs() {
+  [[ $# -eq 1 ]] || die "usage: $0 logs <name>"
+  cluster_facts "$1"
+  [[ -f "$LOG_FILE" ]] || die "no log yet: $LOG_FILE"
+  tail -n "$LOG_LINES" "$LOG_FILE"
+}
+
+cmd_wipe() {
+  local name
+  select_names "$@"
+  take_lock
+  stop_nodes "${NAMES[@]}"
+  for name in "${NAMES[@]}"; do
+    cluster_facts "$name"
+    # Data, logs and generated config go; the TLS material (and the jars) stay, so the CA path
+    # exported by `env` keeps its content across wipes.
+    rm -rf "$RUN_DIR"/{conf,data,commitlog,saved_caches,hints,cdc_raw,logs,triggers,tmp}
+    log "$name: wiped $RUN_DIR"
+  done
+  release_lock
+}
+
+cmd_env() {
+  [[ $# -eq 0 ]] || die "env takes no arguments"
+  printf 'export %s=%q\n' \
+    CQLSYNC_CLUSTER1_HOST 127.0.0.1 \
+    CQLSYNC_CLUSTER2_HOST 127.0.0.2 \
+    CQLSYNC_CLUSTER3_HOST 127.0.0.3 \
+    CQLSYNC_CLUSTER3_CA "$RUN_ROOT/cluster3/ca.pem" \
+    CQLSYNC_CLUSTER3_USER "$SUPERUSER" \
+    CQLSYNC_CLUSTER3_PASSWORD "$SUPERUSER_PASSWORD" \
+    CQLSYNC_CASSANDRA_SCRIPT "$SCRIPT_PATH" \
+    CQLSYNC_CLUSTER1_DC dc1 \
+    CQLSYNC_CLUSTER2_DC dc2 \
+    CQLSYNC_CLUSTER3_DC dc3
+}
+
+usage() {
+  sed -n '2,/^set -euo pipefail/p' "$SCRIPT_PATH" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+main() {
+  [[ $# -ge 1 ]] || usage
+  local cmd=$1
+  shift
+  case "$cmd" in
+    fetch) [[ $# -eq 0 ]] || die "fetch takes no arguments"; cmd_fetch ;;
+    start) cmd_start "$@" ;;
+    stop) cmd_stop "$@" ;;
+    status) cmd_status "$@" ;;
+    logs) cmd_logs "$@" ;;
+    wipe) cmd_wipe "$@" ;;
+    env) cmd_env "$@" ;;
+    -h | --help | help) usage ;;
+    *) log "unknown command: $cmd"; usage ;;
+  esac
+}
+
+main "$@"

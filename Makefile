@@ -35,7 +35,9 @@ vet: ## Run go vet.
 
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail when committed generated files are stale.
-	@git diff --exit-code -- config/crd config/rbac api || { echo "generated files are stale: run 'make manifests generate' and commit"; exit 1; }
+	@if [ -n "$$(git status --porcelain -- config/crd config/rbac api)" ]; then \
+		git status --porcelain -- config/crd config/rbac api; git diff -- config/crd config/rbac api | head -50; \
+		echo "generated files are stale: run 'make manifests generate' and commit them"; exit 1; fi
 
 ##@ Test rig
 

@@ -121,6 +121,8 @@ func (r *CassandraConnectionReconciler) reconcileNormal(ctx context.Context, con
 	cfg, err := buildConfig(ctx, r.APIReader, conn)
 	var ue *userError
 	if errors.As(err, &ue) {
+		// An unusable spec or Secret (e.g. revoked credentials) leaves no session behind.
+		r.Registry.Unregister(key)
 		o.userErr = ue
 		return o, nil
 	}

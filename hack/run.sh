@@ -12,8 +12,10 @@ cd "${root}"
 
 if [[ "${CQLSYNC_LOCAL:-}" != "1" ]] && [[ -n "${KUBECONFIG:-}" || -f "${HOME}/.kube/config" ]]; then
   echo "run.sh: using the cluster of ${KUBECONFIG:-${HOME}/.kube/config} (CQLSYNC_LOCAL=1 forces the local one)"
-  exec go run ./cmd "$@"
+  go build -o bin/manager ./cmd
+  exec bin/manager "$@"
 fi
 "${root}/hack/ensure-tools.sh"
 export KUBEBUILDER_ASSETS="$("${root}/hack/control-plane.sh")"
-exec go run ./hack/localenv "$@"
+go build -o bin/localenv ./hack/localenv
+exec bin/localenv "$@"

@@ -14,8 +14,29 @@ cassandra="${root}/hack/cassandra.sh"
 "${root}/hack/ensure-tools.sh"
 
 started=()
+# Processes the Go tests start (kube-apiserver, etcd, the manager) are recorded here by
+# internal/testenv; whatever a crashed test binary left running is stopped by PID below.
+export CQLSYNC_PID_DIR="${root}/bin/test-pids"
+rm -rf "${CQLSYNC_PID_DIR}"
+stop_recorded() {
+  [[ -d "${CQLSYNC_PID_DIR}" ]] || return 0
+  local pid start alive=()
+  while read -r pid start; do
+    # Only a process that still has the recorded start time is ours (PIDs are reused).
+    if [[ -r /proc/${pid}/stat ]] && [[ "$(sed 's/.*) //' "/proc/${pid}/stat" | cut -d' ' -f20)" == "${start}" ]]; then
+      kill -TERM "${pid}" 2>/dev/null && alive+=("${pid}")
+    fi
+  done < <(cat "${CQLSYNC_PID_DIR}"/*.pids 2>/dev/null)
+  for pid in "${alive[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "${pid}" 2>/dev/null || true
+  done
+  ((${#alive[@]} == 0)) || echo "test.sh: stopped ${#alive[@]} process(es) a test left running: ${alive[*]}"
+  rm -rf "${CQLSYNC_PID_DIR}"
+}
 cleanup() {
   local rc=$?
+  stop_recorded
   if ((${#started[@]})); then
     echo "test.sh: stopping the Cassandra nodes started for the tests: ${started[*]}"
     bash "${cassandra}" stop "${started[@]}" || true

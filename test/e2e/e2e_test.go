@@ -33,7 +33,7 @@ func TestSamplesBecomeReady(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.Start(); err != nil {
+	if _, err := testenv.Start(env); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -51,6 +51,7 @@ func TestSamplesBecomeReady(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	testenv.RecordPID(cmd.Process.Pid)
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan error, 1)

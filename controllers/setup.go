@@ -6,6 +6,7 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/cqlsync/cqlsync/internal/cql/apply"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
 )
 
@@ -15,16 +16,30 @@ type Options struct {
 	Registry *registry.Registry
 	// ConnectionRefreshInterval is how often a Ready connection re-reads its hosts.
 	ConnectionRefreshInterval time.Duration
+	// KeyspaceResyncInterval is how often a synced Keyspace re-reads the live keyspace to correct
+	// drift (default 5m).
+	KeyspaceResyncInterval time.Duration
+	// Executor runs DDL, serialised per connection; nil means apply.Default.
+	Executor *apply.Executor
 }
 
 // Setup registers every cqlsync controller with the manager. The manager binary and the envtest
 // suites call the same function, so tests run exactly the production wiring.
 func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
-	return (&CassandraConnectionReconciler{
+	if err := (&CassandraConnectionReconciler{
 		Client:          mgr.GetClient(),
 		APIReader:       mgr.GetAPIReader(),
 		Registry:        opts.Registry,
 		Recorder:        mgr.GetEventRecorder("cqlsync"),
 		RefreshInterval: opts.ConnectionRefreshInterval,
+	}).SetupWithManager(ctx, mgr); err != nil {
+		return err
+	}
+	return (&KeyspaceReconciler{
+		Client:         mgr.GetClient(),
+		Registry:       opts.Registry,
+		Executor:       opts.Executor,
+		Recorder:       mgr.GetEventRecorder("cqlsync"),
+		ResyncInterval: opts.KeyspaceResyncInterval,
 	}).SetupWithManager(ctx, mgr)
 }

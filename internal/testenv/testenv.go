@@ -51,10 +51,10 @@ func NewEnvironment() (*envtest.Environment, error) {
 
 // Rig describes the local Cassandra clusters started by hack/cassandra.sh.
 type Rig struct {
-	Cluster1, Cluster2, Cluster3 string // hosts
-	Cluster3CA                       string // PEM path of the CA that signed cluster3's certificate
-	Cluster3User, Cluster3Password   string
-	Script                           string // hack/cassandra.sh, to stop and start nodes
+	Cluster1, Cluster2, Cluster3   string // hosts
+	Cluster3CA                     string // PEM path of the CA that signed cluster3's certificate
+	Cluster3User, Cluster3Password string
+	Script                         string // hack/cassandra.sh, to stop and start nodes
 }
 
 // Cassandra returns the rig, or stops the test: with CQLSYNC_REQUIRE_RIG=1 (set by `make test`) a

@@ -81,6 +81,7 @@ func TestSamplesBecomeReady(t *testing.T) {
 	// One apply of every sample, in whatever order kubectl takes the files: no manual ordering.
 	kubectl("apply", "-f", "config/samples/")
 	kubectl("wait", "--for=condition=Ready", "cassandraconnection", "--all", "--timeout=180s")
+	kubectl("wait", "--for=condition=Ready", "keyspace", "--all", "--timeout=180s")
 
 	out := kubectl("get", "cassandraconnections", "-o", "wide")
 	for _, want := range []string{"READY", "REASON", "HOSTS", "AGE", "cluster1", "cluster2", "Connected", "1/1"} {
@@ -96,6 +97,16 @@ func TestSamplesBecomeReady(t *testing.T) {
 	}
 	if out := kubectl("explain", "cassandraconnection.spec.hosts"); !strings.Contains(out, "contact points") {
 		t.Errorf("kubectl explain lacks the field documentation:\n%s", out)
+	}
+
+	out = kubectl("get", "keyspaces")
+	for _, want := range []string{"ks1", "ks2", "Synced", "2/2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kubectl get keyspaces lacks %q:\n%s", want, out)
+		}
+	}
+	if out := kubectl("get", "cqlks", "ks1", "-o", "jsonpath={.status.targets[*].state}"); out != "Synced Synced" {
+		t.Errorf("ks1 targets: %q", out)
 	}
 
 	kubectl("delete", "-f", "config/samples/", "--wait=true", "--timeout=120s")

@@ -101,3 +101,5 @@ func deleteAndWait(t *testing.T, obj client.Object, timeout time.Duration) {
 		return fmt.Errorf("%s still exists (finalizers %v): %v", obj.GetName(), obj.GetFinalizers(), err)
 	})
 }
+
+func clientKey(o client.Object) client.ObjectKey { return client.ObjectKeyFromObject(o) }

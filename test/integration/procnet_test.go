@@ -63,4 +63,3 @@ func driverGoroutines() int {
 	}
 	return n
 }
-

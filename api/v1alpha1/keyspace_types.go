@@ -1,0 +1,242 @@
+package v1alpha1
+
+import (
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// ReplicationStrategy is a Cassandra replication class.
+// +kubebuilder:validation:Enum=SimpleStrategy;NetworkTopologyStrategy
+type ReplicationStrategy string
+
+const (
+	// SimpleStrategy places replicas on consecutive nodes of the ring, ignoring datacenters.
+	SimpleStrategy ReplicationStrategy = "SimpleStrategy"
+	// NetworkTopologyStrategy places a number of replicas in each named datacenter.
+	NetworkTopologyStrategy ReplicationStrategy = "NetworkTopologyStrategy"
+)
+
+// ReplicaCount is the number of replicas of a keyspace in one datacenter. 0 means none (Cassandra
+// then leaves the datacenter out of the keyspace's replication).
+// +kubebuilder:validation:Minimum=0
+// +kubebuilder:validation:Maximum=100
+type ReplicaCount int32
+
+// DeletionPolicy says what happens to the keyspace in Cassandra when the resource is deleted.
+// +kubebuilder:validation:Enum=Retain;Delete
+type DeletionPolicy string
+
+const (
+	// DeletionPolicyRetain leaves the keyspace and its data in Cassandra.
+	DeletionPolicyRetain DeletionPolicy = "Retain"
+	// DeletionPolicyDelete drops the keyspace, and all of its data, on every target.
+	DeletionPolicyDelete DeletionPolicy = "Delete"
+)
+
+// ConnectionName is the name of a CassandraConnection in the same namespace.
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=253
+// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+type ConnectionName string
+
+// AnnotationSkipUnreachableOnDelete, set to "true" on a Keyspace with deletionPolicy Delete that is
+// being deleted, releases it even though the keyspace could not be dropped on some targets (their
+// cluster is unreachable or their CassandraConnection is not Ready). The keyspace is then left on
+// those clusters, and a Warning event names each of them.
+const AnnotationSkipUnreachableOnDelete = "cqlsync.io/skip-unreachable-on-delete"
+
+// KeyspaceReplication is the replication of a keyspace: SimpleStrategy with a replicationFactor,
+// or NetworkTopologyStrategy with a replica count per datacenter.
+// +kubebuilder:validation:XValidation:rule="self.strategy != 'SimpleStrategy' || has(self.replicationFactor)",message="spec.replication.replicationFactor is required (at least 1) with SimpleStrategy"
+// +kubebuilder:validation:XValidation:rule="self.strategy != 'SimpleStrategy' || !has(self.datacenters)",message="spec.replication.datacenters is not allowed with SimpleStrategy: use NetworkTopologyStrategy or remove it"
+// +kubebuilder:validation:XValidation:rule="self.strategy != 'NetworkTopologyStrategy' || (has(self.datacenters) && size(self.datacenters) >= 1)",message="spec.replication.datacenters must name at least one datacenter with NetworkTopologyStrategy"
+// +kubebuilder:validation:XValidation:rule="self.strategy != 'NetworkTopologyStrategy' || !has(self.replicationFactor)",message="spec.replication.replicationFactor is not allowed with NetworkTopologyStrategy: give a replica count per datacenter in spec.replication.datacenters"
+// +kubebuilder:validation:XValidation:rule="!has(self.datacenters) || self.datacenters.exists(dc, self.datacenters[dc] >= 1)",message="spec.replication.datacenters must give at least one datacenter 1 or more replicas"
+type KeyspaceReplication struct {
+	// Strategy is the replication class: SimpleStrategy (replicationFactor replicas, ignoring
+	// datacenters; for single-datacenter development clusters) or NetworkTopologyStrategy (a
+	// replica count per datacenter; what production clusters use).
+	Strategy ReplicationStrategy `json:"strategy"`
+
+	// ReplicationFactor is the number of replicas with SimpleStrategy (at least 1). Not allowed
+	// with NetworkTopologyStrategy.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	ReplicationFactor *int32 `json:"replicationFactor,omitempty"`
+
+	// Datacenters maps each datacenter name, as the cluster's snitch reports it (the data_center
+	// column of system.local), to its number of replicas, with NetworkTopologyStrategy. A
+	// datacenter the cluster does not have is refused by Cassandra and fails that target.
+	// Datacenters left out (or given 0) get no replicas. Not allowed with SimpleStrategy.
+	// +kubebuilder:validation:MinProperties=1
+	// +kubebuilder:validation:MaxProperties=64
+	// +kubebuilder:validation:XValidation:rule="self.all(dc, dc.size() >= 1 && dc.size() <= 128)",message="spec.replication.datacenters: datacenter names must be 1-128 characters"
+	// +kubebuilder:validation:XValidation:rule="self.all(dc, dc != 'class' && dc != 'replication_factor')",message="spec.replication.datacenters: 'class' and 'replication_factor' are not datacenter names"
+	// +optional
+	Datacenters map[string]ReplicaCount `json:"datacenters,omitempty"`
+}
+
+// KeyspaceSpec is the desired state of a keyspace on every target connection.
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.name) || (has(self.name) && self.name == oldSelf.name)",message="spec.name is immutable: create a new Keyspace to use another keyspace name"
+type KeyspaceSpec struct {
+	// Name is the CQL keyspace name: letters, digits and underscores, at most 48, case-sensitive
+	// (it is always quoted, so "MyKs" and "myks" are different keyspaces, and reserved words such
+	// as "select" are allowed). When empty, the controller sets it from metadata.name with "-"
+	// turned into "_". Immutable once set: renaming a keyspace is not something Cassandra can do.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=48
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// Replication is the keyspace's replication strategy and replica counts. Changing it on an
+	// existing keyspace runs ALTER KEYSPACE; the data already written is not moved until a repair
+	// (nodetool repair -full) runs on that cluster, which the status and events remind you of.
+	Replication KeyspaceReplication `json:"replication"`
+
+	// DurableWrites writes mutations of this keyspace to the commit log. Turning it off risks
+	// losing recent writes when a node crashes.
+	// +kubebuilder:default=true
+	// +optional
+	DurableWrites *bool `json:"durableWrites,omitempty"`
+
+	// Connections are the names of the CassandraConnections, in this namespace, whose clusters get
+	// the keyspace. Empty means the namespace's default connection (the one with spec.default).
+	// +kubebuilder:validation:MaxItems=32
+	// +listType=set
+	// +optional
+	Connections []ConnectionName `json:"connections,omitempty"`
+
+	// DeletionPolicy says what deleting this resource does in Cassandra: Retain (the default)
+	// leaves the keyspace and its data; Delete runs DROP KEYSPACE IF EXISTS on every target, which
+	// destroys the data. A target whose CassandraConnection no longer exists is skipped (there is
+	// nothing left to reach it through) and reported in a Warning event. A target that cannot be
+	// reached holds the deletion (condition Ready=False, reason Deleting) until it can, until
+	// deletionPolicy is switched to Retain, or until the annotation
+	// cqlsync.io/skip-unreachable-on-delete: "true" is set.
+	// +kubebuilder:default=Retain
+	// +optional
+	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+}
+
+// KeyspaceTargetState is where one target connection stands.
+// +kubebuilder:validation:Enum=Synced;Pending;Failed
+type KeyspaceTargetState string
+
+const (
+	// TargetSynced: the live keyspace matches the spec.
+	TargetSynced KeyspaceTargetState = "Synced"
+	// TargetPending: waiting for something outside the spec (a connection, schema agreement, a
+	// deletion); retried automatically.
+	TargetPending KeyspaceTargetState = "Pending"
+	// TargetFailed: Cassandra refused the change or an error occurred; the message says why.
+	// Retried with backoff, but usually the spec (or the cluster) must change first.
+	TargetFailed KeyspaceTargetState = "Failed"
+)
+
+// KeyspaceTarget is the state of the keyspace on one connection.
+type KeyspaceTarget struct {
+	// Connection is the name of the CassandraConnection. Empty only when the Keyspace uses the
+	// namespace default and there is no single default connection.
+	// +optional
+	Connection string `json:"connection,omitempty"`
+	// Default is true when the connection was chosen as the namespace's default connection
+	// (spec.connections is empty).
+	// +optional
+	Default bool `json:"default,omitempty"`
+	// State is Synced, Pending or Failed.
+	State KeyspaceTargetState `json:"state"`
+	// Reason is a CamelCase reason for the state, as in the Ready condition.
+	Reason string `json:"reason"`
+	// Message says what happened on this target, or what it waits for.
+	// +optional
+	Message string `json:"message,omitempty"`
+	// LastSyncTime is when this target last became Synced or last had a change applied. It does
+	// not move while nothing changes.
+	// +optional
+	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
+}
+
+// KeyspaceStatus is the observed state of a Keyspace.
+type KeyspaceStatus struct {
+	// ObservedGeneration is the generation the status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// Conditions: Ready is True when the keyspace matches the spec on every target.
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	// Keyspace is the effective CQL keyspace name.
+	// +optional
+	Keyspace string `json:"keyspace,omitempty"`
+	// Targets is the state on each target connection, in the order of spec.connections.
+	// +listType=atomic
+	// +optional
+	Targets []KeyspaceTarget `json:"targets,omitempty"`
+	// SyncedTargets summarises targets as "synced/total", for kubectl get.
+	// +optional
+	SyncedTargets string `json:"syncedTargets,omitempty"`
+}
+
+// Keyspace is a Cassandra keyspace kept in sync on one or more clusters (cqlengine's
+// create_keyspace_simple / create_keyspace_network_topology / drop_keyspace with connections=[...]).
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=cqlks,categories=cqlsync
+// +kubebuilder:printcolumn:name="Keyspace",type=string,JSONPath=`.status.keyspace`,priority=1
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
+// +kubebuilder:printcolumn:name="Targets",type=string,JSONPath=`.status.syncedTargets`
+// +kubebuilder:printcolumn:name="Strategy",type=string,JSONPath=`.spec.replication.strategy`,priority=1
+// +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.deletionPolicy`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:validation:XValidation:rule="has(self.spec.name) || (size(self.metadata.name) <= 48 && !self.metadata.name.contains('.'))",message="metadata.name cannot be used as the keyspace name (at most 48 characters, no dots): set spec.name"
+type Keyspace struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   KeyspaceSpec   `json:"spec"`
+	Status KeyspaceStatus `json:"status,omitempty"`
+}
+
+// KeyspaceList is a list of Keyspaces.
+// +kubebuilder:object:root=true
+type KeyspaceList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Keyspace `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&Keyspace{}, &KeyspaceList{})
+}
+
+// DefaultKeyspaceName is the keyspace name a Keyspace without spec.name gets: its metadata.name
+// with "-" turned into "_" (Kubernetes names allow "-", CQL names do not).
+func DefaultKeyspaceName(objectName string) string {
+	return strings.ReplaceAll(objectName, "-", "_")
+}
+
+// KeyspaceName is the effective CQL name: spec.name, or the default from metadata.name.
+func (k *Keyspace) KeyspaceName() string {
+	if k.Spec.Name != "" {
+		return k.Spec.Name
+	}
+	return DefaultKeyspaceName(k.Name)
+}
+
+// DurableWritesOrDefault is spec.durableWrites, true when unset.
+func (s *KeyspaceSpec) DurableWritesOrDefault() bool {
+	return s.DurableWrites == nil || *s.DurableWrites
+}
+
+// DeletionPolicyOrDefault is spec.deletionPolicy, Retain when unset.
+func (s *KeyspaceSpec) DeletionPolicyOrDefault() DeletionPolicy {
+	if s.DeletionPolicy == "" {
+		return DeletionPolicyRetain
+	}
+	return s.DeletionPolicy
+}

@@ -1,0 +1,354 @@
+package v1alpha1
+
+import (
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// ColumnName is a CQL column name: letters, digits and underscores. It is always quoted, so it is
+// case-sensitive and may be a reserved word.
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=128
+// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
+type ColumnName string
+
+// KeyspaceName is a CQL keyspace name.
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=48
+// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
+type KeyspaceName string
+
+// Column is one column of the table.
+type Column struct {
+	// Name of the column.
+	Name ColumnName `json:"name"`
+
+	// Type is the CQL type text: a native type (text, int, uuid, timestamp, blob, ...), a
+	// collection (list<int>, set<text>, map<text, frozen<list<int>>>), a tuple, a user-defined type
+	// (frozen<address>; the type must exist in the keyspace) or vector<float, 3>. The controller
+	// parses it; a type it cannot parse makes the TableModel Ready=False with reason InvalidType
+	// naming the column.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	Type string `json:"type"`
+
+	// Static makes the column shared by all rows of a partition. Only for non-key columns of a table
+	// with a clustering key.
+	// +optional
+	Static bool `json:"static,omitempty"`
+}
+
+// ClusteringOrder is the on-disk order of a clustering column.
+// +kubebuilder:validation:Enum=ASC;DESC
+type ClusteringOrder string
+
+// ClusteringColumn is one clustering column and its order.
+type ClusteringColumn struct {
+	// Name of a column of spec.columns.
+	Name ColumnName `json:"name"`
+	// Order of the rows within a partition by this column.
+	// +kubebuilder:default=ASC
+	// +optional
+	Order ClusteringOrder `json:"order,omitempty"`
+}
+
+// IndexTarget says what part of a collection column an index covers.
+// +kubebuilder:validation:Enum=keys;values;entries;full
+type IndexTarget string
+
+// Index is a named secondary index.
+type Index struct {
+	// Name of the index (unique per keyspace in Cassandra).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
+	Name string `json:"name"`
+	// Column indexed; one of spec.columns.
+	Column ColumnName `json:"column"`
+	// Target, for collection columns: keys or entries (maps), values (the default for
+	// collections), full (frozen collections).
+	// +optional
+	Target IndexTarget `json:"target,omitempty"`
+	// Using is a custom index class, e.g. "sai" or "StorageAttachedIndex" for Storage-Attached
+	// Indexing. Empty means a legacy secondary index.
+	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_.$]+$`
+	// +optional
+	Using string `json:"using,omitempty"`
+	// Options of a custom index (WITH OPTIONS = {...}), e.g. {"case_sensitive": "false"} for SAI.
+	// +kubebuilder:validation:MaxProperties=32
+	// +optional
+	Options map[string]string `json:"options,omitempty"`
+}
+
+// TableOptions are the table's CQL options (cqlengine's __options__). Unset options are left as
+// Cassandra has them; set options are enforced.
+type TableOptions struct {
+	// Comment of the table.
+	// +kubebuilder:validation:MaxLength=4096
+	// +optional
+	Comment *string `json:"comment,omitempty"`
+	// DefaultTimeToLive in seconds for rows written without a TTL (default_time_to_live); 0 means none.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=630720000
+	// +optional
+	DefaultTimeToLive *int32 `json:"defaultTimeToLive,omitempty"`
+	// GCGraceSeconds is how long tombstones are kept (gc_grace_seconds).
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	GCGraceSeconds *int32 `json:"gcGraceSeconds,omitempty"`
+	// BloomFilterFPChance is the false-positive chance of the bloom filter, a decimal in (0, 1],
+	// e.g. "0.01" (bloom_filter_fp_chance).
+	// +kubebuilder:validation:Pattern=`^(0?\.[0-9]+|1(\.0+)?)$`
+	// +optional
+	BloomFilterFPChance *string `json:"bloomFilterFpChance,omitempty"`
+	// SpeculativeRetry, e.g. "99p", "50ms", "ALWAYS", "NONE" (speculative_retry).
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	SpeculativeRetry *string `json:"speculativeRetry,omitempty"`
+	// AdditionalWritePolicy, e.g. "99p" (additional_write_policy).
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	AdditionalWritePolicy *string `json:"additionalWritePolicy,omitempty"`
+	// MemtableFlushPeriodInMs forces memtable flushes at this period; 0 disables.
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	MemtableFlushPeriodInMs *int32 `json:"memtableFlushPeriodInMs,omitempty"`
+	// MinIndexInterval of the partition summary.
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	MinIndexInterval *int32 `json:"minIndexInterval,omitempty"`
+	// MaxIndexInterval of the partition summary.
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	MaxIndexInterval *int32 `json:"maxIndexInterval,omitempty"`
+	// CRCCheckChance, a decimal in [0, 1] (crc_check_chance).
+	// +kubebuilder:validation:Pattern=`^(0?\.[0-9]+|0|1(\.0+)?)$`
+	// +optional
+	CRCCheckChance *string `json:"crcCheckChance,omitempty"`
+	// CDC enables change data capture for the table.
+	// +optional
+	CDC *bool `json:"cdc,omitempty"`
+	// ReadRepair: BLOCKING or NONE.
+	// +kubebuilder:validation:Enum=BLOCKING;NONE
+	// +optional
+	ReadRepair *string `json:"readRepair,omitempty"`
+	// Compaction sub-options, e.g. {"class": "SizeTieredCompactionStrategy", "min_threshold": "4"}.
+	// Must name the class.
+	// +kubebuilder:validation:MaxProperties=32
+	// +kubebuilder:validation:XValidation:rule="'class' in self",message="spec.options.compaction must include 'class'"
+	// +optional
+	Compaction map[string]string `json:"compaction,omitempty"`
+	// Compression sub-options, e.g. {"class": "LZ4Compressor", "chunk_length_in_kb": "16"}, or
+	// {"enabled": "false"}. Must name the class unless it disables compression.
+	// +kubebuilder:validation:MaxProperties=32
+	// +kubebuilder:validation:XValidation:rule="'class' in self || ('enabled' in self && self['enabled'].lowerAscii() == 'false')",message="spec.options.compression must include 'class' (or set 'enabled': 'false')"
+	// +optional
+	Compression map[string]string `json:"compression,omitempty"`
+	// Caching sub-options, e.g. {"keys": "ALL", "rows_per_partition": "NONE"}.
+	// +kubebuilder:validation:MaxProperties=8
+	// +optional
+	Caching map[string]string `json:"caching,omitempty"`
+}
+
+// TableModelSpec is the desired table on every target (connection x keyspace).
+// +kubebuilder:validation:XValidation:rule="self.partitionKey.all(k, self.columns.exists(c, c.name == k))",message="spec.partitionKey: every partition key column must be listed in spec.columns"
+// +kubebuilder:validation:XValidation:rule="!has(self.clusteringKey) || self.clusteringKey.all(k, self.columns.exists(c, c.name == k.name))",message="spec.clusteringKey: every clustering column must be listed in spec.columns"
+// +kubebuilder:validation:XValidation:rule="!has(self.clusteringKey) || self.clusteringKey.all(k, !(k.name in self.partitionKey))",message="spec.clusteringKey: a column cannot be in both the partition key and the clustering key"
+// +kubebuilder:validation:XValidation:rule="self.columns.all(c, !has(c.static) || !c.static || !(c.name in self.partitionKey) && (!has(self.clusteringKey) || !self.clusteringKey.exists(k, k.name == c.name)))",message="spec.columns: a key column cannot be static"
+// +kubebuilder:validation:XValidation:rule="!self.columns.exists(c, has(c.static) && c.static) || (has(self.clusteringKey) && size(self.clusteringKey) > 0)",message="spec.columns: static columns need a clustering key"
+// +kubebuilder:validation:XValidation:rule="!self.columns.exists(c, c.type.lowerAscii().trim() == 'counter') || self.columns.all(c, c.type.lowerAscii().trim() == 'counter' || c.name in self.partitionKey || (has(self.clusteringKey) && self.clusteringKey.exists(k, k.name == c.name)))",message="spec.columns: counter columns cannot be mixed with non-counter columns outside the primary key"
+// +kubebuilder:validation:XValidation:rule="!has(self.indexes) || self.indexes.all(i, self.columns.exists(c, c.name == i.column))",message="spec.indexes: every index column must be listed in spec.columns"
+// +kubebuilder:validation:XValidation:rule="!has(self.indexes) || self.indexes.all(i, !has(i.options) || size(i.options) == 0 || has(i.using))",message="spec.indexes: options are only allowed on a custom index (set using, e.g. sai)"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.name) || (has(self.name) && self.name == oldSelf.name)",message="spec.name is immutable: create a new TableModel to use another table name"
+type TableModelSpec struct {
+	// Name is the CQL table name (letters, digits, underscores, at most 48; always quoted, so
+	// case-sensitive). When empty the controller sets it from metadata.name with "-" turned into
+	// "_". Immutable.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=48
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// Keyspaces the table is synced into, on every connection. Empty means each connection's
+	// spec.defaultKeyspace.
+	// +kubebuilder:validation:MaxItems=32
+	// +listType=set
+	// +optional
+	Keyspaces []KeyspaceName `json:"keyspaces,omitempty"`
+
+	// Connections are the CassandraConnections (in this namespace) whose clusters get the table.
+	// Empty means the namespace's default connection.
+	// +kubebuilder:validation:MaxItems=32
+	// +listType=set
+	// +optional
+	Connections []ConnectionName `json:"connections,omitempty"`
+
+	// Columns of the table, key columns included. Column names are unique.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=256
+	// +listType=map
+	// +listMapKey=name
+	Columns []Column `json:"columns"`
+
+	// PartitionKey lists the partition key columns, in order. Immutable: Cassandra cannot change a
+	// primary key; create a new table instead.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=16
+	// +listType=set
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.partitionKey is immutable: Cassandra cannot change a primary key"
+	PartitionKey []ColumnName `json:"partitionKey"`
+
+	// ClusteringKey lists the clustering columns, in order, with their order. Immutable.
+	// +kubebuilder:validation:MaxItems=16
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="spec.clusteringKey is immutable: Cassandra cannot change a primary key or clustering order"
+	// +optional
+	ClusteringKey []ClusteringColumn `json:"clusteringKey,omitempty"`
+
+	// Indexes are named secondary indexes (legacy or custom, e.g. SAI).
+	// +kubebuilder:validation:MaxItems=64
+	// +listType=map
+	// +listMapKey=name
+	// +optional
+	Indexes []Index `json:"indexes,omitempty"`
+
+	// Options are table options; those set here are enforced, the others left alone.
+	// +optional
+	Options *TableOptions `json:"options,omitempty"`
+
+	// AllowDropColumns lets the operator DROP live columns that are not in spec.columns. By default
+	// they are kept and reported in the Drifted condition: cqlsync never destroys data unasked.
+	// +optional
+	AllowDropColumns bool `json:"allowDropColumns,omitempty"`
+
+	// AllowDropIndexes lets the operator DROP live indexes of the table that are not in
+	// spec.indexes. By default they are kept and reported in the Drifted condition (an index is not
+	// data, but dropping one can break the queries that use it). An index of spec.indexes whose
+	// live definition differs is always dropped and created again.
+	// +optional
+	AllowDropIndexes bool `json:"allowDropIndexes,omitempty"`
+
+	// DeletionPolicy: Retain (default) leaves the table and its data; Delete runs DROP TABLE IF
+	// EXISTS on every target.
+	// +kubebuilder:default=Retain
+	// +optional
+	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+}
+
+// TableTargetState is the state of one connection x keyspace target of a TableModel.
+// +kubebuilder:validation:Enum=Synced;Pending;Blocked;Failed
+type TableTargetState string
+
+const (
+	// TableSynced: the live table matches the spec (drift the spec keeps on purpose aside).
+	TableSynced TableTargetState = "Synced"
+	// TablePending: waiting for the connection, the keyspace or schema agreement; retried.
+	TablePending TableTargetState = "Pending"
+	// TableBlocked: the live table differs in a way the operator must not apply (primary key,
+	// clustering order, a column type or static change); nothing was executed on that target.
+	TableBlocked TableTargetState = "Blocked"
+	// TableFailed: Cassandra refused a statement or the spec cannot be used; the message says why.
+	TableFailed TableTargetState = "Failed"
+)
+
+// TableTarget is the status of the table on one connection and keyspace.
+type TableTarget struct {
+	// Connection is the CassandraConnection's name.
+	Connection string `json:"connection"`
+	// Keyspace is the CQL keyspace.
+	Keyspace string `json:"keyspace"`
+	// State: Synced, Pending (waiting for the connection or keyspace), Blocked (a difference the
+	// operator must not apply, e.g. a primary key change), Failed.
+	State TableTargetState `json:"state"`
+	// Reason is a CamelCase reason.
+	Reason string `json:"reason"`
+	// Message says what is wrong and what to do.
+	// +optional
+	Message string `json:"message,omitempty"`
+	// Drift lists live differences kept on purpose (extra columns or indexes).
+	// +optional
+	Drift []string `json:"drift,omitempty"`
+	// LastSyncTime is when the target last became Synced.
+	// +optional
+	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
+}
+
+// TableModelStatus is the observed state of a TableModel.
+type TableModelStatus struct {
+	// ObservedGeneration is the generation last reconciled.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// Conditions: Ready, Drifted.
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	// Table is the effective CQL table name.
+	// +optional
+	Table string `json:"table,omitempty"`
+	// Targets, one per connection x keyspace.
+	// +optional
+	Targets []TableTarget `json:"targets,omitempty"`
+	// TargetsSynced summarises targets as "synced/total", for kubectl get.
+	// +optional
+	TargetsSynced string `json:"targetsSynced,omitempty"`
+}
+
+// TableModel is a CQL table synced to every listed connection x keyspace: a cqlengine Model plus
+// sync_table(Model, keyspaces=..., connections=...).
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=tm,categories=cqlsync
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
+// +kubebuilder:printcolumn:name="Targets",type=string,JSONPath=`.status.targetsSynced`
+// +kubebuilder:printcolumn:name="Drifted",type=string,JSONPath=`.status.conditions[?(@.type=="Drifted")].status`,priority=1
+// +kubebuilder:printcolumn:name="Table",type=string,JSONPath=`.status.table`,priority=1
+// +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.deletionPolicy`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:validation:XValidation:rule="has(self.spec.name) || (size(self.metadata.name) <= 48 && !self.metadata.name.contains('.'))",message="metadata.name cannot be used as the table name (at most 48 characters, no dots): set spec.name"
+type TableModel struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   TableModelSpec   `json:"spec"`
+	Status TableModelStatus `json:"status,omitempty"`
+}
+
+// TableModelList is a list of TableModels.
+// +kubebuilder:object:root=true
+type TableModelList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []TableModel `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&TableModel{}, &TableModelList{})
+}
+
+// DefaultTableName is the table name a TableModel without spec.name gets: its metadata.name with
+// "-" turned into "_".
+func DefaultTableName(objectName string) string {
+	return strings.ReplaceAll(objectName, "-", "_")
+}
+
+// TableName is the effective CQL table name: spec.name, or the default from metadata.name.
+func (t *TableModel) TableName() string {
+	if t.Spec.Name != "" {
+		return t.Spec.Name
+	}
+	return DefaultTableName(t.Name)
+}
+
+// DeletionPolicyOrDefault is spec.deletionPolicy, Retain when unset.
+func (s *TableModelSpec) DeletionPolicyOrDefault() DeletionPolicy {
+	if s.DeletionPolicy == "" {
+		return DeletionPolicyRetain
+	}
+	return s.DeletionPolicy
+}

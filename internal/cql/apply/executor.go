@@ -1,0 +1,198 @@
+package apply
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
+
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/plan"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+)
+
+// agreementPoll is how often schema versions are re-read while waiting for agreement.
+const agreementPoll = 200 * time.Millisecond
+
+// Target is one cluster to run statements on.
+type Target struct {
+	// Key identifies the connection: DDL with the same key is serialised, and counted together.
+	Key string
+	// Session is the driver session.
+	Session *gocql.Session
+	// RequestTimeout bounds each statement and each system-table read.
+	RequestTimeout time.Duration
+	// AgreementTimeout bounds the wait for schema agreement after each statement.
+	AgreementTimeout time.Duration
+}
+
+// TargetOf is the target of a registry session: its connection key and timeouts.
+func TargetOf(s *registry.Session) Target {
+	cfg := s.Config()
+	return Target{
+		Key:              s.Key().String(),
+		Session:          s.Driver(),
+		RequestTimeout:   cfg.RequestTimeout,
+		AgreementTimeout: cfg.SchemaAgreementTimeout,
+	}
+}
+
+// Stats are the counters of one connection key.
+type Stats struct {
+	// Plans is how many plans Apply was given, empty ones included.
+	Plans int64
+	// Statements is how many statements were sent to Cassandra, whatever their outcome.
+	Statements int64
+}
+
+// Executor runs plans. The zero value is not usable; use [NewExecutor]. It is safe for concurrent
+// use, and one executor should be shared by every controller of a process so that its per-key
+// locks serialise all DDL on a connection.
+type Executor struct {
+	mu    sync.Mutex
+	locks map[string]chan struct{}
+	stats map[string]*Stats
+}
+
+// NewExecutor returns an executor with no locks held.
+func NewExecutor() *Executor {
+	return &Executor{locks: map[string]chan struct{}{}, stats: map[string]*Stats{}}
+}
+
+// Default is the executor of the process, used by the controllers unless told otherwise.
+var Default = NewExecutor()
+
+// Stats returns the counters of a connection key.
+func (e *Executor) Stats(key string) Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if s, ok := e.stats[key]; ok {
+		return *s
+	}
+	return Stats{}
+}
+
+// Apply runs the statements of p on t, in order, and returns those it ran successfully. An empty
+// plan only counts (Stats.Plans): it takes no lock and sends nothing.
+//
+// It holds the key's lock throughout; checks before the first statement that the reachable nodes
+// agree on the schema (a *DisagreementError otherwise, and nothing is run); runs each statement and
+// then waits for agreement up to t.AgreementTimeout (a *DisagreementError naming the statement
+// otherwise, and the rest is not run). A refused statement stops the plan with an
+// *UnknownDatacenterError or a *StatementError.
+func (e *Executor) Apply(ctx context.Context, t Target, p plan.Plan) (plan.Plan, error) {
+	e.count(t.Key, func(s *Stats) { s.Plans++ })
+	if len(p) == 0 {
+		return nil, nil
+	}
+	unlock, err := e.lock(ctx, t.Key)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	if versions, err := e.schemaVersions(ctx, t); err != nil {
+		return nil, err
+	} else if len(versions) > 1 {
+		return nil, &DisagreementError{Versions: versions}
+	}
+
+	var done plan.Plan
+	for i := range p {
+		st := p[i]
+		if err := e.exec(ctx, t, st); err != nil {
+			if dc, ok := UnknownDatacenter(err); ok {
+				return done, &UnknownDatacenterError{Datacenter: dc, Known: e.datacenters(ctx, t), Err: err}
+			}
+			return done, &StatementError{Statement: st, Err: err}
+		}
+		done = append(done, st)
+		if err := e.awaitAgreement(ctx, t, &st); err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+func (e *Executor) exec(ctx context.Context, t Target, st plan.Statement) error {
+	e.count(t.Key, func(s *Stats) { s.Statements++ })
+	// The driver itself waits (up to the agreement timeout) for agreement after a schema change
+	// before it returns, so the statement's budget includes that wait.
+	ctx, cancel := context.WithTimeout(ctx, t.RequestTimeout+t.AgreementTimeout)
+	defer cancel()
+	return t.Session.Query(st.CQL).ExecContext(ctx)
+}
+
+// awaitAgreement polls the schema versions of the reachable nodes until they agree or the
+// agreement timeout passes.
+func (e *Executor) awaitAgreement(ctx context.Context, t Target, after *plan.Statement) error {
+	start := time.Now()
+	deadline := start.Add(t.AgreementTimeout)
+	for {
+		versions, err := e.schemaVersions(ctx, t)
+		if err == nil && len(versions) <= 1 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				return err
+			}
+			return &DisagreementError{After: after, Waited: time.Since(start).Round(time.Millisecond), Versions: versions}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(agreementPoll):
+		}
+	}
+}
+
+func (e *Executor) schemaVersions(ctx context.Context, t Target) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.RequestTimeout)
+	defer cancel()
+	nodes, err := introspect.Nodes(ctx, t.Session)
+	if err != nil {
+		return nil, err
+	}
+	return introspect.SchemaVersions(nodes), nil
+}
+
+// datacenters reads the cluster's datacenters for an error message; nil when they cannot be read.
+func (e *Executor) datacenters(ctx context.Context, t Target) []string {
+	ctx, cancel := context.WithTimeout(ctx, t.RequestTimeout)
+	defer cancel()
+	nodes, err := introspect.Nodes(ctx, t.Session)
+	if err != nil {
+		return nil
+	}
+	return introspect.Datacenters(nodes)
+}
+
+// lock takes the key's lock, or gives up when ctx ends.
+func (e *Executor) lock(ctx context.Context, key string) (func(), error) {
+	e.mu.Lock()
+	l, ok := e.locks[key]
+	if !ok {
+		l = make(chan struct{}, 1)
+		e.locks[key] = l
+	}
+	e.mu.Unlock()
+	select {
+	case l <- struct{}{}:
+		return func() { <-l }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (e *Executor) count(key string, f func(*Stats)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, ok := e.stats[key]
+	if !ok {
+		s = &Stats{}
+		e.stats[key] = s
+	}
+	f(s)
+}

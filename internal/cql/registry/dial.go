@@ -28,7 +28,10 @@ func clusterConfig(cfg Config, log logr.Logger) (*gocql.ClusterConfig, error) {
 	cc.ConnectTimeout = cfg.ConnectTimeout
 	cc.Timeout = cfg.RequestTimeout
 	cc.WriteTimeout = cfg.RequestTimeout
-	cc.MaxWaitSchemaAgreement = cfg.SchemaAgreementTimeout
+	// The driver's own wait after DDL counts peers it knows are down, so with one node down every
+	// statement would wait the whole timeout. internal/cql/apply waits instead, for the reachable
+	// nodes only, up to cfg.SchemaAgreementTimeout; the driver makes a single quick check.
+	cc.MaxWaitSchemaAgreement = time.Millisecond
 	// DDL and system-table reads only: one connection per host is plenty.
 	cc.NumConns = 1
 	// Hosts marked down are retried every few seconds so a restarted node is seen promptly.

@@ -45,8 +45,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Read the status once: `status | grep -q` would break the pipe under pipefail and misreport.
+status="$(bash "${cassandra}" status)"
 for c in cluster1 cluster2 cluster3; do
-  if ! bash "${cassandra}" status | grep -qE "^${c}[[:space:]].*[[:space:]]running[[:space:]]"; then
+  if ! grep -qE "^${c}[[:space:]].*[[:space:]]running[[:space:]]" <<<"${status}"; then
     started+=("${c}")
   fi
 done

@@ -26,11 +26,13 @@ func main() {
 		probeAddr       string
 		leaderElect     bool
 		refreshInterval time.Duration
+		driftInterval   time.Duration
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to; \"0\" disables it")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the health and readiness probes bind to")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "enable leader election, so that only one replica reconciles at a time")
 	flag.DurationVar(&refreshInterval, "connection-refresh-interval", time.Minute, "how often a Ready CassandraConnection re-reads its hosts")
+	flag.DurationVar(&driftInterval, "drift-interval", 5*time.Minute, "how often a Ready TableModel re-reads the live schema to find and correct drift (one schema-version query per target when nothing changed)")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -56,7 +58,7 @@ func main() {
 	ctx := ctrl.SetupSignalHandler()
 	reg := registry.New(ctrl.Log.WithName("registry"))
 	defer reg.Close()
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: refreshInterval}); err != nil {
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: refreshInterval, DriftInterval: driftInterval}); err != nil {
 		setupLog.Error(err, "unable to set up the controllers")
 		os.Exit(1)
 	}

@@ -7,6 +7,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/cqlsync/cqlsync/internal/cql/apply"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
 )
 
@@ -21,6 +22,12 @@ type Options struct {
 	KeyspaceResyncInterval time.Duration
 	// Executor runs DDL, serialised per connection; nil means apply.Default.
 	Executor *apply.Executor
+	// DriftInterval is how often a Ready TableModel re-reads the live schema to find and correct
+	// drift (default 5m; flag --drift-interval).
+	DriftInterval time.Duration
+	// SchemaCache caches the live schema read by the TableModel controller; nil means
+	// introspect.DefaultSchemaCache.
+	SchemaCache *introspect.SchemaCache
 }
 
 // Setup registers every cqlsync controller with the manager. The manager binary and the envtest
@@ -35,11 +42,21 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return err
 	}
-	return (&KeyspaceReconciler{
+	if err := (&KeyspaceReconciler{
 		Client:         mgr.GetClient(),
 		Registry:       opts.Registry,
 		Executor:       opts.Executor,
 		Recorder:       mgr.GetEventRecorder("cqlsync"),
 		ResyncInterval: opts.KeyspaceResyncInterval,
+	}).SetupWithManager(ctx, mgr); err != nil {
+		return err
+	}
+	return (&TableModelReconciler{
+		Client:        mgr.GetClient(),
+		Registry:      opts.Registry,
+		Executor:      opts.Executor,
+		Schemas:       opts.SchemaCache,
+		Recorder:      mgr.GetEventRecorder("cqlsync"),
+		DriftInterval: opts.DriftInterval,
 	}).SetupWithManager(ctx, mgr)
 }

@@ -103,12 +103,14 @@ type TableOptions struct {
 	// +kubebuilder:validation:Pattern=`^(0?\.[0-9]+|1(\.0+)?)$`
 	// +optional
 	BloomFilterFPChance *string `json:"bloomFilterFpChance,omitempty"`
-	// SpeculativeRetry, e.g. "99p", "50ms", "ALWAYS", "NONE" (speculative_retry).
+	// SpeculativeRetry, e.g. "99p", "50ms", "ALWAYS", "NONE", "MIN(99p,50ms)" (speculative_retry).
 	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_.(), ]+$`
 	// +optional
 	SpeculativeRetry *string `json:"speculativeRetry,omitempty"`
 	// AdditionalWritePolicy, e.g. "99p" (additional_write_policy).
 	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_.(), ]+$`
 	// +optional
 	AdditionalWritePolicy *string `json:"additionalWritePolicy,omitempty"`
 	// MemtableFlushPeriodInMs forces memtable flushes at this period; 0 disables.

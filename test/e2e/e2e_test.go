@@ -12,13 +12,14 @@ import (
 	"testing"
 	"time"
 
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
 func TestSamplesBecomeReady(t *testing.T) {
-	testenv.Cassandra(t)
+	rig := testenv.Cassandra(t)
 	root := testenv.RepoRoot()
 	tmp := t.TempDir()
 
@@ -82,6 +83,10 @@ func TestSamplesBecomeReady(t *testing.T) {
 	kubectl("apply", "-f", "config/samples/")
 	kubectl("wait", "--for=condition=Ready", "cassandraconnection", "--all", "--timeout=180s")
 	kubectl("wait", "--for=condition=Ready", "keyspace", "--all", "--timeout=180s")
+	// The documented step of the sensor-readings sample: its user-defined type, created once ks1
+	// exists. Until then that TableModel waits (InvalidType, retried); the others do not.
+	createSampleUDT(t, rig.Cluster1)
+	kubectl("wait", "--for=condition=Ready", "tablemodel", "--all", "--timeout=240s")
 
 	out := kubectl("get", "cassandraconnections", "-o", "wide")
 	for _, want := range []string{"READY", "REASON", "HOSTS", "AGE", "cluster1", "cluster2", "Connected", "1/1"} {
@@ -109,9 +114,41 @@ func TestSamplesBecomeReady(t *testing.T) {
 		t.Errorf("ks1 targets: %q", out)
 	}
 
+	out = kubectl("get", "tablemodels", "-o", "wide")
+	for _, want := range []string{"automobile", "4/4", "integer-sequenced-items", "2/2", "sensor-readings", "1/1", "Synced", "DRIFTED", "TABLE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kubectl get tablemodels lacks %q:\n%s", want, out)
+		}
+	}
+	if out := kubectl("get", "tm", "automobile", "-o", "jsonpath={.status.targets[*].state}"); out != "Synced Synced Synced Synced" {
+		t.Errorf("automobile targets: %q", out)
+	}
+	if out := kubectl("get", "tm", "sensor-readings", "-o", "jsonpath={.status.targets[0].connection}/{.status.targets[0].keyspace}"); out != "cluster1/ks1" {
+		t.Errorf("sensor-readings target: %q", out)
+	}
+
 	kubectl("delete", "-f", "config/samples/", "--wait=true", "--timeout=120s")
 	if out := kubectl("get", "cassandraconnections", "-o", "name"); strings.TrimSpace(out) != "" {
 		t.Errorf("connections left after delete: %s", out)
+	}
+}
+
+// sampleUDT is the statement the sensor-readings sample's comment tells users to run.
+const sampleUDT = `CREATE TYPE IF NOT EXISTS ks1.address (street text, city text, zip text)`
+
+// createSampleUDT runs sampleUDT on a cluster once keyspace ks1 exists there (the Keyspace sample
+// creates it).
+func createSampleUDT(t *testing.T, host string) {
+	t.Helper()
+	cc := gocql.NewCluster(host)
+	cc.Timeout = 30 * time.Second
+	s, err := gocql.NewSession(*cc)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", host, err)
+	}
+	defer s.Close()
+	if err := s.Query(sampleUDT).Exec(); err != nil {
+		t.Fatalf("%s: %v", sampleUDT, err)
 	}
 }
 

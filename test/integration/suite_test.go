@@ -67,7 +67,7 @@ func run(m *testing.M) int {
 	}
 	ctx, stop = context.WithCancel(context.Background())
 	reg = registry.New(ctrl.Log.WithName("registry"))
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: 3 * time.Second}); err != nil {
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: 3 * time.Second, DriftInterval: tableDriftInterval}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

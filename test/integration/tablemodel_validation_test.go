@@ -1,8 +1,11 @@
 package integration
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -67,21 +70,70 @@ func TestTableModelValidation(t *testing.T) {
 		})
 	}
 
-	// A good model is accepted; its key fields are immutable.
+	// A good model is accepted; its key fields are immutable. The controller patches the object
+	// (finalizer, spec.name) meanwhile, so each update is retried on a conflict.
 	tm := &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "automobile"}, Spec: automobile()}
 	mustCreate(t, tm)
-	tm.Spec.PartitionKey = []cqlv1.ColumnName{"model"}
-	if err := k8s.Update(ctx, tm); err == nil || !strings.Contains(err.Error(), "spec.partitionKey is immutable") {
+	update := func(change func(*cqlv1.TableModel)) error {
+		for {
+			cur := &cqlv1.TableModel{}
+			if err := k8s.Get(ctx, clientKey(tm), cur); err != nil {
+				return err
+			}
+			change(cur)
+			err := k8s.Update(ctx, cur)
+			if !apierrors.IsConflict(err) {
+				return err
+			}
+		}
+	}
+	if err := update(func(tm *cqlv1.TableModel) { tm.Spec.PartitionKey = []cqlv1.ColumnName{"model"} }); err == nil || !strings.Contains(err.Error(), "spec.partitionKey is immutable") {
 		t.Fatalf("changing the partition key: %v", err)
 	}
-	_ = k8s.Get(ctx, clientKey(tm), tm)
-	tm.Spec.ClusteringKey[1].Order = "DESC"
-	if err := k8s.Update(ctx, tm); err == nil || !strings.Contains(err.Error(), "spec.clusteringKey is immutable") {
+	if err := update(func(tm *cqlv1.TableModel) { tm.Spec.ClusteringKey[1].Order = "DESC" }); err == nil || !strings.Contains(err.Error(), "spec.clusteringKey is immutable") {
 		t.Fatalf("changing the clustering order: %v", err)
 	}
-	_ = k8s.Get(ctx, clientKey(tm), tm)
-	tm.Spec.Columns = append(tm.Spec.Columns, cqlv1.Column{Name: "color", Type: "text"})
-	if err := k8s.Update(ctx, tm); err != nil {
+	if err := update(func(tm *cqlv1.TableModel) {
+		tm.Spec.Columns = append(tm.Spec.Columns, cqlv1.Column{Name: "color", Type: "text"})
+	}); err != nil {
 		t.Fatalf("adding a column must be allowed: %v", err)
 	}
+	// spec.name is set from metadata.name by the controller, and then immutable.
+	eventually(t, tableTimeout, func() error {
+		cur, err := getTableModel(ns, "automobile")
+		if err != nil || cur.Spec.Name != "automobile" {
+			return fmt.Errorf("spec.name %q %v", cur.Spec.Name, err)
+		}
+		return nil
+	})
+	if err := update(func(tm *cqlv1.TableModel) { tm.Spec.Name = "car" }); err == nil || !strings.Contains(err.Error(), "spec.name is immutable") {
+		t.Fatalf("changing spec.name: %v", err)
+	}
+
+	// Rules added with the controller: index options need a custom class, compression needs a
+	// class unless it is disabled, metadata.name must be usable as a table name without spec.name.
+	for _, bad := range []struct {
+		name   string
+		mutate func(s *cqlv1.TableModelSpec)
+		want   string
+	}{
+		{"legacy-index-options", func(s *cqlv1.TableModelSpec) {
+			s.Indexes = []cqlv1.Index{{Name: "i", Column: "year", Options: map[string]string{"a": "b"}}}
+		}, "spec.indexes: options are only allowed on a custom index"},
+		{"compression-without-class", func(s *cqlv1.TableModelSpec) {
+			s.Options = &cqlv1.TableOptions{Compression: map[string]string{"chunk_length_in_kb": "16"}}
+		}, "spec.options.compression must include 'class'"},
+		{strings.Repeat("x", 49), func(s *cqlv1.TableModelSpec) {}, "metadata.name cannot be used as the table name"},
+	} {
+		spec := automobile()
+		bad.mutate(&spec)
+		err := k8s.Create(ctx, &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: bad.name}, Spec: spec})
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: want a rejection saying %q, got %v", bad.name, bad.want, err)
+		}
+	}
+	spec := automobile()
+	spec.Options = &cqlv1.TableOptions{Compression: map[string]string{"enabled": "false"}}
+	spec.Indexes = []cqlv1.Index{{Name: "i", Column: "year", Using: "sai", Options: map[string]string{"a": "b"}}}
+	mustCreate(t, &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "uncompressed"}, Spec: spec})
 }

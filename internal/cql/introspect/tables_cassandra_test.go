@@ -1,0 +1,121 @@
+package introspect
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
+
+	"github.com/cqlsync/cqlsync/internal/testenv"
+)
+
+// TestReadKeyspaceSchemaOnCassandra reads a keyspace with two tables, a user-defined type and
+// indexes from a real cluster, and checks the cache: one version read per lookup, system_schema
+// read again only after a schema change or an invalidation.
+func TestReadKeyspaceSchemaOnCassandra(t *testing.T) {
+	rig := testenv.Cassandra(t)
+	ctx := context.Background()
+	cc := gocql.NewCluster(rig.Cluster1)
+	cc.Timeout = 30 * time.Second
+	s, err := gocql.NewSession(*cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ks := fmt.Sprintf("Introspect_%d", time.Now().UnixNano()%1000000)
+	q := `"` + ks + `"`
+	run := func(stmts ...string) {
+		t.Helper()
+		for _, st := range stmts {
+			if err := s.Query(st).Exec(); err != nil {
+				t.Fatalf("%s: %v", st, err)
+			}
+		}
+	}
+	t.Cleanup(func() { _ = s.Query(`DROP KEYSPACE IF EXISTS ` + q).Exec() })
+
+	cache := NewSchemaCache()
+	if got, err := cache.Keyspace(ctx, "c", s, ks); err != nil || got != nil {
+		t.Fatalf("a missing keyspace: %+v %v", got, err)
+	}
+	if st := cache.Stats(); st.SchemaQueries != 1 || st.VersionReads != 1 {
+		t.Fatalf("a missing keyspace costs one version read and one query: %+v", st)
+	}
+
+	run(`CREATE KEYSPACE `+q+` WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}`,
+		`CREATE TYPE `+q+`."Addr" (street text)`,
+		`CREATE TABLE `+q+`.t1 (a int, b text, "C" frozen<"Addr">, s int static, m map<text, int>, PRIMARY KEY ((a), b)) WITH CLUSTERING ORDER BY (b DESC) AND comment = 'x'`,
+		`CREATE TABLE `+q+`.t2 (id uuid PRIMARY KEY, v text)`,
+		`CREATE INDEX i_m ON `+q+`.t1 (keys(m))`,
+		`CREATE CUSTOM INDEX i_v ON `+q+`.t2 (v) USING 'sai'`)
+
+	got, err := cache.Keyspace(ctx, "c", s, ks)
+	if err != nil || got == nil {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if st := cache.Stats(); st.SchemaQueries != 1+SchemaQueriesPerKeyspace {
+		t.Fatalf("reading a keyspace must cost %d queries: %+v", SchemaQueriesPerKeyspace, st)
+	}
+	if len(got.Tables) != 2 || !got.HasType("Addr") || got.HasType("addr") || got.IndexTables["i_v"] != "t2" {
+		t.Fatalf("keyspace: %+v", got)
+	}
+	t1 := got.Tables["t1"]
+	want := []Column{
+		{Name: "a", Kind: KindPartitionKey, Position: 0, ClusteringOrder: "none", Type: "int"},
+		{Name: "b", Kind: KindClustering, Position: 0, ClusteringOrder: "desc", Type: "text"},
+		{Name: "C", Kind: KindRegular, Position: -1, ClusteringOrder: "none", Type: `frozen<"Addr">`},
+		{Name: "m", Kind: KindRegular, Position: -1, ClusteringOrder: "none", Type: "map<text, int>"},
+		{Name: "s", Kind: KindStatic, Position: -1, ClusteringOrder: "none", Type: "int"},
+	}
+	if fmt.Sprint(t1.Columns) != fmt.Sprint(want) {
+		t.Fatalf("columns:\n%+v\nwant\n%+v", t1.Columns, want)
+	}
+	if t1.Options.Comment != "x" || t1.Options.Compaction["class"] != "org.apache.cassandra.db.compaction.SizeTieredCompactionStrategy" || t1.Options.GCGraceSeconds != 864000 {
+		t.Fatalf("options: %+v", t1.Options)
+	}
+	if ix := t1.Index("i_m"); ix == nil || ix.Kind != IndexKindComposites || ix.Options["target"] != "keys(m)" {
+		t.Fatalf("i_m: %+v", ix)
+	}
+	if ix := got.Tables["t2"].Index("i_v"); ix == nil || ix.Kind != IndexKindCustom || ix.Options["class_name"] != "sai" {
+		t.Fatalf("i_v: %+v", ix)
+	}
+
+	// No change: answered from the cache, concurrently too.
+	before := cache.Stats()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if again, err := cache.Keyspace(ctx, "c", s, ks); err != nil || again != got {
+				t.Errorf("a lookup without a schema change must return the cached copy: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if st := cache.Stats(); st.SchemaQueries != before.SchemaQueries || st.Hits != before.Hits+8 || st.VersionReads != before.VersionReads+8 {
+		t.Fatalf("cache stats %+v after %+v", st, before)
+	}
+	// Another connection name is another entry.
+	if _, err := cache.Keyspace(ctx, "other", s, ks); err != nil || cache.Stats().SchemaQueries != before.SchemaQueries+SchemaQueriesPerKeyspace {
+		t.Fatalf("another connection must read: %+v %v", cache.Stats(), err)
+	}
+
+	// A schema change anywhere: read again.
+	run(`ALTER TABLE ` + q + `.t2 ADD w int`)
+	before = cache.Stats()
+	got, err = cache.Keyspace(ctx, "c", s, ks)
+	if err != nil || got.Tables["t2"].Column("w") == nil || cache.Stats().SchemaQueries != before.SchemaQueries+SchemaQueriesPerKeyspace {
+		t.Fatalf("after a change: %+v %v %+v", got, err, cache.Stats())
+	}
+	// Invalidation: read again without a change.
+	cache.InvalidateKeyspace("c", ks)
+	if _, err := cache.Keyspace(ctx, "c", s, ks); err != nil || cache.Stats().SchemaQueries != before.SchemaQueries+2*SchemaQueriesPerKeyspace {
+		t.Fatalf("after InvalidateKeyspace: %+v %v", cache.Stats(), err)
+	}
+	cache.Invalidate("c")
+	if _, err := cache.Keyspace(ctx, "c", s, ks); err != nil || cache.Stats().SchemaQueries != before.SchemaQueries+3*SchemaQueriesPerKeyspace {
+		t.Fatalf("after Invalidate: %+v %v", cache.Stats(), err)
+	}
+}

@@ -5,6 +5,10 @@
 //
 //	cqlping -host 127.0.0.1
 //	cqlping -host 127.0.0.3 -user cassandra -password cassandra -ca bin/cassandra/run/cluster3/ca.pem
+//	cqlping -host 127.0.0.1 -e "CREATE TYPE IF NOT EXISTS ks1.address (street text, city text, zip text)"
+//
+// With -e it then executes that one CQL statement (once, never retried) and exits 0 when it
+// succeeded: a small stand-in for `cqlsh -e` for the documented manual steps.
 //
 // It repeatedly connects and runs `SELECT release_version FROM system.local` until that succeeds
 // (prints the version, exit status 0) or the total timeout passes (prints the last error to
@@ -42,7 +46,13 @@ type options struct {
 	ca       string
 	timeout  time.Duration
 	verbose  bool
+	exec     string
 }
+
+// execError is the failure of the -e statement: final, not retried.
+type execError struct{ err error }
+
+func (e *execError) Error() string { return "executing -e statement: " + e.err.Error() }
 
 func main() {
 	var o options
@@ -53,6 +63,7 @@ func main() {
 	flag.StringVar(&o.ca, "ca", "", "PEM file of the CA that signed the server certificate; enables TLS with verification (server name = -host)")
 	flag.DurationVar(&o.timeout, "timeout", 240*time.Second, "total time to keep trying")
 	flag.BoolVar(&o.verbose, "v", false, "print every failed attempt to stderr")
+	flag.StringVar(&o.exec, "e", "", "a CQL statement to execute once the node answers")
 	flag.Parse()
 
 	tlsConfig, err := tlsConfigFor(o)
@@ -73,6 +84,11 @@ func main() {
 		if err == nil {
 			fmt.Println(version)
 			return
+		}
+		var ee *execError
+		if errors.As(err, &ee) {
+			fmt.Fprintf(os.Stderr, "cqlping: %v\n", ee)
+			os.Exit(1)
 		}
 		lastErr = err
 		if o.verbose {
@@ -151,6 +167,11 @@ func ping(o options, tlsConfig *tls.Config, remaining time.Duration) (string, er
 	var version string
 	if err := session.Query("SELECT release_version FROM system.local").WithContext(ctx).Scan(&version); err != nil {
 		return "", err
+	}
+	if o.exec != "" {
+		if err := session.Query(o.exec).WithContext(ctx).Exec(); err != nil {
+			return "", &execError{err}
+		}
 	}
 	return version, nil
 }

@@ -51,7 +51,12 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	}).SetupWithManager(ctx, mgr); err != nil {
 		return err
 	}
+	var schemaEvents SchemaEvents
+	if opts.Registry != nil {
+		schemaEvents = opts.Registry
+	}
 	return (&TableModelReconciler{
+		SchemaEvents:  schemaEvents,
 		Client:        mgr.GetClient(),
 		Registry:      opts.Registry,
 		Executor:      opts.Executor,

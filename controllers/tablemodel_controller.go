@@ -60,6 +60,8 @@ type TableModelReconciler struct {
 	// dropped out of band, an option changed, ...). A re-read with no schema change costs one
 	// query (the schema version) per target.
 	DriftInterval time.Duration
+	// SchemaEvents, when set, requeues the TableModels a cluster's schema change concerns.
+	SchemaEvents SchemaEvents
 
 	now func() time.Time
 }
@@ -586,7 +588,13 @@ func (r *TableModelReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Ma
 	}); err != nil {
 		return err
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr)
+	if r.SchemaEvents != nil {
+		// A schema change announced by a cluster (e.g. a column dropped out of band) requeues the
+		// TableModels it concerns at once; the drift interval is the safety net.
+		b = b.WatchesRawSource(r.schemaChangeSource(r.SchemaEvents))
+	}
+	return b.
 		Named("tablemodel").
 		// Our own status patches do not trigger a reconcile; spec, deletion and annotation
 		// changes do.

@@ -33,6 +33,8 @@ type Registry struct {
 	// OnConnect, when set, is called (outside any lock) after a session is opened, so that a
 	// controller can refresh the status of a lazily connected connection.
 	onConnect func(Key)
+	// schemaSubs receive the schema changes the sessions' clusters announce.
+	schemaSubs []func(SchemaChange)
 }
 
 type entry struct {
@@ -262,7 +264,9 @@ func (r *Registry) connect(ctx context.Context, e *entry) (*Session, error) {
 	}
 	log := r.log.WithValues("connection", e.key.String())
 	log.V(1).Info("connecting", "config", e.cfg.String())
-	gs, err := r.dial(ctx, e.cfg, log)
+	cfg := e.cfg
+	cfg.onSchemaChange = schemaListener{key: e.key, emit: r.emitSchemaChange}
+	gs, err := r.dial(ctx, cfg, log)
 	e.lastAttempt = r.now()
 	if err != nil {
 		e.lastErr = err

@@ -61,6 +61,7 @@ type CassandraConnectionReconciler struct {
 // +kubebuilder:rbac:groups=cqlsync.io,resources=cassandraconnections/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=cqlsync.io,resources=cassandraconnections/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces;tablemodels,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile follows the skeleton of DESIGN.md: get, finalizer, snapshot, deferred status patch,
@@ -76,7 +77,7 @@ func (r *CassandraConnectionReconciler) Reconcile(ctx context.Context, req ctrl.
 		return ctrl.Result{}, err
 	}
 	if !conn.DeletionTimestamp.IsZero() {
-		return ctrl.Result{}, r.reconcileDelete(ctx, conn)
+		return r.reconcileDelete(ctx, conn)
 	}
 	if added, err := ensureFinalizer(ctx, r.Client, conn); err != nil || added {
 		return ctrl.Result{}, err // the patch triggers the next reconcile
@@ -97,10 +98,20 @@ func (r *CassandraConnectionReconciler) Reconcile(ctx context.Context, req ctrl.
 	return r.nextCheck(conn, outcome), nil
 }
 
-func (r *CassandraConnectionReconciler) reconcileDelete(ctx context.Context, conn *cqlv1.CassandraConnection) error {
+// reconcileDelete closes the session and releases the connection, once no Keyspace or TableModel
+// with deletionPolicy Delete uses it any more (see deleteDependents).
+func (r *CassandraConnectionReconciler) reconcileDelete(ctx context.Context, conn *cqlv1.CassandraConnection) (ctrl.Result, error) {
+	deps, err := r.deleteDependents(ctx, conn)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if len(deps) > 0 {
+		// Their changes and deletions requeue us (a watch); the timer is only a safety net.
+		return ctrl.Result{RequeueAfter: maxRetry}, r.reportInUse(ctx, conn, deps)
+	}
 	r.Registry.Unregister(registry.Key{Namespace: conn.Namespace, Name: conn.Name})
 	log.FromContext(ctx).Info("connection deleted; session closed")
-	return removeFinalizer(ctx, r.Client, conn)
+	return ctrl.Result{}, removeFinalizer(ctx, r.Client, conn)
 }
 
 // reconcileNormal registers the connection and describes the cluster. Only API-server errors are
@@ -243,6 +254,9 @@ func (r *CassandraConnectionReconciler) SetupWithManager(ctx context.Context, mg
 		// Default conflicts involve the other connections of the namespace.
 		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.defaultsInNamespace)).
 		WatchesRawSource(source.Channel(r.connected, &handler.TypedEnqueueRequestForObject[*cqlv1.CassandraConnection]{})).
+		// A connection being deleted waits for the Keyspaces and TableModels dropping through it.
+		Watches(&cqlv1.Keyspace{}, handler.EnqueueRequestsFromMapFunc(r.connectionsBeingDeleted)).
+		Watches(&cqlv1.TableModel{}, handler.EnqueueRequestsFromMapFunc(r.connectionsBeingDeleted)).
 		WithOptions(controller.Options{
 			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](time.Second, maxRetry),
 		}).

@@ -30,3 +30,20 @@ func removeFinalizer(ctx context.Context, c client.Client, obj client.Object) er
 	controllerutil.RemoveFinalizer(obj, Finalizer)
 	return client.IgnoreNotFound(c.Patch(ctx, obj, client.MergeFrom(before)))
 }
+
+// ensureFinalizerAndName adds the finalizer and, when the spec's name (specName, a field of obj)
+// is empty, sets it to defaultName, in one patch. Writing the name down makes it immutable (CEL),
+// so that adding a spec.name later cannot silently switch the resource to another keyspace or
+// table. The reconcile goes on with the patched object: a finalizer-only patch does not change the
+// generation, so no event would bring it back.
+func ensureFinalizerAndName(ctx context.Context, c client.Client, obj client.Object, specName *string, defaultName string) error {
+	if controllerutil.ContainsFinalizer(obj, Finalizer) && *specName != "" {
+		return nil
+	}
+	before := obj.DeepCopyObject().(client.Object)
+	controllerutil.AddFinalizer(obj, Finalizer)
+	if *specName == "" {
+		*specName = defaultName
+	}
+	return c.Patch(ctx, obj, client.MergeFrom(before))
+}

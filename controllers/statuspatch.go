@@ -2,8 +2,10 @@ package controllers
 
 import (
 	"context"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -14,4 +16,10 @@ func patchStatus(ctx context.Context, c client.Client, before, obj client.Object
 		return nil
 	}
 	return client.IgnoreNotFound(c.Status().Patch(ctx, obj, client.MergeFrom(before)))
+}
+
+// timestamp is t at the precision the API stores (seconds), so that a status computed twice in
+// the same second compares equal to what was stored.
+func timestamp(t time.Time) metav1.Time {
+	return metav1.NewTime(t.Truncate(time.Second))
 }

@@ -36,6 +36,10 @@ const (
 	ReasonDefaultConflict = "DefaultConflict"
 	// ReasonConnectionFailed: connecting failed for a reason not listed above.
 	ReasonConnectionFailed = "ConnectionFailed"
+	// ReasonInUse: the connection is being deleted, but Keyspaces or TableModels with
+	// deletionPolicy Delete still use it; it keeps its session until they are gone, so that their
+	// deletion can drop their schema through it.
+	ReasonInUse = "InUse"
 )
 
 // FindCondition returns the condition of the given type, or nil.

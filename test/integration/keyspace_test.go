@@ -339,12 +339,26 @@ func TestKeyspaceDeleteWithoutConnection(t *testing.T) {
 	ns := newNamespace(t)
 	s1 := cqlSession(t, rig.Cluster1)
 
-	// The connection is deleted first: nothing is left to reach the cluster through.
+	// The connection is deleted first: it is in use by a Delete-policy Keyspace, so it waits.
 	conn := readyConnection(t, ns, "doomed", rig.Cluster1, false)
 	orphan := "orphan_" + uniqueSuffix()
 	dropAfter(t, orphan, s1)
 	mustCreate(t, keyspaceObj(ns, "orphan", cqlv1.KeyspaceSpec{Name: orphan, Replication: simpleRF(1), Connections: connNames("doomed"), DeletionPolicy: cqlv1.DeletionPolicyDelete}))
 	waitKeyspace(t, ns, "orphan", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	if err := k8s.Delete(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	conn = waitReady(t, ns, "doomed", metav1.ConditionFalse, cqlv1.ReasonInUse, 30*time.Second)
+	if msg := cqlv1.FindCondition(conn.Status.Conditions, cqlv1.ConditionReady).Message; !strings.Contains(msg, "Keyspace orphan") {
+		t.Errorf("the InUse message must name the Keyspace: %q", msg)
+	}
+	// An administrator forces it away (removes the finalizer): nothing is left to reach the
+	// cluster through.
+	patch := client.MergeFrom(conn.DeepCopy())
+	conn.Finalizers = nil
+	if err := k8s.Patch(ctx, conn, patch); err != nil {
+		t.Fatal(err)
+	}
 	deleteAndWait(t, conn, 30*time.Second)
 	ks := waitKeyspace(t, ns, "orphan", metav1.ConditionFalse, cqlv1.ReasonConnectionNotFound, keyspaceTimeout)
 	deleteAndWait(t, ks, keyspaceTimeout)
@@ -372,7 +386,7 @@ func TestKeyspaceDeleteWithoutConnection(t *testing.T) {
 			t.Errorf("the Deleting message must say %q: %q", want, msg)
 		}
 	}
-	patch := client.MergeFrom(ks.DeepCopy())
+	patch = client.MergeFrom(ks.DeepCopy())
 	ks.Annotations = map[string]string{cqlv1.AnnotationSkipUnreachableOnDelete: "true"}
 	if err := k8s.Patch(ctx, ks, patch); err != nil {
 		t.Fatal(err)

@@ -69,8 +69,9 @@ func keyspaceStatusOf(o client.Object) any {
 	return o.(*cqlv1.Keyspace).Status
 }
 
-// SetupWithManager registers the controller, its indexes and its watches. It relies on the
-// connection controller's default-connection index (indexConnDefault).
+// SetupWithManager registers the controller, its indexes (the TableModel controller uses its
+// CQL-name index too) and its watches. It relies on the connection controller's default-connection
+// index (indexConnDefault).
 func (r *KeyspaceReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
 	if r.now == nil {
 		r.now = time.Now
@@ -92,6 +93,10 @@ func (r *KeyspaceReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// A connection that appears, becomes Ready, changes or goes away requeues its Keyspaces.
 		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.keyspacesForConnection)).
+		// A Keyspace that is created, changes its spec or goes away requeues the other Keyspaces
+		// with the same CQL name: the owner of that keyspace may have changed.
+		Watches(&cqlv1.Keyspace{}, handler.EnqueueRequestsFromMapFunc(r.keyspacesWithSameName),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(schemaControllerOptions()).
 		Complete(r)
 }

@@ -19,7 +19,9 @@ import (
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
 )
 
-// reconcileDelete applies the deletion policy, then releases the finalizer.
+// reconcileDelete applies the deletion policy, then releases the finalizer. With deletionPolicy
+// Delete, a target that another Keyspace owns, or takes over once this one is gone, is kept
+// (keptOnDelete).
 func (r *KeyspaceReconciler) reconcileDelete(ctx context.Context, ks *cqlv1.Keyspace) (ctrl.Result, error) {
 	if !controllerutil.ContainsFinalizer(ks, Finalizer) {
 		return ctrl.Result{}, nil
@@ -35,10 +37,21 @@ func (r *KeyspaceReconciler) reconcileDelete(ctx context.Context, ks *cqlv1.Keys
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	owners, err := r.keyspaceOwnership(ctx, ks, ts)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	blocked := make([]string, len(ts))
 	errs := make([]error, len(ts))
 	var wg sync.WaitGroup
 	for i, t := range ts {
+		if t.decided == nil {
+			if why := keptOnDelete("Keyspace", owners[keyspaceTarget(t.name, name)]); why != "" {
+				r.event(ks, t.name, corev1.EventTypeNormal, "KeyspaceKept", "Delete",
+					"connection %s: keyspace %q was not dropped: %s", t.name, name, why)
+				continue
+			}
+		}
 		wg.Go(func() { blocked[i], errs[i] = r.dropOnTarget(ctx, ks, t, name) })
 	}
 	wg.Wait()

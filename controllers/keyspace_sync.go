@@ -30,12 +30,17 @@ func desiredKeyspace(ks *cqlv1.Keyspace) plan.Keyspace {
 	return plan.Keyspace{Name: ks.KeyspaceName(), Replication: r, DurableWrites: ks.Spec.DurableWritesOrDefault()}
 }
 
-// reconcileNormal syncs every target in parallel; one target's failure never stops another. Only
+// reconcileNormal syncs every target in parallel; one target's failure never stops another. A
+// target that another Keyspace owns (same CQL name, same connection) is left alone. Only
 // API-server errors are returned; everything about Cassandra is in the outcome.
 func (r *KeyspaceReconciler) reconcileNormal(ctx context.Context, ks *cqlv1.Keyspace) (keyspaceOutcome, error) {
 	desired := desiredKeyspace(ks)
 	o := keyspaceOutcome{keyspace: desired.Name}
 	ts, err := r.targets(ctx, ks, false)
+	if err != nil {
+		return o, err
+	}
+	owners, err := r.keyspaceOwnership(ctx, ks, ts)
 	if err != nil {
 		return o, err
 	}
@@ -45,6 +50,10 @@ func (r *KeyspaceReconciler) reconcileNormal(ctx context.Context, ks *cqlv1.Keys
 	for i, t := range ts {
 		if t.decided != nil {
 			o.targets[i] = *t.decided
+			continue
+		}
+		if owner := owners[keyspaceTarget(t.name, desired.Name)].owner; owner != "" {
+			o.targets[i] = duplicateKeyspaceOutcome(t, desired.Name, owner)
 			continue
 		}
 		wg.Go(func() {

@@ -81,7 +81,8 @@ func tableModelStatusOf(o client.Object) any {
 }
 
 // SetupWithManager registers the controller, its indexes and its watches. It relies on the
-// connection controller's default-connection index (indexConnDefault).
+// connection controller's default-connection index (indexConnDefault) and on the Keyspace
+// controller's CQL-name index (indexKsCQLName).
 func (r *TableModelReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
 	if r.now == nil {
 		r.now = time.Now
@@ -114,6 +115,10 @@ func (r *TableModelReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Ma
 		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.tableModelsForConnection)).
 		// A Keyspace that becomes Ready requeues the TableModels that go into it.
 		Watches(&cqlv1.Keyspace{}, handler.EnqueueRequestsFromMapFunc(r.tableModelsForKeyspace)).
+		// A TableModel that is created, changes its spec or goes away requeues the other
+		// TableModels with the same table name: the owner of that table may have changed.
+		Watches(&cqlv1.TableModel{}, handler.EnqueueRequestsFromMapFunc(r.tableModelsWithSameTable),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		WithOptions(schemaControllerOptions()).
 		Complete(r)
 }

@@ -15,7 +15,9 @@ import (
 	"github.com/cqlsync/cqlsync/internal/cql/plan"
 )
 
-// reconcileDelete applies the deletion policy, then releases the finalizer.
+// reconcileDelete applies the deletion policy, then releases the finalizer. With deletionPolicy
+// Delete, a target that another TableModel owns, or takes over once this one is gone, is kept
+// (keptOnDelete).
 func (r *TableModelReconciler) reconcileDelete(ctx context.Context, tm *cqlv1.TableModel) (ctrl.Result, error) {
 	if !controllerutil.ContainsFinalizer(tm, Finalizer) {
 		return ctrl.Result{}, nil
@@ -30,10 +32,14 @@ func (r *TableModelReconciler) reconcileDelete(ctx context.Context, tm *cqlv1.Ta
 	if err != nil {
 		return ctrl.Result{}, err
 	}
+	owners, err := r.tableOwnership(ctx, tm, conns)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
 	waiting := make([][]string, len(conns))
 	var wg sync.WaitGroup
 	for i, tc := range conns {
-		wg.Go(func() { waiting[i] = r.dropOnConnection(ctx, tm, tc, table) })
+		wg.Go(func() { waiting[i] = r.dropOnConnection(ctx, tm, tc, table, owners) })
 	}
 	wg.Wait()
 	var held []string
@@ -61,10 +67,11 @@ func (r *TableModelReconciler) reconcileDelete(ctx context.Context, tm *cqlv1.Ta
 	return ctrl.Result{RequeueAfter: retryAfter(ready.LastTransitionTime, r.now())}, nil
 }
 
-// dropOnConnection drops the table in each keyspace of one connection. It returns what holds the
-// deletion (targets that could not be reached), nothing when the connection is done: dropped, or
-// skipped because there is no connection left to reach its cluster through.
-func (r *TableModelReconciler) dropOnConnection(ctx context.Context, tm *cqlv1.TableModel, tc tableConn, table string) []string {
+// dropOnConnection drops the table in each keyspace of one connection, except where another
+// TableModel owns it or takes it over (owners). It returns what holds the deletion (targets that
+// could not be reached), nothing when the connection is done: dropped, kept, or skipped because
+// there is no connection left to reach its cluster through.
+func (r *TableModelReconciler) dropOnConnection(ctx context.Context, tm *cqlv1.TableModel, tc tableConn, table string, owners map[schemaTarget]targetOwnership) []string {
 	if tc.session == nil {
 		switch tc.decided.reason {
 		case cqlv1.ReasonConnectionNotFound, cqlv1.ReasonNoDefaultConnection, cqlv1.ReasonNoDefaultKeyspace:
@@ -79,9 +86,14 @@ func (r *TableModelReconciler) dropOnConnection(ctx context.Context, tm *cqlv1.T
 	var held []string
 	at := apply.TargetOf(tc.session)
 	for _, ks := range tc.keyspaces {
+		label := tc.name + "/" + ks
+		if why := keptOnDelete("TableModel", owners[tableTarget(tc.name, ks, table)]); why != "" {
+			r.event(tm, corev1.EventTypeNormal, "TableKept", eventAction(label, "kept"),
+				"%s: table %q was not dropped: %s", label, table, why)
+			continue
+		}
 		applied, err := r.Executor.Apply(ctx, at, plan.DropTableIfExists(ks, table))
 		for _, st := range applied {
-			label := tc.name + "/" + ks
 			r.event(tm, corev1.EventTypeNormal, "TableDropped", eventAction(label, st.Summary), "%s: %s", label, st.Summary)
 		}
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -19,11 +20,16 @@ import (
 
 // reconcileNormal syncs every target: connections in parallel, the keyspaces of one connection
 // one after the other (the executor serialises DDL per cluster anyway). One target's failure
-// never stops another. Only API-server errors are returned.
+// never stops another. A target that another TableModel owns (same table, connection and
+// keyspace) is left alone. Only API-server errors are returned.
 func (r *TableModelReconciler) reconcileNormal(ctx context.Context, tm *cqlv1.TableModel) (tableModelOutcome, error) {
 	o := tableModelOutcome{table: tm.TableName()}
 	desired, problem := desiredTable(tm)
 	conns, err := r.connections(ctx, tm, false)
+	if err != nil {
+		return o, err
+	}
+	owners, err := r.tableOwnership(ctx, tm, conns)
 	if err != nil {
 		return o, err
 	}
@@ -37,6 +43,10 @@ func (r *TableModelReconciler) reconcileNormal(ctx context.Context, tm *cqlv1.Ta
 		}
 		wg.Go(func() {
 			for _, ks := range tc.keyspaces {
+				if owner := owners[tableTarget(tc.name, ks, o.table)].owner; owner != "" {
+					results[i] = append(results[i], duplicateTableOutcome(tc.name, ks, o.table, owner))
+					continue
+				}
 				to, err := r.syncTarget(ctx, tm, tc, ks, desired)
 				if err != nil {
 					errs[i] = err
@@ -162,7 +172,14 @@ func (r *TableModelReconciler) missingKeyspaceMessage(ctx context.Context, names
 		return "", err
 	}
 	if len(list.Items) > 0 {
-		return fmt.Sprintf("keyspace %q does not exist on this cluster yet; waiting for Keyspace %q to create it", keyspace, list.Items[0].Name), nil
+		// With duplicates, the oldest is the one that creates it (see ownership).
+		owner := slices.MinFunc(list.Items, func(a, b cqlv1.Keyspace) int {
+			if precedes(claimant{name: a.Name, created: a.CreationTimestamp}, claimant{name: b.Name, created: b.CreationTimestamp}) {
+				return -1
+			}
+			return 1
+		})
+		return fmt.Sprintf("keyspace %q does not exist on this cluster yet; waiting for Keyspace %q to create it", keyspace, owner.Name), nil
 	}
 	return fmt.Sprintf("keyspace %q does not exist on this cluster and no Keyspace resource in namespace %q manages it: create one (or the keyspace)", keyspace, namespace), nil
 }

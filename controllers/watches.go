@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -61,4 +62,9 @@ func listRequests(ctx context.Context, c client.Reader, list client.ObjectList, 
 		return nil
 	})
 	return reqs
+}
+
+// withoutRequest is reqs without the request for key.
+func withoutRequest(reqs []reconcile.Request, key client.ObjectKey) []reconcile.Request {
+	return slices.DeleteFunc(reqs, func(r reconcile.Request) bool { return r.NamespacedName == key })
 }

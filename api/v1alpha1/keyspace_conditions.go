@@ -26,6 +26,14 @@ const (
 	ReasonUnknownDatacenter = "UnknownDatacenter"
 	// ReasonFailed: Cassandra refused the statement or an error occurred; the message has it.
 	ReasonFailed = "Failed"
+	// ReasonDuplicateOwner: another resource of the namespace declares the same schema object on
+	// this target (a Keyspace with the same CQL name on the same connection; a TableModel with the
+	// same table on the same connection and keyspace) and owns it: it is the oldest of them
+	// (metadata.creationTimestamp, then metadata.name), and it stays the owner while it is being
+	// deleted. Nothing is executed on this target, not even on deletion with deletionPolicy Delete
+	// (a Normal event KeyspaceKept or TableKept says so); the message names the owner. The target
+	// takes over when the owner is gone.
+	ReasonDuplicateOwner = "DuplicateOwner"
 	// ReasonDeleting: the resource is being deleted with deletionPolicy Delete and the keyspace
 	// could not yet be dropped on some target; the message names them and how to let go.
 	ReasonDeleting = "Deleting"

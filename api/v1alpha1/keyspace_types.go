@@ -115,7 +115,10 @@ type KeyspaceSpec struct {
 	// nothing left to reach it through) and reported in a Warning event. A target that cannot be
 	// reached holds the deletion (condition Ready=False, reason Deleting) until it can, until
 	// deletionPolicy is switched to Retain, or until the annotation
-	// cqlsync.io/skip-unreachable-on-delete: "true" is set.
+	// cqlsync.io/skip-unreachable-on-delete: "true" is set. A keyspace that another Keyspace of
+	// the namespace also declares on a target is never dropped there: not by a Keyspace that does
+	// not own it (reason DuplicateOwner), and not by its owner while a duplicate that is not being
+	// deleted remains to take it over. A Normal event says so.
 	// +kubebuilder:default=Retain
 	// +optional
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
@@ -131,8 +134,9 @@ const (
 	// TargetPending: waiting for something outside the spec (a connection, schema agreement, a
 	// deletion); retried automatically.
 	TargetPending KeyspaceTargetState = "Pending"
-	// TargetFailed: Cassandra refused the change or an error occurred; the message says why.
-	// Retried with backoff, but usually the spec (or the cluster) must change first.
+	// TargetFailed: Cassandra refused the change, an error occurred, or another Keyspace owns the
+	// same keyspace on this connection (reason DuplicateOwner); the message says why. Retried with
+	// backoff, but usually the spec (or the cluster) must change first.
 	TargetFailed KeyspaceTargetState = "Failed"
 )
 

@@ -3,9 +3,9 @@ package v1alpha1
 // Reasons of a TableModel's Ready condition and of its targets, besides those shared with
 // Keyspace (ReasonSynced, ReasonConnectionNotFound, ReasonConnectionNotReady,
 // ReasonNoDefaultConnection, ReasonDefaultConflict, ReasonSchemaDisagreement, ReasonFailed,
-// ReasonDeleting). The Ready condition's reason is ReasonSynced when every target is Synced,
-// otherwise the reason of the first target that is not, taking Failed targets first, then Blocked,
-// then Pending.
+// ReasonDuplicateOwner, ReasonDeleting). The Ready condition's reason is ReasonSynced when every
+// target is Synced, otherwise the reason of the first target that is not, taking Failed targets
+// first, then Blocked, then Pending.
 const (
 	// ReasonKeyspaceNotFound: the target keyspace does not exist on that cluster. The target is
 	// retried when a Keyspace resource for it becomes Ready, and with backoff.

@@ -235,7 +235,10 @@ type TableModelSpec struct {
 	AllowDropIndexes bool `json:"allowDropIndexes,omitempty"`
 
 	// DeletionPolicy: Retain (default) leaves the table and its data; Delete runs DROP TABLE IF
-	// EXISTS on every target.
+	// EXISTS on every target. A table that another TableModel of the namespace also declares on a
+	// target is never dropped there: not by a TableModel that does not own it (reason
+	// DuplicateOwner), and not by its owner while a duplicate that is not being deleted remains to
+	// take it over. A Normal event says so.
 	// +kubebuilder:default=Retain
 	// +optional
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
@@ -253,7 +256,8 @@ const (
 	// TableBlocked: the live table differs in a way the operator must not apply (primary key,
 	// clustering order, a column type or static change); nothing was executed on that target.
 	TableBlocked TableTargetState = "Blocked"
-	// TableFailed: Cassandra refused a statement or the spec cannot be used; the message says why.
+	// TableFailed: Cassandra refused a statement, the spec cannot be used, or another TableModel
+	// owns the same table on this target (reason DuplicateOwner); the message says why.
 	TableFailed TableTargetState = "Failed"
 )
 

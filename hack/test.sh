@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh runs every test of cqlsync on real parts (`make test` calls it after building the control
-# plane): unit tests, the envtest + real Cassandra integration suite, the e2e test (the manager
-# binary against a real API server), and a short run of every fuzz target.
+# plane): unit tests, the envtest + real Cassandra integration suite (with cross-driver checks
+# against the Python driver's cqlengine, from hack/python-env.sh), the e2e test (the manager binary
+# against a real API server), and a short run of every fuzz target.
 #
 # The local Cassandra clusters are started here when they are not running, and the ones started here
 # are stopped here, by PID (hack/cassandra.sh stop), whether the tests pass or fail.
@@ -12,6 +13,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "${root}"
 cassandra="${root}/hack/cassandra.sh"
 "${root}/hack/ensure-tools.sh"
+# The Python driver (cqlengine) of the cross-driver checks, in bin/python-env (built once, reused).
+CQLSYNC_PYTHON="$("${root}/hack/python-env.sh")"
+export CQLSYNC_PYTHON
 
 started=()
 # Processes the Go tests start (kube-apiserver, etcd, the manager) are recorded here by

@@ -252,7 +252,7 @@ func (r *CassandraConnectionReconciler) SetupWithManager(ctx context.Context, mg
 		// Secrets: metadata only in the cache; a change of content changes resourceVersion.
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.connectionsForSecret), builder.OnlyMetadata).
 		// Default conflicts involve the other connections of the namespace.
-		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.defaultsInNamespace)).
+		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.defaultsInNamespace), builder.WithPredicates(connectionUsable)).
 		WatchesRawSource(source.Channel(r.connected, &handler.TypedEnqueueRequestForObject[*cqlv1.CassandraConnection]{})).
 		// A connection being deleted waits for the Keyspaces and TableModels dropping through it.
 		Watches(&cqlv1.Keyspace{}, handler.EnqueueRequestsFromMapFunc(r.connectionsBeingDeleted)).

@@ -92,7 +92,7 @@ func (r *KeyspaceReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Mana
 		For(&cqlv1.Keyspace{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// A connection that appears, becomes Ready, changes or goes away requeues its Keyspaces.
-		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.keyspacesForConnection)).
+		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.keyspacesForConnection), builder.WithPredicates(connectionUsable)).
 		// A Keyspace that is created, changes its spec or goes away requeues the other Keyspaces
 		// with the same CQL name: the owner of that keyspace may have changed.
 		Watches(&cqlv1.Keyspace{}, handler.EnqueueRequestsFromMapFunc(r.keyspacesWithSameName),

@@ -112,7 +112,7 @@ func (r *TableModelReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Ma
 		For(&cqlv1.TableModel{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// A connection that appears, becomes Ready, changes or goes away requeues its TableModels.
-		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.tableModelsForConnection)).
+		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.tableModelsForConnection), builder.WithPredicates(connectionUsable)).
 		// A Keyspace that becomes Ready requeues the TableModels that go into it.
 		Watches(&cqlv1.Keyspace{}, handler.EnqueueRequestsFromMapFunc(r.tableModelsForKeyspace)).
 		// A TableModel that is created, changes its spec or goes away requeues the other

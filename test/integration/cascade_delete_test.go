@@ -30,7 +30,7 @@ func TestDeletingEverythingTogether(t *testing.T) {
 	}))
 	ks := waitKeyspace(t, ns, "ks", metav1.ConditionTrue, cqlv1.ReasonSynced, connectTimeout)
 	mustCreate(t, tableModelObj(ns, "readings", cqlv1.TableModelSpec{
-		Connections: tmConns("c1"), Keyspaces: tmKeyspaces(ksName),
+		Connections: connNames("c1"), Keyspaces: tmKeyspaces(ksName),
 		Columns:        []cqlv1.Column{{Name: "id", Type: "uuid"}, {Name: "v", Type: "int"}},
 		PartitionKey:   []cqlv1.ColumnName{"id"},
 		DeletionPolicy: cqlv1.DeletionPolicyDelete,

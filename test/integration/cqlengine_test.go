@@ -57,7 +57,7 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 
 	for _, m := range cqlengineModels {
 		t.Run(m.model, func(t *testing.T) {
-			sfx := tmSuffix()
+			sfx := uniqueSuffix()
 			ksA, ksB := "cqleng_a_"+sfx, "cqleng_b_"+sfx // A: cqlsync's table; B: cqlengine's
 			tmKeyspace(t, ksA, s1)
 			tmKeyspace(t, ksB, s1)
@@ -65,7 +65,7 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 			// cqlsync: the sample as it is, aimed at keyspace A of the test's connection.
 			tm := sampleTableModel(t, m.sample)
 			tm.Namespace = ns
-			tm.Spec.Connections = tmConns("c1")
+			tm.Spec.Connections = connNames("c1")
 			tm.Spec.Keyspaces = tmKeyspaces(ksA)
 			table := tm.Spec.Name
 			if table == "" {
@@ -114,18 +114,18 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 			// 2. cqlengine on cqlsync's table: nothing to do (--expect-no-ddl fails on any
 			// statement it executes), nothing changed (id included: the table is the same table),
 			// and cqlsync, resyncing meanwhile, runs no DDL and writes no status.
-			before, rv, stats := a, currentResourceVersion(t, ns, tm.Name), tmStats(ns, "c1")
+			before, rv, stats := a, currentResourceVersion(t, ns, tm.Name), ddlStats(ns, "c1")
 			runCqlengine(t, py, rig.Cluster1, ksA, m.model, true)
 			if d := diffCrossSchema(before, readCrossSchema(t, s1, ksA, table)); d != "" {
 				t.Errorf("cqlengine's sync_table changed cqlsync's table:\n%s", d)
 			}
 			eventually(t, tableTimeout, func() error {
-				if now := tmStats(ns, "c1"); now.Plans < stats.Plans+2 {
+				if now := ddlStats(ns, "c1"); now.Plans < stats.Plans+2 {
 					return fmt.Errorf("%d resyncs of c1 since cqlengine ran, want 2", now.Plans-stats.Plans)
 				}
 				return nil
 			})
-			if now := tmStats(ns, "c1"); now.Statements != stats.Statements {
+			if now := ddlStats(ns, "c1"); now.Statements != stats.Statements {
 				t.Errorf("cqlsync ran %d statements after cqlengine's sync_table", now.Statements-stats.Statements)
 			}
 			after := waitTableModel(t, ns, tm.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
@@ -138,16 +138,16 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 
 			// 3. cqlsync on cqlengine's table: the same sample aimed at keyspace B is Synced at
 			// once, with no statement sent, and the table is unchanged.
-			beforeB, stats := b, tmStats(ns, "c1")
+			beforeB, stats := b, ddlStats(ns, "c1")
 			adopt := sampleTableModel(t, m.sample)
 			adopt.Namespace, adopt.Name = ns, tm.Name+"-cqlengine"
 			adopt.Spec.Name = table
-			adopt.Spec.Connections = tmConns("c1")
+			adopt.Spec.Connections = connNames("c1")
 			adopt.Spec.Keyspaces = tmKeyspaces(ksB)
 			mustCreate(t, adopt)
 			t.Cleanup(func() { deleteAndWait(t, adopt, tableTimeout) })
 			adopted := waitTableModel(t, ns, adopt.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
-			if now := tmStats(ns, "c1"); now.Statements != stats.Statements {
+			if now := ddlStats(ns, "c1"); now.Statements != stats.Statements {
 				t.Errorf("cqlsync ran %d statements on the table cqlengine created", now.Statements-stats.Statements)
 			}
 			if d := diffCrossSchema(beforeB, readCrossSchema(t, s1, ksB, table)); d != "" {

@@ -106,7 +106,7 @@ func TestDuplicateTableModel(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
-	sfx := tmSuffix()
+	sfx := uniqueSuffix()
 	ks1, ks2 := "dup_tm_a_"+sfx, "dup_tm_b_"+sfx
 	tmKeyspace(t, ks1, s1)
 	tmKeyspace(t, ks2, s2)
@@ -114,7 +114,7 @@ func TestDuplicateTableModel(t *testing.T) {
 	tmConnection(t, ns, "c2", rig.Cluster2, ks2, false)
 	ordersSpec := func(conns, keyspaces []string, extra ...cqlv1.Column) cqlv1.TableModelSpec {
 		return cqlv1.TableModelSpec{
-			Name: "orders", Connections: tmConns(conns...), Keyspaces: tmKeyspaces(keyspaces...),
+			Name: "orders", Connections: connNames(conns...), Keyspaces: tmKeyspaces(keyspaces...),
 			Columns:        append([]cqlv1.Column{{Name: "id", Type: "int"}, {Name: "v", Type: "text"}}, extra...),
 			PartitionKey:   []cqlv1.ColumnName{"id"},
 			DeletionPolicy: cqlv1.DeletionPolicyDelete,

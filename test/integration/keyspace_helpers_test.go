@@ -115,17 +115,7 @@ func ddlStats(ns, conn string) apply.Stats {
 }
 
 // cqlSession opens the test's own session to a cluster, to check what cqlsync did.
-func cqlSession(t *testing.T, host string) *gocql.Session {
-	t.Helper()
-	cc := gocql.NewCluster(host)
-	cc.Timeout = 12 * time.Second
-	s, err := gocql.NewSession(*cc)
-	if err != nil {
-		t.Fatalf("connecting to %s: %v", host, err)
-	}
-	t.Cleanup(s.Close)
-	return s
-}
+func cqlSession(t *testing.T, host string) *gocql.Session { return tmSession(t, host) }
 
 // liveKeyspace is a keyspace as the test reads it from system_schema.keyspaces.
 type liveKeyspace struct {

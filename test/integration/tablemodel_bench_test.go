@@ -39,11 +39,11 @@ func BenchmarkTableModels(b *testing.B) {
 }
 
 func benchRound(b *testing.B, rig testenv.Rig, n int) {
-	ns := fmt.Sprintf("bench-%s", tmSuffix())
+	ns := fmt.Sprintf("bench-%s", uniqueSuffix())
 	if err := k8s.Create(ctx, namespaceObj(ns)); err != nil {
 		b.Fatal(err)
 	}
-	ks := "tm_bench_" + tmSuffix()
+	ks := "tm_bench_" + uniqueSuffix()
 	for _, host := range []string{rig.Cluster1, rig.Cluster2} {
 		s := tmSession(b, host)
 		if err := s.Query(`CREATE KEYSPACE "` + ks + `" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}`).Exec(); err != nil {
@@ -74,7 +74,7 @@ func benchRound(b *testing.B, rig testenv.Rig, n int) {
 	for i := range n {
 		spec := automobile()
 		spec.Name = fmt.Sprintf("bench_%03d", i)
-		spec.Connections = tmConns("c1", "c2")
+		spec.Connections = connNames("c1", "c2")
 		spec.Keyspaces = tmKeyspaces(ks)
 		if err := k8s.Create(ctx, tableModelObj(ns, fmt.Sprintf("bench-%03d", i), spec)); err != nil {
 			b.Fatal(err)
@@ -99,14 +99,14 @@ func benchRound(b *testing.B, rig testenv.Rig, n int) {
 	benchWait(b, 10*time.Minute, allReady)
 	elapsed := time.Since(start)
 	b.StopTimer()
-	ddl := tmStats(ns, "c1").Statements + tmStats(ns, "c2").Statements
+	ddl := ddlStats(ns, "c1").Statements + ddlStats(ns, "c2").Statements
 
 	// One resync of everything with nothing to change (after a first one, which may still read
 	// system_schema once per cluster for the schema version the last DDL left).
 	resync := func() {
-		plans1, plans2 := tmStats(ns, "c1").Plans, tmStats(ns, "c2").Plans
+		plans1, plans2 := ddlStats(ns, "c1").Plans, ddlStats(ns, "c2").Plans
 		benchWait(b, 5*time.Minute, func() error {
-			if p1, p2 := tmStats(ns, "c1").Plans-plans1, tmStats(ns, "c2").Plans-plans2; p1 < int64(n) || p2 < int64(n) {
+			if p1, p2 := ddlStats(ns, "c1").Plans-plans1, ddlStats(ns, "c2").Plans-plans2; p1 < int64(n) || p2 < int64(n) {
 				return fmt.Errorf("resync: %d and %d of %d targets per cluster", p1, p2, n)
 			}
 			return nil
@@ -134,7 +134,7 @@ func benchRound(b *testing.B, rig testenv.Rig, n int) {
 			writes++
 		}
 	}
-	resyncDDL := tmStats(ns, "c1").Statements + tmStats(ns, "c2").Statements - ddl
+	resyncDDL := ddlStats(ns, "c1").Statements + ddlStats(ns, "c2").Statements - ddl
 	b.ReportMetric(elapsed.Seconds(), "s-until-ready")
 	b.ReportMetric(float64(ddl), "ddl-statements")
 	b.ReportMetric(float64(cacheAfter.SchemaQueries-cacheBefore.SchemaQueries), "schema-queries/resync")

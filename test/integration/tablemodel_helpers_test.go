@@ -14,7 +14,6 @@ import (
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/apply"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
-	"github.com/cqlsync/cqlsync/internal/cql/registry"
 	"github.com/cqlsync/cqlsync/internal/cql/render"
 )
 
@@ -30,14 +29,6 @@ func tableModelObj(ns, name string, spec cqlv1.TableModelSpec) *cqlv1.TableModel
 	return &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: spec}
 }
 
-func tmConns(names ...string) []cqlv1.ConnectionName {
-	out := make([]cqlv1.ConnectionName, len(names))
-	for i, n := range names {
-		out[i] = cqlv1.ConnectionName(n)
-	}
-	return out
-}
-
 func tmKeyspaces(names ...string) []cqlv1.KeyspaceName {
 	out := make([]cqlv1.KeyspaceName, len(names))
 	for i, n := range names {
@@ -45,9 +36,6 @@ func tmKeyspaces(names ...string) []cqlv1.KeyspaceName {
 	}
 	return out
 }
-
-// tmSuffix keeps CQL names of different runs apart: the clusters outlive a test run.
-func tmSuffix() string { return fmt.Sprint(time.Now().UnixNano() % 1000000) }
 
 func getTableModel(ns, name string) (*cqlv1.TableModel, error) {
 	tm := &cqlv1.TableModel{}
@@ -111,11 +99,6 @@ func tmConnection(t *testing.T, ns, name, host, defaultKeyspace string, isDefaul
 	waitReady(t, ns, name, metav1.ConditionTrue, cqlv1.ReasonConnected, connectTimeout)
 }
 
-// tmStats are the apply counters of one connection of a namespace.
-func tmStats(ns, conn string) apply.Stats {
-	return apply.Default.Stats(registry.Key{Namespace: ns, Name: conn}.String())
-}
-
 // tmSession opens the test's own session to a cluster, to check what cqlsync did and to change
 // the schema behind its back.
 func tmSession(t testing.TB, host string) *gocql.Session {
@@ -146,18 +129,7 @@ func tmKeyspace(t *testing.T, name string, sessions ...*gocql.Session) {
 	for _, s := range sessions {
 		cql(t, s, "CREATE KEYSPACE IF NOT EXISTS "+render.Ident(name)+" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}")
 	}
-	tmDropKeyspaceAfter(t, name, sessions...)
-}
-
-// tmDropKeyspaceAfter drops the keyspace on each session when the test ends, whatever happened.
-func tmDropKeyspaceAfter(t *testing.T, name string, sessions ...*gocql.Session) {
-	t.Cleanup(func() {
-		for _, s := range sessions {
-			if err := s.Query("DROP KEYSPACE IF EXISTS " + render.Ident(name)).Exec(); err != nil {
-				t.Logf("cleanup: dropping %s: %v", name, err)
-			}
-		}
-	})
+	dropAfter(t, name, sessions...)
 }
 
 // readLive reads a keyspace's schema with the test's session, bypassing any cache.
@@ -258,18 +230,18 @@ func assertQuiet(t *testing.T, ns, name string, rounds int64, conns ...string) {
 	}
 	before := map[string]apply.Stats{}
 	for _, c := range conns {
-		before[c] = tmStats(ns, c)
+		before[c] = ddlStats(ns, c)
 	}
 	eventually(t, tableTimeout, func() error {
 		for _, c := range conns {
-			if now := tmStats(ns, c); now.Plans < before[c].Plans+rounds {
+			if now := ddlStats(ns, c); now.Plans < before[c].Plans+rounds {
 				return fmt.Errorf("connection %s: %d plans since, want %d resyncs", c, now.Plans-before[c].Plans, rounds)
 			}
 		}
 		return nil
 	})
 	for _, c := range conns {
-		if now := tmStats(ns, c); now.Statements != before[c].Statements {
+		if now := ddlStats(ns, c); now.Statements != before[c].Statements {
 			t.Errorf("connection %s ran %d statements with nothing to change", c, now.Statements-before[c].Statements)
 		}
 	}

@@ -33,7 +33,7 @@ func TestTableModelAutomobileOnTwoClusters(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
-	sfx := tmSuffix()
+	sfx := uniqueSuffix()
 	ksA, ksB := "tm_auto_a_"+sfx, "tm_auto_b_"+sfx
 	tmKeyspace(t, ksA, s1, s2)
 	tmKeyspace(t, ksB, s1, s2)
@@ -41,7 +41,7 @@ func TestTableModelAutomobileOnTwoClusters(t *testing.T) {
 	tmConnection(t, ns, "c2", rig.Cluster2, "", false)
 
 	spec := automobile()
-	spec.Connections = tmConns("c1", "c2")
+	spec.Connections = connNames("c1", "c2")
 	spec.Keyspaces = tmKeyspaces(ksA, ksB)
 	obj := tableModelObj(ns, "automobile", spec)
 	mustCreate(t, obj)
@@ -89,7 +89,7 @@ func TestTableModelAutomobileOnTwoClusters(t *testing.T) {
 func readingsSpec(conn, keyspace string) cqlv1.TableModelSpec {
 	return cqlv1.TableModelSpec{
 		Name:        "readings",
-		Connections: tmConns(conn),
+		Connections: connNames(conn),
 		Keyspaces:   tmKeyspaces(keyspace),
 		Columns: []cqlv1.Column{
 			{Name: "sensor", Type: "uuid"}, {Name: "day", Type: "date"}, {Name: "at", Type: "timestamp"},
@@ -109,7 +109,7 @@ func TestTableModelChangesApplied(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1 := tmSession(t, rig.Cluster1)
-	ks := "tm_changes_" + tmSuffix()
+	ks := "tm_changes_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
 	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
 
@@ -228,7 +228,7 @@ func TestTableModelDriftCorrected(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1 := tmSession(t, rig.Cluster1)
-	ks := "tm_drift_" + tmSuffix()
+	ks := "tm_drift_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
 	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
 	spec := readingsSpec("c1", ks)
@@ -304,7 +304,7 @@ func TestTableModelBlockedTargetDoesNotStopOthers(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
-	ks := "tm_blocked_" + tmSuffix()
+	ks := "tm_blocked_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1, s2)
 	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
 	tmConnection(t, ns, "c2", rig.Cluster2, "", false)
@@ -323,7 +323,7 @@ func TestTableModelBlockedTargetDoesNotStopOthers(t *testing.T) {
 	for _, tc := range cases {
 		spec := automobile()
 		spec.Name = tc.table
-		spec.Connections = tmConns("c1", "c2")
+		spec.Connections = connNames("c1", "c2")
 		spec.Keyspaces = tmKeyspaces(ks)
 		spec.Columns = append(spec.Columns, cqlv1.Column{Name: "color", Type: "text"}) // not added on the blocked target either
 		mustCreate(t, tableModelObj(ns, "t-"+tc.table, spec))
@@ -353,7 +353,7 @@ func TestTableModelBlockedTargetDoesNotStopOthers(t *testing.T) {
 		}
 		waitTableEvent(t, ns, "t-"+tc.table, tc.reason, "c1/"+ks)
 	}
-	if st := tmStats(ns, "c1"); st.Statements != 0 {
+	if st := ddlStats(ns, "c1"); st.Statements != 0 {
 		t.Fatalf("%d statements ran on the blocked cluster", st.Statements)
 	}
 
@@ -372,15 +372,15 @@ func TestTableModelWaitsForKeyspace(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1 := tmSession(t, rig.Cluster1)
-	sfx := tmSuffix()
+	sfx := uniqueSuffix()
 	present, late, together := "tm_present_"+sfx, "tm_late_"+sfx, "tm_together_"+sfx
 	tmKeyspace(t, present, s1)
-	tmDropKeyspaceAfter(t, late, s1)
-	tmDropKeyspaceAfter(t, together, s1)
+	dropAfter(t, late, s1)
+	dropAfter(t, together, s1)
 	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
 
 	spec := automobile()
-	spec.Connections = tmConns("c1")
+	spec.Connections = connNames("c1")
 	spec.Keyspaces = tmKeyspaces(present, late)
 	mustCreate(t, tableModelObj(ns, "auto", spec))
 	tm := waitTableModel(t, ns, "auto", metav1.ConditionFalse, cqlv1.ReasonKeyspaceNotFound, nil)
@@ -395,7 +395,7 @@ func TestTableModelWaitsForKeyspace(t *testing.T) {
 	ksSpec := func(name string) cqlv1.KeyspaceSpec {
 		rf := int32(1)
 		return cqlv1.KeyspaceSpec{Name: name, Replication: cqlv1.KeyspaceReplication{Strategy: cqlv1.SimpleStrategy, ReplicationFactor: &rf},
-			Connections: tmConns("c1"), DeletionPolicy: cqlv1.DeletionPolicyDelete}
+			Connections: connNames("c1"), DeletionPolicy: cqlv1.DeletionPolicyDelete}
 	}
 	mustCreate(t, &cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "late"}, Spec: ksSpec(late)})
 	tm = waitTableModel(t, ns, "auto", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
@@ -405,7 +405,7 @@ func TestTableModelWaitsForKeyspace(t *testing.T) {
 
 	// Keyspace and TableModel applied together, TableModel first.
 	spec2 := automobile()
-	spec2.Connections = tmConns("c1")
+	spec2.Connections = connNames("c1")
 	spec2.Keyspaces = tmKeyspaces(together)
 	mustCreate(t, tableModelObj(ns, "auto-together", spec2),
 		&cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "together"}, Spec: ksSpec(together)})
@@ -422,11 +422,11 @@ func TestTableModelInvalidType(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1 := tmSession(t, rig.Cluster1)
-	ks := "tm_types_" + tmSuffix()
+	ks := "tm_types_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
 	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
 	base := func(typ string) cqlv1.TableModelSpec {
-		return cqlv1.TableModelSpec{Connections: tmConns("c1"), Keyspaces: tmKeyspaces(ks),
+		return cqlv1.TableModelSpec{Connections: connNames("c1"), Keyspaces: tmKeyspaces(ks),
 			Columns:      []cqlv1.Column{{Name: "id", Type: "uuid"}, {Name: "home", Type: typ}},
 			PartitionKey: []cqlv1.ColumnName{"id"}}
 	}
@@ -450,7 +450,7 @@ func TestTableModelInvalidType(t *testing.T) {
 		}
 		waitTableEvent(t, ns, tc.name, cqlv1.ReasonInvalidType, tc.message)
 	}
-	if st := tmStats(ns, "c1"); st.Statements != 0 {
+	if st := ddlStats(ns, "c1"); st.Statements != 0 {
 		t.Fatalf("%d statements ran for invalid types", st.Statements)
 	}
 	if live := readLive(t, s1, ks); len(live.Tables) != 0 {
@@ -470,14 +470,14 @@ func TestTableModelDeletionPolicies(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
-	ks := "tm_delete_" + tmSuffix()
+	ks := "tm_delete_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1, s2)
 	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
 	tmConnection(t, ns, "c2", rig.Cluster2, "", false)
 	mk := func(name string, policy cqlv1.DeletionPolicy, conns ...string) *cqlv1.TableModel {
 		spec := automobile()
 		spec.Name = name
-		spec.Connections = tmConns(conns...)
+		spec.Connections = connNames(conns...)
 		spec.Keyspaces = tmKeyspaces(ks)
 		spec.DeletionPolicy = policy
 		obj := tableModelObj(ns, strings.ReplaceAll(name, "_", "-"), spec)
@@ -519,7 +519,7 @@ func TestTableModelDefaultKeyspace(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
-	sfx := tmSuffix()
+	sfx := uniqueSuffix()
 	k1, k2 := "tm_default_1_"+sfx, "tm_default_2_"+sfx
 	tmKeyspace(t, k1, s1)
 	tmKeyspace(t, k2, s2)
@@ -527,7 +527,7 @@ func TestTableModelDefaultKeyspace(t *testing.T) {
 	tmConnection(t, ns, "c2", rig.Cluster2, "", false)
 
 	store := cqlv1.TableModelSpec{
-		Connections: tmConns("c1", "c2"),
+		Connections: connNames("c1", "c2"),
 		Columns: []cqlv1.Column{{Name: "sequence_id", Type: "uuid"}, {Name: "position", Type: "bigint"},
 			{Name: "topic", Type: "text"}, {Name: "state", Type: "blob"}},
 		PartitionKey:  []cqlv1.ColumnName{"sequence_id"},
@@ -579,12 +579,12 @@ func TestTableModelHostileNames(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1 := tmSession(t, rig.Cluster1)
-	ks := "tm_Hostile_" + tmSuffix()
+	ks := "tm_Hostile_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
 	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
 	comment := `x"; DROP KEYSPACE ` + ks + `; -- and '; DROP KEYSPACE ` + ks + `; --`
 	mustCreate(t, tableModelObj(ns, "reserved", cqlv1.TableModelSpec{
-		Name: "order", Connections: tmConns("c1"), Keyspaces: tmKeyspaces(ks),
+		Name: "order", Connections: connNames("c1"), Keyspaces: tmKeyspaces(ks),
 		Columns: []cqlv1.Column{{Name: "select", Type: "int"}, {Name: "key", Type: "map<text, int>"}, {Name: "from", Type: "text"},
 			{Name: "Order", Type: "text"}, {Name: "MixedCase", Type: "int"}},
 		PartitionKey:  []cqlv1.ColumnName{"select"},
@@ -628,7 +628,7 @@ key regular -1 none map<text, int>`
 		{"injection", func(s *cqlv1.TableModelSpec) { s.Columns[3].Name = `x"; DROP KEYSPACE ks1; --` }, "spec.columns[3].name"},
 	} {
 		spec := automobile()
-		spec.Connections = tmConns("c1")
+		spec.Connections = connNames("c1")
 		bad.spec(&spec)
 		err := k8s.Create(ctx, tableModelObj(ns, "bad-"+bad.name, spec))
 		if err == nil || !strings.Contains(err.Error(), bad.want) {
@@ -637,7 +637,7 @@ key regular -1 none map<text, int>`
 	}
 
 	// 200 columns.
-	wide := cqlv1.TableModelSpec{Name: "wide", Connections: tmConns("c1"), Keyspaces: tmKeyspaces(ks), PartitionKey: []cqlv1.ColumnName{"c000"}}
+	wide := cqlv1.TableModelSpec{Name: "wide", Connections: connNames("c1"), Keyspaces: tmKeyspaces(ks), PartitionKey: []cqlv1.ColumnName{"c000"}}
 	for i := range 200 {
 		wide.Columns = append(wide.Columns, cqlv1.Column{Name: cqlv1.ColumnName(fmt.Sprintf("c%03d", i)), Type: "text"})
 	}

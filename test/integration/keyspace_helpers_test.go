@@ -149,27 +149,28 @@ func dropAfter(t *testing.T, name string, sessions ...*gocql.Session) {
 	})
 }
 
-// keyspaceEvents lists the events about a Keyspace.
-func keyspaceEvents(ns, name string) ([]eventsv1.Event, error) {
+// objectEvents lists the events about the object of the kind and name in the namespace.
+func objectEvents(ns, kind, name string) ([]eventsv1.Event, error) {
 	var list eventsv1.EventList
 	if err := k8s.List(ctx, &list, client.InNamespace(ns)); err != nil {
 		return nil, err
 	}
 	var out []eventsv1.Event
 	for _, e := range list.Items {
-		if e.Regarding.Kind == "Keyspace" && e.Regarding.Name == name {
+		if e.Regarding.Kind == kind && e.Regarding.Name == name {
 			out = append(out, e)
 		}
 	}
 	return out, nil
 }
 
-// waitEvent waits for an event about the Keyspace with the reason and a note saying every fragment.
-func waitEvent(t *testing.T, ns, name, reason string, fragments ...string) eventsv1.Event {
+// waitObjectEvent waits for an event about the object with the reason and a note saying every
+// fragment, and returns it.
+func waitObjectEvent(t *testing.T, ns, kind, name, reason string, fragments ...string) eventsv1.Event {
 	t.Helper()
 	var found eventsv1.Event
 	eventually(t, 30*time.Second, func() error {
-		evs, err := keyspaceEvents(ns, name)
+		evs, err := objectEvents(ns, kind, name)
 		if err != nil {
 			return err
 		}
@@ -188,9 +189,15 @@ func waitEvent(t *testing.T, ns, name, reason string, fragments ...string) event
 			found = e
 			return nil
 		}
-		return fmt.Errorf("no %s event saying %q about %s; events: %q", reason, fragments, name, seen)
+		return fmt.Errorf("no %s event saying %q about %s %s; events: %q", reason, fragments, kind, name, seen)
 	})
 	return found
+}
+
+// waitEvent waits for an event about the Keyspace with the reason and a note saying every fragment.
+func waitEvent(t *testing.T, ns, name, reason string, fragments ...string) eventsv1.Event {
+	t.Helper()
+	return waitObjectEvent(t, ns, "Keyspace", name, reason, fragments...)
 }
 
 // nudgeConnection changes an annotation of the connection, which requeues its Keyspaces through

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
-	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -175,46 +174,11 @@ func indexesText(tbl *introspect.Table) string {
 	return strings.Join(lines, "\n")
 }
 
-// tableModelEvents lists the events about a TableModel.
-func tableModelEvents(ns, name string) ([]eventsv1.Event, error) {
-	var list eventsv1.EventList
-	if err := k8s.List(ctx, &list, client.InNamespace(ns)); err != nil {
-		return nil, err
-	}
-	var out []eventsv1.Event
-	for _, e := range list.Items {
-		if e.Regarding.Kind == "TableModel" && e.Regarding.Name == name {
-			out = append(out, e)
-		}
-	}
-	return out, nil
-}
-
 // waitTableEvent waits for an event about the TableModel with the reason and a note saying every
 // fragment.
 func waitTableEvent(t *testing.T, ns, name, reason string, fragments ...string) {
 	t.Helper()
-	eventually(t, 30*time.Second, func() error {
-		evs, err := tableModelEvents(ns, name)
-		if err != nil {
-			return err
-		}
-		var seen []string
-	next:
-		for _, e := range evs {
-			seen = append(seen, e.Reason+": "+e.Note)
-			if e.Reason != reason {
-				continue
-			}
-			for _, f := range fragments {
-				if !strings.Contains(e.Note, f) {
-					continue next
-				}
-			}
-			return nil
-		}
-		return fmt.Errorf("no %s event saying %q about %s; events: %q", reason, fragments, name, seen)
-	})
+	waitObjectEvent(t, ns, "TableModel", name, reason, fragments...)
 }
 
 // assertQuiet waits until every listed connection of the namespace has been given at least

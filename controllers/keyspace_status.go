@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
@@ -152,11 +151,7 @@ func targetLabel(t cqlv1.KeyspaceTarget) string {
 // (o.deleting set), only the Ready condition changes: the targets keep their last sync state.
 func setKeyspaceStatus(ks *cqlv1.Keyspace, o keyspaceOutcome, now metav1.Time) {
 	if o.deleting != "" {
-		meta.SetStatusCondition(&ks.Status.Conditions, metav1.Condition{
-			Type: cqlv1.ConditionReady, Status: metav1.ConditionFalse, Reason: cqlv1.ReasonDeleting,
-			Message: o.deleting, ObservedGeneration: ks.Generation, LastTransitionTime: now,
-		})
-		ks.Status.ObservedGeneration = ks.Generation
+		setDeleting(&ks.Status.Conditions, &ks.Status.ObservedGeneration, ks.Generation, o.deleting, now)
 		return
 	}
 	ks.Status.Keyspace = o.keyspace
@@ -169,9 +164,6 @@ func setKeyspaceStatus(ks *cqlv1.Keyspace, o keyspaceOutcome, now metav1.Time) {
 	}
 	ks.Status.SyncedTargets = fmt.Sprintf("%d/%d", synced, len(ks.Status.Targets))
 	status, reason, msg := keyspaceReady(o.keyspace, ks.Status.Targets)
-	meta.SetStatusCondition(&ks.Status.Conditions, metav1.Condition{
-		Type: cqlv1.ConditionReady, Status: status, Reason: reason, Message: msg,
-		ObservedGeneration: ks.Generation, LastTransitionTime: now,
-	})
+	setCondition(&ks.Status.Conditions, cqlv1.ConditionReady, status, reason, msg, ks.Generation, now)
 	ks.Status.ObservedGeneration = ks.Generation
 }

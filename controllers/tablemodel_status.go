@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
@@ -145,11 +144,7 @@ func tableModelDrifted(targets []cqlv1.TableTarget) (metav1.ConditionStatus, str
 // (o.deleting set), only the Ready condition changes.
 func setTableModelStatus(tm *cqlv1.TableModel, o tableModelOutcome, now metav1.Time) {
 	if o.deleting != "" {
-		meta.SetStatusCondition(&tm.Status.Conditions, metav1.Condition{
-			Type: cqlv1.ConditionReady, Status: metav1.ConditionFalse, Reason: cqlv1.ReasonDeleting,
-			Message: o.deleting, ObservedGeneration: tm.Generation, LastTransitionTime: now,
-		})
-		tm.Status.ObservedGeneration = tm.Generation
+		setDeleting(&tm.Status.Conditions, &tm.Status.ObservedGeneration, tm.Generation, o.deleting, now)
 		return
 	}
 	tm.Status.Table = o.table
@@ -162,14 +157,8 @@ func setTableModelStatus(tm *cqlv1.TableModel, o tableModelOutcome, now metav1.T
 	}
 	tm.Status.TargetsSynced = fmt.Sprintf("%d/%d", synced, len(tm.Status.Targets))
 	status, reason, msg := tableModelReady(o.table, tm.Status.Targets)
-	meta.SetStatusCondition(&tm.Status.Conditions, metav1.Condition{
-		Type: cqlv1.ConditionReady, Status: status, Reason: reason, Message: msg,
-		ObservedGeneration: tm.Generation, LastTransitionTime: now,
-	})
+	setCondition(&tm.Status.Conditions, cqlv1.ConditionReady, status, reason, msg, tm.Generation, now)
 	status, reason, msg = tableModelDrifted(tm.Status.Targets)
-	meta.SetStatusCondition(&tm.Status.Conditions, metav1.Condition{
-		Type: cqlv1.ConditionDrifted, Status: status, Reason: reason, Message: msg,
-		ObservedGeneration: tm.Generation, LastTransitionTime: now,
-	})
+	setCondition(&tm.Status.Conditions, cqlv1.ConditionDrifted, status, reason, msg, tm.Generation, now)
 	tm.Status.ObservedGeneration = tm.Generation
 }

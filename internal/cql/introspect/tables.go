@@ -25,15 +25,19 @@ const (
 	IndexKindCustom     = "CUSTOM"     // a custom index (SAI, SASI, ...): options["class_name"]
 )
 
-// KeyspaceSchema is what system_schema says about one keyspace's tables and user-defined types.
-// Values returned by [SchemaCache] are shared: callers must not modify them.
+// KeyspaceSchema is what system_schema says about one keyspace: its replication, tables and
+// user-defined types. Values returned by [SchemaCache] are shared: callers must not modify them.
 type KeyspaceSchema struct {
 	// Name is the keyspace name, exactly as stored.
 	Name string
+	// Replication is the replication map as stored (see [Keyspace]).
+	Replication map[string]string
+	// DurableWrites is the keyspace's durable_writes.
+	DurableWrites bool
 	// Tables by name.
 	Tables map[string]*Table
-	// Types are the names of the keyspace's user-defined types, sorted.
-	Types []string
+	// Types are the keyspace's user-defined types, by name.
+	Types map[string]*UserType
 	// IndexTables maps every index name of the keyspace to the table it is on (index names are
 	// unique per keyspace).
 	IndexTables map[string]string
@@ -41,8 +45,32 @@ type KeyspaceSchema struct {
 
 // HasType reports whether the keyspace has a user-defined type of that exact name.
 func (k *KeyspaceSchema) HasType(name string) bool {
-	_, found := slices.BinarySearch(k.Types, name)
+	_, found := k.Types[name]
 	return found
+}
+
+// Keyspace is the keyspace's row of system_schema.keyspaces; nil when k is nil (the keyspace
+// does not exist).
+func (k *KeyspaceSchema) Keyspace() *Keyspace {
+	if k == nil {
+		return nil
+	}
+	return &Keyspace{Name: k.Name, Replication: maps.Clone(k.Replication), DurableWrites: k.DurableWrites}
+}
+
+// UserType is a row of system_schema.types: a user-defined type and its fields, in order.
+type UserType struct {
+	Keyspace string
+	Name     string
+	// Fields in the order Cassandra stores them (the order of creation).
+	Fields []Field
+}
+
+// Field is a field of a user-defined type.
+type Field struct {
+	Name string
+	// Type is the type as Cassandra reports it (schema.Normalize gives the same text).
+	Type string
 }
 
 // Table is a live table.
@@ -147,18 +175,18 @@ type TableOptions struct {
 
 // The queries of ReadKeyspaceSchema: one per system table, each for the whole keyspace.
 const (
-	selectKeyspaceName = `SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?`
-	selectTables       = `SELECT table_name, additional_write_policy, bloom_filter_fp_chance, caching, cdc, comment, compaction, compression, crc_check_chance, default_time_to_live, gc_grace_seconds, max_index_interval, memtable_flush_period_in_ms, min_index_interval, read_repair, speculative_retry FROM system_schema.tables WHERE keyspace_name = ?`
-	selectColumns      = `SELECT table_name, column_name, clustering_order, kind, position, type FROM system_schema.columns WHERE keyspace_name = ?`
-	selectIndexes      = `SELECT table_name, index_name, kind, options FROM system_schema.indexes WHERE keyspace_name = ?`
-	selectTypes        = `SELECT type_name FROM system_schema.types WHERE keyspace_name = ?`
+	selectKeyspaceRow = `SELECT replication, durable_writes FROM system_schema.keyspaces WHERE keyspace_name = ?`
+	selectTables      = `SELECT table_name, additional_write_policy, bloom_filter_fp_chance, caching, cdc, comment, compaction, compression, crc_check_chance, default_time_to_live, gc_grace_seconds, max_index_interval, memtable_flush_period_in_ms, min_index_interval, read_repair, speculative_retry FROM system_schema.tables WHERE keyspace_name = ?`
+	selectColumns     = `SELECT table_name, column_name, clustering_order, kind, position, type FROM system_schema.columns WHERE keyspace_name = ?`
+	selectIndexes     = `SELECT table_name, index_name, kind, options FROM system_schema.indexes WHERE keyspace_name = ?`
+	selectTypes       = `SELECT type_name, field_names, field_types FROM system_schema.types WHERE keyspace_name = ?`
 )
 
 // SchemaQueriesPerKeyspace is how many system_schema queries ReadKeyspaceSchema runs for a keyspace
 // that exists (one when it does not).
 const SchemaQueriesPerKeyspace = 5
 
-// ReadKeyspaceSchema reads the tables, columns, indexes and user-defined types of a keyspace, with
+// ReadKeyspaceSchema reads the replication, tables, columns, indexes and user-defined types of a keyspace, with
 // one query per system table for the whole keyspace. It returns (nil, nil) when the keyspace does
 // not exist. queries is how many queries were sent.
 func ReadKeyspaceSchema(ctx context.Context, s *gocql.Session, keyspace string) (ks *KeyspaceSchema, queries int, err error) {
@@ -175,13 +203,14 @@ func readKeyspaceSchema(ctx context.Context, s *gocql.Session, hostID, keyspace 
 		}
 		return qq
 	}
-	var name string
-	if err := q(selectKeyspaceName).ScanContext(ctx, &name); errors.Is(err, gocql.ErrNotFound) {
+	ks = &KeyspaceSchema{Name: keyspace, Tables: map[string]*Table{}, Types: map[string]*UserType{}, IndexTables: map[string]string{}}
+	var repl map[string]string
+	if err := q(selectKeyspaceRow).ScanContext(ctx, &repl, &ks.DurableWrites); errors.Is(err, gocql.ErrNotFound) {
 		return nil, queries, nil
 	} else if err != nil {
 		return nil, queries, fmt.Errorf("reading system_schema.keyspaces: %w", err)
 	}
-	ks = &KeyspaceSchema{Name: keyspace, Tables: map[string]*Table{}, IndexTables: map[string]string{}}
+	ks.Replication = orEmpty(repl)
 
 	iter := q(selectTables).IterContext(ctx)
 	for {
@@ -238,16 +267,26 @@ func readKeyspaceSchema(ctx context.Context, s *gocql.Session, hostID, keyspace 
 
 	iter = q(selectTypes).IterContext(ctx)
 	for {
-		var name string
-		if !iter.Scan(&name) {
+		var (
+			name          string
+			names, fields []string
+		)
+		if !iter.Scan(&name, &names, &fields) {
 			break
 		}
-		ks.Types = append(ks.Types, name)
+		ut := &UserType{Keyspace: keyspace, Name: name}
+		for i, n := range names {
+			f := Field{Name: n}
+			if i < len(fields) {
+				f.Type = fields[i]
+			}
+			ut.Fields = append(ut.Fields, f)
+		}
+		ks.Types[name] = ut
 	}
 	if err := iter.Close(); err != nil {
 		return nil, queries, fmt.Errorf("reading system_schema.types: %w", err)
 	}
-	slices.Sort(ks.Types)
 	for _, t := range ks.Tables {
 		SortColumns(t.Columns)
 		slices.SortFunc(t.Indexes, func(a, b Index) int { return cmpString(a.Name, b.Name) })

@@ -47,6 +47,7 @@ func TestReadKeyspaceSchemaOnCassandra(t *testing.T) {
 
 	run(`CREATE KEYSPACE `+q+` WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}`,
 		`CREATE TYPE `+q+`."Addr" (street text)`,
+		`CREATE TYPE `+q+`.person ("Home" frozen<"Addr">, tags set<text>, pair tuple<int, list<int>>)`,
 		`CREATE TABLE `+q+`.t1 (a int, b text, "C" frozen<"Addr">, s int static, m map<text, int>, PRIMARY KEY ((a), b)) WITH CLUSTERING ORDER BY (b DESC) AND comment = 'x'`,
 		`CREATE TABLE `+q+`.t2 (id uuid PRIMARY KEY, v text)`,
 		`CREATE INDEX i_m ON `+q+`.t1 (keys(m))`,
@@ -61,6 +62,14 @@ func TestReadKeyspaceSchemaOnCassandra(t *testing.T) {
 	}
 	if len(got.Tables) != 2 || !got.HasType("Addr") || got.HasType("addr") || got.IndexTables["i_v"] != "t2" {
 		t.Fatalf("keyspace: %+v", got)
+	}
+	if got.Replication["replication_factor"] != "1" || got.Replication["class"] != "org.apache.cassandra.locator.SimpleStrategy" || !got.DurableWrites {
+		t.Fatalf("keyspace row: %+v %v", got.Replication, got.DurableWrites)
+	}
+	// Fields in the order of creation, types as Cassandra reports them.
+	wantFields := []Field{{Name: "Home", Type: `frozen<"Addr">`}, {Name: "tags", Type: "set<text>"}, {Name: "pair", Type: "frozen<tuple<int, frozen<list<int>>>>"}}
+	if p := got.Types["person"]; p == nil || p.Keyspace != ks || fmt.Sprint(p.Fields) != fmt.Sprint(wantFields) {
+		t.Fatalf("type person: %+v, want fields %+v", p, wantFields)
 	}
 	t1 := got.Tables["t1"]
 	want := []Column{

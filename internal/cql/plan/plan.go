@@ -36,3 +36,38 @@ func (p Plan) RepairNeeded() bool {
 	}
 	return false
 }
+
+// DifferenceKind says what a blocking difference is about.
+type DifferenceKind string
+
+const (
+	DiffPartitionKey    DifferenceKind = "PartitionKey"
+	DiffClusteringKey   DifferenceKind = "ClusteringKey"
+	DiffClusteringOrder DifferenceKind = "ClusteringOrder"
+	DiffColumnType      DifferenceKind = "ColumnType"
+	DiffStatic          DifferenceKind = "Static"
+	DiffIndexName       DifferenceKind = "IndexName"
+	DiffFieldType       DifferenceKind = "FieldType"
+	DiffFieldNotInSpec  DifferenceKind = "FieldNotInSpec"
+)
+
+// Difference is a difference between the live object and the spec that cqlsync must not apply.
+type Difference struct {
+	Kind DifferenceKind
+	// Message names the exact difference, e.g. `column "price": Cassandra has int, the spec says
+	// decimal`.
+	Message string
+}
+
+// Result is the outcome of planning one table or type on one target.
+type Result struct {
+	// Plan are the statements to run, in order. Empty when Blocked is not.
+	Plan Plan
+	// Blocked lists the differences that must not be applied; when there is any, nothing may be
+	// executed on this target.
+	Blocked []Difference
+	// Drift lists live parts that are not in the spec and are kept: columns and indexes of a table
+	// the spec does not allow dropping (or an index that is kept depends on a column), fields of a
+	// type (Cassandra cannot drop them).
+	Drift []string
+}

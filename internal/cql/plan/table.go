@@ -85,38 +85,6 @@ type TableOptions struct {
 	Caching                 map[string]string
 }
 
-// DifferenceKind says what a blocking difference is about.
-type DifferenceKind string
-
-const (
-	DiffPartitionKey    DifferenceKind = "PartitionKey"
-	DiffClusteringKey   DifferenceKind = "ClusteringKey"
-	DiffClusteringOrder DifferenceKind = "ClusteringOrder"
-	DiffColumnType      DifferenceKind = "ColumnType"
-	DiffStatic          DifferenceKind = "Static"
-	DiffIndexName       DifferenceKind = "IndexName"
-)
-
-// Difference is a difference between the live table and the spec that cqlsync must not apply.
-type Difference struct {
-	Kind DifferenceKind
-	// Message names the exact difference, e.g. `column "price": Cassandra has int, the spec says
-	// decimal`.
-	Message string
-}
-
-// TableResult is the outcome of planning one table on one target.
-type TableResult struct {
-	// Plan are the statements to run, in order. Empty when Blocked is not.
-	Plan Plan
-	// Blocked lists the differences that must not be applied; when there is any, nothing may be
-	// executed on this target.
-	Blocked []Difference
-	// Drift lists live columns and indexes that are not in the spec and are kept, because the spec
-	// does not allow dropping them (or because an index that is kept depends on a column).
-	Drift []string
-}
-
 // ForTable compares the desired table with the live keyspace (nil or without the table: CREATE
 // TABLE) and returns the statements that make the live table match, in this order: DROP INDEX
 // (indexes whose definition changed, and extra indexes when allowed), ALTER TABLE DROP (extra
@@ -128,12 +96,12 @@ type TableResult struct {
 // result has no statements and lists every such difference.
 //
 // ForTable is pure and deterministic; it never panics, whatever the inputs.
-func ForTable(desired Table, ks *introspect.KeyspaceSchema) TableResult {
+func ForTable(desired Table, ks *introspect.KeyspaceSchema) Result {
 	var live *introspect.Table
 	if ks != nil {
 		live = ks.Tables[desired.Name]
 	}
-	var res TableResult
+	var res Result
 	if blocked := indexNamesTaken(desired, ks); len(blocked) > 0 {
 		res.Blocked = blocked
 	}

@@ -13,6 +13,8 @@ type SchemaChange struct {
 	Keyspace string
 	// Table that changed; empty for a keyspace or user-defined type change.
 	Table string
+	// Type is the user-defined type that changed; empty for a keyspace or table change.
+	Type string
 }
 
 // schemaListener forwards the driver's schema listener callbacks as SchemaChanges.
@@ -35,7 +37,7 @@ func (l schemaListener) keyspace(k *gocql.KeyspaceMetadata) {
 
 func (l schemaListener) userType(t *gocql.UserTypeMetadata) {
 	if t != nil {
-		l.emit(SchemaChange{Key: l.key, Keyspace: t.Keyspace})
+		l.emit(SchemaChange{Key: l.key, Keyspace: t.Keyspace, Type: t.Name})
 	}
 }
 

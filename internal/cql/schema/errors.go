@@ -36,3 +36,9 @@ func (e *UnknownTypeError) Error() string {
 	}
 	return fmt.Sprintf("unknown type %q (not a CQL type nor a user-defined type of the keyspace)", e.Name)
 }
+
+// UnknownType is the *UnknownTypeError for a type name the keyspace does not have, with the
+// native type it is a likely misspelling of, if any.
+func UnknownType(name string) *UnknownTypeError {
+	return &UnknownTypeError{Name: name, Suggestion: suggestNative(name)}
+}

@@ -26,7 +26,7 @@ func (t Type) collectUDTs(names *[]string) {
 func (t Type) CheckUDTs(exists func(name string) bool) error {
 	for _, name := range t.UDTs() {
 		if !exists(name) {
-			return &UnknownTypeError{Name: name, Suggestion: suggestNative(name)}
+			return UnknownType(name)
 		}
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -19,17 +21,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
-)
-
-// Field indexes on CassandraConnection.
-const (
-	indexConnSecrets = "cqlsync.io/secrets" // names of the Secrets a connection references
-	indexConnDefault = "cqlsync.io/default" // "true" for default connections
 )
 
 // ConnectionRegistry is what the connection controller needs of internal/cql/registry.
@@ -61,7 +58,7 @@ type CassandraConnectionReconciler struct {
 // +kubebuilder:rbac:groups=cqlsync.io,resources=cassandraconnections/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=cqlsync.io,resources=cassandraconnections/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
-// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces;tablemodels,verbs=get;list;watch
+// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces;tablemodels;usertypes,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile follows the skeleton of DESIGN.md: get, finalizer, snapshot, deferred status patch,
@@ -79,8 +76,8 @@ func (r *CassandraConnectionReconciler) Reconcile(ctx context.Context, req ctrl.
 	if !conn.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, conn)
 	}
-	if added, err := ensureFinalizer(ctx, r.Client, conn); err != nil || added {
-		return ctrl.Result{}, err // the patch triggers the next reconcile
+	if err := ensureFinalizer(ctx, r.Client, conn); err != nil {
+		return ctrl.Result{}, err
 	}
 
 	before := conn.DeepCopy()
@@ -98,8 +95,8 @@ func (r *CassandraConnectionReconciler) Reconcile(ctx context.Context, req ctrl.
 	return r.nextCheck(conn, outcome), nil
 }
 
-// reconcileDelete closes the session and releases the connection, once no Keyspace or TableModel
-// with deletionPolicy Delete uses it any more (see deleteDependents).
+// reconcileDelete closes the session and releases the connection, once no Keyspace, TableModel or
+// UserType with deletionPolicy Delete uses it any more (see deleteDependents).
 func (r *CassandraConnectionReconciler) reconcileDelete(ctx context.Context, conn *cqlv1.CassandraConnection) (ctrl.Result, error) {
 	deps, err := r.deleteDependents(ctx, conn)
 	if err != nil {
@@ -182,7 +179,7 @@ func (r *CassandraConnectionReconciler) otherDefaults(ctx context.Context, conn 
 // unreachable cluster is retried with a backoff that grows with the outage, and problems the user
 // must fix wait for a change (of the spec or a Secret, both watched) with a slow safety net.
 func (r *CassandraConnectionReconciler) nextCheck(conn *cqlv1.CassandraConnection, o connOutcome) ctrl.Result {
-	ready := cqlv1.FindCondition(conn.Status.Conditions, cqlv1.ConditionReady)
+	ready := meta.FindStatusCondition(conn.Status.Conditions, cqlv1.ConditionReady)
 	switch {
 	case o.connectErr != nil && registry.KindOf(o.connectErr) != registry.KindAuthentication && registry.KindOf(o.connectErr) != registry.KindTLS:
 		return ctrl.Result{RequeueAfter: retryAfter(ready.LastTransitionTime, r.now())}
@@ -199,8 +196,8 @@ func (r *CassandraConnectionReconciler) recordTransition(before, after *cqlv1.Ca
 	if r.Recorder == nil {
 		return
 	}
-	was := cqlv1.FindCondition(before.Status.Conditions, cqlv1.ConditionReady)
-	now := cqlv1.FindCondition(after.Status.Conditions, cqlv1.ConditionReady)
+	was := meta.FindStatusCondition(before.Status.Conditions, cqlv1.ConditionReady)
+	now := meta.FindStatusCondition(after.Status.Conditions, cqlv1.ConditionReady)
 	if now == nil || (was != nil && was.Status == now.Status && was.Reason == now.Reason) {
 		return
 	}
@@ -211,8 +208,9 @@ func (r *CassandraConnectionReconciler) recordTransition(before, after *cqlv1.Ca
 	r.Recorder.Eventf(after, nil, typ, now.Reason, "Connect", "%s", now.Message)
 }
 
-// SetupWithManager registers the controller, its indexes and its watches.
-func (r *CassandraConnectionReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
+// SetupWithManager registers the controller and its watches. The field indexes it lists by are
+// registered once, by Setup.
+func (r *CassandraConnectionReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Describe == nil {
 		r.Describe = func(ctx context.Context, s *registry.Session) (registry.ClusterInfo, error) { return s.Describe(ctx) }
 	}
@@ -221,20 +219,6 @@ func (r *CassandraConnectionReconciler) SetupWithManager(ctx context.Context, mg
 	}
 	if r.RefreshInterval <= 0 {
 		r.RefreshInterval = time.Minute
-	}
-	idx := mgr.GetFieldIndexer()
-	if err := idx.IndexField(ctx, &cqlv1.CassandraConnection{}, indexConnSecrets, func(o client.Object) []string {
-		return secretNames(o.(*cqlv1.CassandraConnection))
-	}); err != nil {
-		return err
-	}
-	if err := idx.IndexField(ctx, &cqlv1.CassandraConnection{}, indexConnDefault, func(o client.Object) []string {
-		if o.(*cqlv1.CassandraConnection).Spec.Default {
-			return []string{"true"}
-		}
-		return nil
-	}); err != nil {
-		return err
 	}
 
 	// A lazily connected session that opens on a Keyspace's behalf refreshes its connection's status.
@@ -248,15 +232,20 @@ func (r *CassandraConnectionReconciler) SetupWithManager(ctx context.Context, mg
 	})
 
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&cqlv1.CassandraConnection{}).
+		// Our own status patches do not trigger a reconcile (the periodic refresh is a RequeueAfter);
+		// spec, deletion, finalizer and annotation changes do.
+		For(&cqlv1.CassandraConnection{}, builder.WithPredicates(predicate.Or(
+			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, finalizersChanged))).
 		// Secrets: metadata only in the cache; a change of content changes resourceVersion.
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.connectionsForSecret), builder.OnlyMetadata).
 		// Default conflicts involve the other connections of the namespace.
 		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.defaultsInNamespace), builder.WithPredicates(connectionUsable)).
 		WatchesRawSource(source.Channel(r.connected, &handler.TypedEnqueueRequestForObject[*cqlv1.CassandraConnection]{})).
-		// A connection being deleted waits for the Keyspaces and TableModels dropping through it.
+		// A connection being deleted waits for the Keyspaces, TableModels and UserTypes dropping
+		// through it.
 		Watches(&cqlv1.Keyspace{}, handler.EnqueueRequestsFromMapFunc(r.connectionsBeingDeleted)).
 		Watches(&cqlv1.TableModel{}, handler.EnqueueRequestsFromMapFunc(r.connectionsBeingDeleted)).
+		Watches(&cqlv1.UserType{}, handler.EnqueueRequestsFromMapFunc(r.connectionsBeingDeleted)).
 		WithOptions(controller.Options{
 			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](time.Second, maxRetry),
 		}).

@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -16,41 +17,35 @@ import (
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 )
 
-// deleteDependents names the Keyspaces and TableModels of the connection's namespace that have
-// deletionPolicy Delete, still hold our finalizer, and target this connection (by name, or through
-// the namespace default when this connection is the default). Closing the session before they are
-// gone would leave their keyspaces and tables behind when they are deleted, which is what happens
-// when a whole namespace is deleted: its objects are deleted in no particular order. Like a
-// PersistentVolumeClaim in use by a Pod, the connection waits for them.
+// deleteDependents names the Keyspaces, TableModels and UserTypes of the connection's namespace
+// that have deletionPolicy Delete, still hold our finalizer, and target this connection (by name,
+// or through the namespace default when this connection is the default). Closing the session
+// before they are gone would leave their schema behind when they are deleted, which is what
+// happens when a whole namespace is deleted: its objects are deleted in no particular order. Like
+// a PersistentVolumeClaim in use by a Pod, the connection waits for them.
 func (r *CassandraConnectionReconciler) deleteDependents(ctx context.Context, conn *cqlv1.CassandraConnection) ([]string, error) {
-	uses := func(obj client.Object, conns []cqlv1.ConnectionName, policy cqlv1.DeletionPolicy) bool {
-		if policy != cqlv1.DeletionPolicyDelete || !controllerutil.ContainsFinalizer(obj, Finalizer) {
-			return false
-		}
-		if len(conns) == 0 {
-			return conn.Spec.Default
-		}
-		return slices.Contains(conns, cqlv1.ConnectionName(conn.Name))
-	}
 	var names []string
-	var keyspaces cqlv1.KeyspaceList
-	if err := r.List(ctx, &keyspaces, client.InNamespace(conn.Namespace)); err != nil {
-		return nil, err
-	}
-	for i := range keyspaces.Items {
-		ks := &keyspaces.Items[i]
-		if uses(ks, ks.Spec.Connections, ks.Spec.DeletionPolicyOrDefault()) {
-			names = append(names, "Keyspace "+ks.Name)
+	for _, k := range []struct {
+		kind string
+		list client.ObjectList
+	}{{"Keyspace", &cqlv1.KeyspaceList{}}, {"TableModel", &cqlv1.TableModelList{}}, {"UserType", &cqlv1.UserTypeList{}}} {
+		list := k.list
+		if err := r.List(ctx, list, client.InNamespace(conn.Namespace)); err != nil {
+			return nil, err
 		}
-	}
-	var tables cqlv1.TableModelList
-	if err := r.List(ctx, &tables, client.InNamespace(conn.Namespace)); err != nil {
-		return nil, err
-	}
-	for i := range tables.Items {
-		tm := &tables.Items[i]
-		if uses(tm, tm.Spec.Connections, tm.Spec.DeletionPolicyOrDefault()) {
-			names = append(names, "TableModel "+tm.Name)
+		err := meta.EachListItem(list, func(o runtime.Object) error {
+			obj, ok := o.(schemaObject)
+			if !ok || obj.EffectiveDeletionPolicy() != cqlv1.DeletionPolicyDelete || !controllerutil.ContainsFinalizer(obj, Finalizer) {
+				return nil
+			}
+			conns := obj.TargetConnections()
+			if (len(conns) == 0 && conn.Spec.Default) || slices.Contains(conns, cqlv1.ConnectionName(conn.Name)) {
+				names = append(names, k.kind+" "+obj.GetName())
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	slices.Sort(names)
@@ -73,7 +68,7 @@ func (r *CassandraConnectionReconciler) reportInUse(ctx context.Context, conn *c
 	})
 }
 
-// connectionsBeingDeleted maps a Keyspace or TableModel event to the connections of its namespace
+// connectionsBeingDeleted maps a Keyspace, TableModel or UserType event to the connections of its namespace
 // that are being deleted, so that a connection in use sees its users go (or change policy).
 func (r *CassandraConnectionReconciler) connectionsBeingDeleted(ctx context.Context, o client.Object) []reconcile.Request {
 	var list cqlv1.CassandraConnectionList

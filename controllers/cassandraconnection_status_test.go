@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -58,7 +60,7 @@ func TestSetConnectionStatus(t *testing.T) {
 		len(c.Status.Hosts) != 1 || c.Status.Hosts[0].ReleaseVersion != "5.0.9" {
 		t.Fatalf("status %+v", c.Status)
 	}
-	ready := cqlv1.FindCondition(c.Status.Conditions, cqlv1.ConditionReady)
+	ready := meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionReady)
 	if ready == nil || ready.ObservedGeneration != 3 || ready.Status != metav1.ConditionTrue {
 		t.Fatalf("ready %+v", ready)
 	}

@@ -3,6 +3,10 @@ package controllers
 import (
 	"maps"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
@@ -24,11 +28,17 @@ var connectionUsable = predicate.Funcs{
 			!maps.Equal(before.Annotations, after.Annotations) {
 			return true
 		}
-		was := cqlv1.FindCondition(before.Status.Conditions, cqlv1.ConditionReady)
-		is := cqlv1.FindCondition(after.Status.Conditions, cqlv1.ConditionReady)
-		if was == nil || is == nil {
-			return was != is
-		}
-		return was.Status != is.Status || was.Reason != is.Reason || was.ObservedGeneration != is.ObservedGeneration
+		return readyChanged(before.Status.Conditions, after.Status.Conditions, true)
 	},
+}
+
+// readyChanged reports whether the Ready condition appeared, went, or changed its status or
+// reason (or, with generation, the generation it describes) between two statuses.
+func readyChanged(before, after []metav1.Condition, generation bool) bool {
+	was := meta.FindStatusCondition(before, cqlv1.ConditionReady)
+	is := meta.FindStatusCondition(after, cqlv1.ConditionReady)
+	if was == nil || is == nil {
+		return was != is
+	}
+	return was.Status != is.Status || was.Reason != is.Reason || (generation && was.ObservedGeneration != is.ObservedGeneration)
 }

@@ -2,23 +2,34 @@ package controllers
 
 import (
 	"context"
+	"slices"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 )
 
 // Finalizer is the finalizer cqlsync puts on every resource it manages, so that it can close a
 // session or apply a deletion policy before the object goes away.
 const Finalizer = "cqlsync.io/finalizer"
 
-// ensureFinalizer adds the finalizer with a patch; it reports whether it had to.
-func ensureFinalizer(ctx context.Context, c client.Client, obj client.Object) (bool, error) {
+// ensureFinalizer adds the finalizer with a patch. The reconcile goes on with the patched object.
+func ensureFinalizer(ctx context.Context, c client.Client, obj client.Object) error {
 	if controllerutil.ContainsFinalizer(obj, Finalizer) {
-		return false, nil
+		return nil
 	}
 	before := obj.DeepCopyObject().(client.Object)
 	controllerutil.AddFinalizer(obj, Finalizer)
-	return true, c.Patch(ctx, obj, client.MergeFrom(before))
+	return c.Patch(ctx, obj, client.MergeFrom(before))
+}
+
+// finalizersChanged passes updates that change an object's finalizers: someone removing ours by
+// hand is worth a reconcile, and the generation does not move.
+var finalizersChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		return !slices.Equal(e.ObjectOld.GetFinalizers(), e.ObjectNew.GetFinalizers())
+	},
 }
 
 // removeFinalizer removes the finalizer with a patch.

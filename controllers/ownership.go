@@ -8,18 +8,19 @@ import (
 )
 
 // Several resources of a namespace can declare the same schema object on the same cluster: two
-// Keyspaces with the same CQL name on one connection, two TableModels with the same table on one
-// connection and keyspace. Only one of them, the owner, acts on it; the others report
+// Keyspaces with the same CQL name on one connection, two TableModels (or UserTypes) with the same
+// name on one connection and keyspace. Only one of them, the owner, acts on it; the others report
 // DuplicateOwner on that target and never run DDL there, not even a DROP on deletion. This file is
-// the rule, pure; keyspace_ownership.go and tablemodel_ownership.go resolve who declares what.
+// the rule, pure; schema_ownership.go resolves who declares what.
 
 // schemaTarget is a schema object on one cluster as the resources of a namespace declare it: the
 // resolved connection name (never "the default"), the CQL keyspace (never "the connection's
-// default keyspace") and, for a TableModel, the CQL table ("" for a keyspace).
+// default keyspace") and, for a TableModel or a UserType, the CQL table or type ("" for a
+// keyspace).
 type schemaTarget struct {
 	connection string
 	keyspace   string
-	table      string
+	name       string
 }
 
 // claimant is a resource that declares schema objects, and the targets it declares.
@@ -83,7 +84,7 @@ func ownership(self claimant, others []claimant) map[schemaTarget]targetOwnershi
 	return out
 }
 
-// duplicateOwnerMessage is the message of a target that kind (Keyspace, TableModel) owner owns:
+// duplicateOwnerMessage is the message of a target that owner, of the same kind, owns:
 // what, e.g. `keyspace "orders"`, is already managed on the connection.
 func duplicateOwnerMessage(kind, owner, what, connection string) string {
 	return fmt.Sprintf("%s %q already manages %s on connection %q; nothing was executed on this target. "+

@@ -8,64 +8,11 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 )
 
-// builderIndexer registers the controllers' own index functions with a fake client builder.
-type builderIndexer struct{ b *fake.ClientBuilder }
-
-func (i builderIndexer) IndexField(_ context.Context, obj client.Object, field string, fn client.IndexerFunc) error {
-	i.b.WithIndex(obj, field, fn)
-	return nil
-}
-
-// fakeClient is a client holding objs, with the indexes the Keyspace and TableModel controllers
-// register, and the connection controller's default-connection index.
-func fakeClient(t *testing.T, objs ...client.Object) client.Client {
-	t.Helper()
-	scheme := runtime.NewScheme()
-	if err := cqlv1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	b := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...)
-	idx := builderIndexer{b}
-	if err := indexKeyspaceFields(context.Background(), idx); err != nil {
-		t.Fatal(err)
-	}
-	if err := indexTableModelFields(context.Background(), idx); err != nil {
-		t.Fatal(err)
-	}
-	b.WithIndex(&cqlv1.CassandraConnection{}, indexConnDefault, func(o client.Object) []string {
-		if o.(*cqlv1.CassandraConnection).Spec.Default {
-			return []string{"true"}
-		}
-		return nil
-	})
-	return b.Build()
-}
-
-var refTime = metav1.NewTime(time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC))
-
-func objMeta(ns, name string, age time.Duration) metav1.ObjectMeta {
-	return metav1.ObjectMeta{Namespace: ns, Name: name, CreationTimestamp: metav1.NewTime(refTime.Add(-age))}
-}
-
-func requestNames(reqs []reconcile.Request) []string {
-	var out []string
-	for _, r := range reqs {
-		out = append(out, r.Namespace+"/"+r.Name)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// A Keyspace or TableModel requeues the others of its namespace with the same CQL name, and only
-// those.
+// A resource requeues the others of its kind and namespace with the same CQL name, and only those.
 func TestRequestsForSameName(t *testing.T) {
 	ks := func(ns, name, cqlName string) *cqlv1.Keyspace {
 		return &cqlv1.Keyspace{ObjectMeta: objMeta(ns, name, 0), Spec: cqlv1.KeyspaceSpec{Name: cqlName}}
@@ -73,17 +20,59 @@ func TestRequestsForSameName(t *testing.T) {
 	tm := func(ns, name, table string) *cqlv1.TableModel {
 		return &cqlv1.TableModel{ObjectMeta: objMeta(ns, name, 0), Spec: cqlv1.TableModelSpec{Name: table}}
 	}
-	c := fakeClient(t,
+	ut := func(ns, name, typ string) *cqlv1.UserType {
+		return &cqlv1.UserType{ObjectMeta: objMeta(ns, name, 0), Spec: cqlv1.UserTypeSpec{Name: typ}}
+	}
+	c := fakeClient(t, nil,
 		ks("ns", "a", "orders"), ks("ns", "b", "orders"), ks("ns", "orders", ""), ks("ns", "c", "billing"), ks("other", "a", "orders"),
 		tm("ns", "a", "items"), tm("ns", "b", "items"), tm("ns", "items", ""), tm("ns", "c", "users"), tm("other", "a", "items"),
+		ut("ns", "a", "address"), ut("ns", "address", ""), ut("ns", "b", "Address"),
 	)
-	kr := &KeyspaceReconciler{Client: c}
-	if got, want := requestNames(kr.keyspacesWithSameName(context.Background(), ks("ns", "a", "orders"))), []string{"ns/b", "ns/orders"}; !slices.Equal(got, want) {
-		t.Errorf("keyspacesWithSameName = %v; want %v", got, want)
+	if got, want := requestNames(keyspaceReconciler(c, nil).sameName(context.Background(), ks("ns", "a", "orders"))), []string{"ns/b", "ns/orders"}; !slices.Equal(got, want) {
+		t.Errorf("Keyspace sameName = %v; want %v", got, want)
 	}
-	tr := &TableModelReconciler{Client: c}
-	if got, want := requestNames(tr.tableModelsWithSameTable(context.Background(), tm("ns", "items", ""))), []string{"ns/a", "ns/b"}; !slices.Equal(got, want) {
-		t.Errorf("tableModelsWithSameTable = %v; want %v", got, want)
+	if got, want := requestNames(tableModelReconciler(c, nil).sameName(context.Background(), tm("ns", "items", ""))), []string{"ns/a", "ns/b"}; !slices.Equal(got, want) {
+		t.Errorf("TableModel sameName = %v; want %v", got, want)
+	}
+	if got, want := requestNames(userTypeReconciler(c, nil).sameName(context.Background(), ut("ns", "a", "address"))), []string{"ns/address"}; !slices.Equal(got, want) {
+		t.Errorf("UserType sameName = %v; want %v", got, want)
+	}
+}
+
+// A UserType requeues the TableModels and UserTypes of its namespace that use its type; a Ready
+// Keyspace requeues the TableModels and UserTypes that go into it.
+func TestRequestsForDependencies(t *testing.T) {
+	address := &cqlv1.UserType{ObjectMeta: objMeta("ns", "address", 0), Spec: cqlv1.UserTypeSpec{Fields: []cqlv1.Field{{Name: "street", Type: "text"}}}}
+	person := &cqlv1.UserType{ObjectMeta: objMeta("ns", "person", 0), Spec: cqlv1.UserTypeSpec{Keyspaces: keyspaceNamesOf("ks1"),
+		Fields: []cqlv1.Field{{Name: "home", Type: "frozen<address>"}}}}
+	users := &cqlv1.TableModel{ObjectMeta: objMeta("ns", "users", 0), Spec: cqlv1.TableModelSpec{Keyspaces: keyspaceNamesOf("ks2"),
+		Columns: []cqlv1.Column{{Name: "id", Type: "int"}, {Name: "homes", Type: "map<text, frozen<address>>"}}}}
+	plain := &cqlv1.TableModel{ObjectMeta: objMeta("ns", "plain", 0), Spec: cqlv1.TableModelSpec{Keyspaces: keyspaceNamesOf("ks1"),
+		Columns: []cqlv1.Column{{Name: "id", Type: "int"}, {Name: "bad", Type: "map<"}}}}
+	elsewhere := &cqlv1.TableModel{ObjectMeta: objMeta("other", "users", 0), Spec: cqlv1.TableModelSpec{
+		Columns: []cqlv1.Column{{Name: "home", Type: "frozen<address>"}}}}
+	ks1 := &cqlv1.Keyspace{ObjectMeta: objMeta("ns", "ks1", 0)}
+	ks1.Status.Conditions = []metav1.Condition{{Type: cqlv1.ConditionReady, Status: metav1.ConditionTrue}}
+	c := fakeClient(t, nil, address, person, users, plain, elsewhere, ks1)
+	ctx := context.Background()
+
+	if got, want := requestNames(tableModelReconciler(c, nil).forUserType(ctx, address)), []string{"ns/users"}; !slices.Equal(got, want) {
+		t.Errorf("TableModels for UserType address = %v; want %v", got, want)
+	}
+	if got, want := requestNames(userTypeReconciler(c, nil).forUserType(ctx, address)), []string{"ns/person"}; !slices.Equal(got, want) {
+		t.Errorf("UserTypes for UserType address = %v; want %v", got, want)
+	}
+	// ks1 by name, and everything that uses the connections' default keyspaces.
+	if got, want := requestNames(tableModelReconciler(c, nil).forKeyspace(ctx, ks1)), []string{"ns/plain"}; !slices.Equal(got, want) {
+		t.Errorf("TableModels for Keyspace ks1 = %v; want %v", got, want)
+	}
+	if got, want := requestNames(userTypeReconciler(c, nil).forKeyspace(ctx, ks1)), []string{"ns/address", "ns/person"}; !slices.Equal(got, want) {
+		t.Errorf("UserTypes for Keyspace ks1 = %v; want %v", got, want)
+	}
+	notReady := ks1.DeepCopy()
+	notReady.Generation = 2
+	if got := tableModelReconciler(c, nil).forKeyspace(ctx, notReady); len(got) != 0 {
+		t.Errorf("a Keyspace that is not Ready for its generation requeues nothing: %v", got)
 	}
 }
 
@@ -97,30 +86,32 @@ func TestKeyspaceOwnershipReads(t *testing.T) {
 	goneSoon.DeletionTimestamp, goneSoon.Finalizers = &deleting, []string{Finalizer}
 	oldestDeleting := &cqlv1.Keyspace{ObjectMeta: goneSoon, Spec: cqlv1.KeyspaceSpec{Name: "orders", Connections: connNamesOf("c3")}}
 	self := &cqlv1.Keyspace{ObjectMeta: objMeta("ns", "self", 0), Spec: cqlv1.KeyspaceSpec{Name: "orders", Connections: connNamesOf("c1", "c2", "c3")}}
-	c := fakeClient(t, older, newer, oldestDeleting, self,
+	c := fakeClient(t, nil, older, newer, oldestDeleting, self,
 		&cqlv1.CassandraConnection{ObjectMeta: objMeta("ns", "c1", 0), Spec: cqlv1.CassandraConnectionSpec{Default: true}},
 		&cqlv1.CassandraConnection{ObjectMeta: objMeta("ns", "c2", 0)},
 		&cqlv1.Keyspace{ObjectMeta: objMeta("ns", "unrelated", 3*time.Hour), Spec: cqlv1.KeyspaceSpec{Name: "billing", Connections: connNamesOf("c2")}},
 	)
-	r := &KeyspaceReconciler{Client: c}
-	got, err := r.keyspaceOwnership(context.Background(), self, []target{{name: "c1"}, {name: "c2"}, {name: "c3"}, {isDefault: true, decided: &targetOutcome{}}})
+	r := keyspaceReconciler(c, nil)
+	orders := []string{"orders"}
+	got, err := r.ownership(context.Background(), self, []connTarget{{name: "c1", keyspaces: orders}, {name: "c2", keyspaces: orders},
+		{name: "c3", keyspaces: orders}, {isDefault: true, keyspaces: orders, decided: &problem{}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[schemaTarget]targetOwnership{
-		keyspaceTarget("c1", "orders"): {owner: "older"},
-		keyspaceTarget("c2", "orders"): {},
-		keyspaceTarget("c3", "orders"): {owner: "oldest"},
+		ksTarget("c1", "orders"): {owner: "older"},
+		ksTarget("c2", "orders"): {},
+		ksTarget("c3", "orders"): {owner: "oldest"},
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("ownership = %+v; want %+v", got, want)
 	}
 	// Seen from the older one: it owns c1, and "newer" takes it over once it is gone.
-	got, err = r.keyspaceOwnership(context.Background(), older, []target{{name: "c1", isDefault: true}})
+	got, err = r.ownership(context.Background(), older, []connTarget{{name: "c1", isDefault: true, keyspaces: orders}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (targetOwnership{heir: "self"}); got[keyspaceTarget("c1", "orders")] != want {
+	if want := (targetOwnership{heir: "self"}); got[ksTarget("c1", "orders")] != want {
 		t.Errorf("older's ownership = %+v; want %+v", got, want)
 	}
 }
@@ -134,24 +125,24 @@ func TestTableOwnershipReads(t *testing.T) {
 	missingConn := &cqlv1.TableModel{ObjectMeta: objMeta("ns", "missing-conn", time.Hour),
 		Spec: cqlv1.TableModelSpec{Name: "items", Connections: connNamesOf("gone")}}
 	self := &cqlv1.TableModel{ObjectMeta: objMeta("ns", "self", 0), Spec: cqlv1.TableModelSpec{Name: "items"}}
-	c := fakeClient(t, older, otherKeyspace, missingConn, self,
+	c := fakeClient(t, nil, older, otherKeyspace, missingConn, self,
 		&cqlv1.CassandraConnection{ObjectMeta: objMeta("ns", "c1", 0), Spec: cqlv1.CassandraConnectionSpec{Default: true, DefaultKeyspace: "shop"}},
 		&cqlv1.CassandraConnection{ObjectMeta: objMeta("ns", "c2", 0), Spec: cqlv1.CassandraConnectionSpec{DefaultKeyspace: "shop"}},
 	)
-	r := &TableModelReconciler{Client: c}
-	conns := []tableConn{
+	r := tableModelReconciler(c, nil)
+	conns := []connTarget{
 		{name: "c1", keyspaces: []string{"shop"}},
 		{name: "c2", keyspaces: []string{"shop", "audit"}},
-		{name: "c3", keyspaces: []string{"shop"}, decided: &tableTargetOutcome{}},
+		{name: "c3", keyspaces: []string{"shop"}, decided: &problem{}},
 	}
-	got, err := r.tableOwnership(context.Background(), self, conns)
+	got, err := r.ownership(context.Background(), self, conns)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[schemaTarget]targetOwnership{
-		tableTarget("c1", "shop", "items"):  {owner: "older"},
-		tableTarget("c2", "shop", "items"):  {},
-		tableTarget("c2", "audit", "items"): {owner: "other-ks"},
+		tblTarget("c1", "shop", "items"):  {owner: "older"},
+		tblTarget("c2", "shop", "items"):  {},
+		tblTarget("c2", "audit", "items"): {owner: "other-ks"},
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("ownership = %+v; want %+v", got, want)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
@@ -16,11 +18,11 @@ func TestOwnership(t *testing.T) {
 	t0 := metav1.NewTime(time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC))
 	t1 := metav1.NewTime(t0.Add(time.Second))
 	t2 := metav1.NewTime(t0.Add(time.Minute))
-	c1 := keyspaceTarget("c1", "orders")
-	c2 := keyspaceTarget("c2", "orders")
-	c1Other := keyspaceTarget("c1", "billing")
-	tbl := tableTarget("c1", "shop", "orders")
-	tblOtherKs := tableTarget("c1", "audit", "orders")
+	c1 := ksTarget("c1", "orders")
+	c2 := ksTarget("c2", "orders")
+	c1Other := ksTarget("c1", "billing")
+	tbl := tblTarget("c1", "shop", "orders")
+	tblOtherKs := tblTarget("c1", "audit", "orders")
 	claim := func(name string, created metav1.Time, deleting bool, ts ...schemaTarget) claimant {
 		return claimant{name: name, created: created, deleting: deleting, targets: ts}
 	}
@@ -106,9 +108,9 @@ func TestOwnership(t *testing.T) {
 		},
 		{
 			name:   "a keyspace claim never matches a table target",
-			self:   self("b", t2, tableTarget("c1", "orders", "t")),
+			self:   self("b", t2, tblTarget("c1", "orders", "t")),
 			others: []claimant{claim("a", t1, false, c1)},
-			want:   map[schemaTarget]targetOwnership{tableTarget("c1", "orders", "t"): {}},
+			want:   map[schemaTarget]targetOwnership{tblTarget("c1", "orders", "t"): {}},
 		},
 		{
 			name: "no targets (nothing resolved): nothing to decide",
@@ -169,19 +171,19 @@ func TestKeyspaceClaimant(t *testing.T) {
 			ks: cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Name: "my-orders"},
 				Spec: cqlv1.KeyspaceSpec{Connections: connNamesOf("c1", "c2")}},
 			defaults: []string{"c9"},
-			want:     []schemaTarget{keyspaceTarget("c1", "my_orders"), keyspaceTarget("c2", "my_orders")},
+			want:     []schemaTarget{ksTarget("c1", "my_orders"), ksTarget("c2", "my_orders")},
 		},
 		{
 			name:     "namespace default resolved to its connection name",
 			ks:       cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Name: "x"}, Spec: cqlv1.KeyspaceSpec{Name: "orders"}},
 			defaults: []string{"c1"},
-			want:     []schemaTarget{keyspaceTarget("c1", "orders")},
+			want:     []schemaTarget{ksTarget("c1", "orders")},
 		},
 		{
 			name:     "several defaults: claims each",
 			ks:       cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Name: "x"}, Spec: cqlv1.KeyspaceSpec{Name: "orders"}},
 			defaults: []string{"c1", "c2"},
-			want:     []schemaTarget{keyspaceTarget("c1", "orders"), keyspaceTarget("c2", "orders")},
+			want:     []schemaTarget{ksTarget("c1", "orders"), ksTarget("c2", "orders")},
 		},
 		{
 			name: "no default: claims nothing",
@@ -191,14 +193,15 @@ func TestKeyspaceClaimant(t *testing.T) {
 			name: "being deleted",
 			ks: cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Name: "x", DeletionTimestamp: &now},
 				Spec: cqlv1.KeyspaceSpec{Name: "orders", Connections: connNamesOf("c1")}},
-			want:         []schemaTarget{keyspaceTarget("c1", "orders")},
+			want:         []schemaTarget{ksTarget("c1", "orders")},
 			wantDeleting: true,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.ks.CreationTimestamp = t0
-			c := keyspaceClaimant(&tt.ks, tt.defaults)
+			cl := &claims{defaults: tt.defaults, loaded: true}
+			c := cl.claimantOf(&tt.ks, false)
 			if c.name != tt.ks.Name || !c.created.Equal(&t0) || c.deleting != tt.wantDeleting || !slices.Equal(c.targets, tt.want) {
 				t.Fatalf("claimant %+v; want targets %+v, deleting %v", c, tt.want, tt.wantDeleting)
 			}
@@ -207,8 +210,10 @@ func TestKeyspaceClaimant(t *testing.T) {
 }
 
 func TestTableModelClaimant(t *testing.T) {
-	defaultKeyspaces := map[string]string{"c1": "shop", "c2": "audit"} // c3 has none
-	lookup := func(conn string) string { return defaultKeyspaces[conn] }
+	// c3 has no defaultKeyspace.
+	claimsWith := func(defaults []string) *claims {
+		return &claims{defaults: defaults, loaded: true, defaultKS: map[string]string{"c1": "shop", "c2": "audit", "c3": ""}}
+	}
 	tm := func(name string, conns, keyspaces []string) *cqlv1.TableModel {
 		m := &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Name: name}}
 		m.Spec.Connections = connNamesOf(conns...)
@@ -227,26 +232,26 @@ func TestTableModelClaimant(t *testing.T) {
 			name: "connections x keyspaces, table from metadata.name",
 			tm:   tm("line-items", []string{"c1", "c2"}, []string{"a", "b"}),
 			want: []schemaTarget{
-				tableTarget("c1", "a", "line_items"), tableTarget("c1", "b", "line_items"),
-				tableTarget("c2", "a", "line_items"), tableTarget("c2", "b", "line_items"),
+				tblTarget("c1", "a", "line_items"), tblTarget("c1", "b", "line_items"),
+				tblTarget("c2", "a", "line_items"), tblTarget("c2", "b", "line_items"),
 			},
 		},
 		{
 			name: "each connection's defaultKeyspace; none on c3",
 			tm:   tm("t", []string{"c1", "c2", "c3"}, nil),
-			want: []schemaTarget{tableTarget("c1", "shop", "t"), tableTarget("c2", "audit", "t")},
+			want: []schemaTarget{tblTarget("c1", "shop", "t"), tblTarget("c2", "audit", "t")},
 		},
 		{
 			name:     "namespace default and its defaultKeyspace",
 			tm:       tm("t", nil, nil),
 			defaults: []string{"c1"},
-			want:     []schemaTarget{tableTarget("c1", "shop", "t")},
+			want:     []schemaTarget{tblTarget("c1", "shop", "t")},
 		},
 		{
 			name:     "namespace default with spec.keyspaces",
 			tm:       tm("t", nil, []string{"shop"}),
 			defaults: []string{"c2"},
-			want:     []schemaTarget{tableTarget("c2", "shop", "t")},
+			want:     []schemaTarget{tblTarget("c2", "shop", "t")},
 		},
 		{
 			name: "spec.name wins",
@@ -255,12 +260,12 @@ func TestTableModelClaimant(t *testing.T) {
 				m.Spec.Name = "orders"
 				return m
 			}(),
-			want: []schemaTarget{tableTarget("c1", "shop", "orders")},
+			want: []schemaTarget{tblTarget("c1", "shop", "orders")},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := tableModelClaimant(tt.tm, tt.defaults, lookup)
+			c := claimsWith(tt.defaults).claimantOf(tt.tm, true)
 			if c.name != tt.tm.Name || !slices.Equal(c.targets, tt.want) {
 				t.Fatalf("claimant %+v; want targets %+v", c, tt.want)
 			}
@@ -274,8 +279,8 @@ func TestTableModelClaimant(t *testing.T) {
 	implicit.Spec.Name, implicit.CreationTimestamp = "t", t0
 	explicit := tm("explicit", []string{"c1"}, []string{"shop"})
 	explicit.Spec.Name, explicit.CreationTimestamp = "t", metav1.NewTime(t0.Add(time.Minute))
-	got := ownership(tableModelClaimant(explicit, nil, lookup), []claimant{tableModelClaimant(implicit, []string{"c1"}, lookup)})
-	if want := (targetOwnership{owner: "implicit"}); got[tableTarget("c1", "shop", "t")] != want {
+	got := ownership(claimsWith(nil).claimantOf(explicit, true), []claimant{claimsWith([]string{"c1"}).claimantOf(implicit, true)})
+	if want := (targetOwnership{owner: "implicit"}); got[tblTarget("c1", "shop", "t")] != want {
 		t.Fatalf("ownership through the default connection and keyspace = %+v; want %+v", got, want)
 	}
 }
@@ -284,35 +289,37 @@ func TestTableModelClaimant(t *testing.T) {
 // no drift.
 func TestDuplicateOwnerStatus(t *testing.T) {
 	now := metav1.NewTime(time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC))
-	ks := &cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Generation: 1}}
-	setKeyspaceStatus(ks, keyspaceOutcome{keyspace: "orders", targets: []targetOutcome{
+	kr := keyspaceReconciler(nil, nil)
+	var st cqlv1.SchemaStatus
+	setSchemaStatus(&st, outcome{name: "orders", complete: true, targets: []targetOutcome{
 		{connection: "c2", state: cqlv1.TargetSynced, reason: cqlv1.ReasonSynced, message: "ok"},
-		duplicateKeyspaceOutcome(target{name: "c1"}, "orders", "a"),
-	}}, now)
-	ready := cqlv1.FindCondition(ks.Status.Conditions, cqlv1.ConditionReady)
+		kr.duplicateOutcome(connTarget{name: "c1"}, "orders", "orders", "a"),
+	}}, kr.kind, 1, now)
+	ready := meta.FindStatusCondition(st.Conditions, cqlv1.ConditionReady)
 	wantMsg := `Keyspace "a" already manages keyspace "orders" on connection "c1"`
 	if ready.Status != metav1.ConditionFalse || ready.Reason != cqlv1.ReasonDuplicateOwner || !strings.Contains(ready.Message, wantMsg) ||
-		ks.Status.SyncedTargets != "1/2" || ks.Status.Targets[1].State != cqlv1.TargetFailed || !strings.Contains(ks.Status.Targets[1].Message, "spec.name") {
-		t.Errorf("keyspace: Ready %+v, targets %+v", ready, ks.Status.Targets)
+		st.TargetsSynced != "1/2" || st.Targets[1].State != cqlv1.TargetFailed || !strings.Contains(st.Targets[1].Message, "spec.name") {
+		t.Errorf("keyspace: Ready %+v, targets %+v", ready, st.Targets)
 	}
 
-	tm := &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Generation: 1}}
-	setTableModelStatus(tm, tableModelOutcome{table: "t", targets: []tableTargetOutcome{
-		duplicateTableOutcome("c1", "shop", "t", "a"),
-	}}, now)
-	ready = cqlv1.FindCondition(tm.Status.Conditions, cqlv1.ConditionReady)
-	drifted := cqlv1.FindCondition(tm.Status.Conditions, cqlv1.ConditionDrifted)
+	tr := tableModelReconciler(nil, nil)
+	st = cqlv1.SchemaStatus{}
+	setSchemaStatus(&st, outcome{name: "t", complete: true, targets: []targetOutcome{
+		tr.duplicateOutcome(connTarget{name: "c1"}, "shop", "t", "a"),
+	}}, tr.kind, 1, now)
+	ready = meta.FindStatusCondition(st.Conditions, cqlv1.ConditionReady)
+	drifted := meta.FindStatusCondition(st.Conditions, cqlv1.ConditionDrifted)
 	wantMsg = `TableModel "a" already manages table "t" in keyspace "shop" on connection "c1"`
 	if ready.Status != metav1.ConditionFalse || ready.Reason != cqlv1.ReasonDuplicateOwner || !strings.Contains(ready.Message, wantMsg) ||
-		drifted.Status != metav1.ConditionFalse || tm.Status.Targets[0].State != cqlv1.TableFailed {
-		t.Errorf("table model: Ready %+v, Drifted %+v, targets %+v", ready, drifted, tm.Status.Targets)
+		drifted.Status != metav1.ConditionFalse || st.Targets[0].State != cqlv1.TargetFailed || st.Targets[0].Keyspace != "shop" {
+		t.Errorf("table model: Ready %+v, Drifted %+v, targets %+v", ready, drifted, st.Targets)
 	}
 }
 
-func connNamesOf(names ...string) []cqlv1.ConnectionName {
-	out := make([]cqlv1.ConnectionName, len(names))
-	for i, n := range names {
-		out[i] = cqlv1.ConnectionName(n)
-	}
-	return out
+func ksTarget(connection, keyspace string) schemaTarget {
+	return schemaTarget{connection: connection, keyspace: keyspace}
+}
+
+func tblTarget(connection, keyspace, name string) schemaTarget {
+	return schemaTarget{connection: connection, keyspace: keyspace, name: name}
 }

@@ -5,9 +5,13 @@ import (
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/apply"
+	"github.com/cqlsync/cqlsync/internal/cql/cluster"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/plan"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
 )
 
@@ -17,51 +21,72 @@ type Options struct {
 	Registry *registry.Registry
 	// ConnectionRefreshInterval is how often a Ready connection re-reads its hosts.
 	ConnectionRefreshInterval time.Duration
-	// KeyspaceResyncInterval is how often a synced Keyspace re-reads the live keyspace to correct
-	// drift (default 5m).
-	KeyspaceResyncInterval time.Duration
 	// Executor runs DDL, serialised per connection; nil means apply.Default.
 	Executor *apply.Executor
-	// DriftInterval is how often a Ready TableModel re-reads the live schema to find and correct
-	// drift (default 5m; flag --drift-interval).
+	// DriftInterval is how often a Ready Keyspace, TableModel or UserType re-reads the live schema
+	// to find and correct drift (default 5m; flag --drift-interval).
 	DriftInterval time.Duration
-	// SchemaCache caches the live schema read by the TableModel controller; nil means
-	// introspect.DefaultSchemaCache.
+	// SchemaCache caches the live schema; nil means introspect.DefaultSchemaCache.
 	SchemaCache *introspect.SchemaCache
+	// Client, when set, is the client the controllers use instead of the manager's (tests wrap the
+	// manager's client to inject API-server faults).
+	Client client.Client
 }
 
-// Setup registers every cqlsync controller with the manager. The manager binary and the envtest
-// suites call the same function, so tests run exactly the production wiring.
+// +kubebuilder:rbac:groups=cqlsync.io,resources=cassandraconnections,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Setup registers every cqlsync controller, and the field indexes they list by, with the manager.
+// The manager binary and the envtest suites call the same function, so tests run exactly the
+// production wiring.
 func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
+	if opts.Executor == nil {
+		opts.Executor = apply.Default
+	}
+	if opts.SchemaCache == nil {
+		opts.SchemaCache = introspect.DefaultSchemaCache
+	}
+	c := opts.Client
+	if c == nil {
+		c = mgr.GetClient()
+	}
+	if err := registerIndexes(ctx, mgr.GetFieldIndexer()); err != nil {
+		return err
+	}
+	recorder := mgr.GetEventRecorder("cqlsync")
 	if err := (&CassandraConnectionReconciler{
-		Client:          mgr.GetClient(),
+		Client:          c,
 		APIReader:       mgr.GetAPIReader(),
 		Registry:        opts.Registry,
-		Recorder:        mgr.GetEventRecorder("cqlsync"),
+		Recorder:        recorder,
 		RefreshInterval: opts.ConnectionRefreshInterval,
-	}).SetupWithManager(ctx, mgr); err != nil {
+	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
-	if err := (&KeyspaceReconciler{
-		Client:         mgr.GetClient(),
-		Registry:       opts.Registry,
-		Executor:       opts.Executor,
-		Recorder:       mgr.GetEventRecorder("cqlsync"),
-		ResyncInterval: opts.KeyspaceResyncInterval,
-	}).SetupWithManager(ctx, mgr); err != nil {
-		return err
+	ro := reconcilerOptions{
+		clusters:      clusterPool{&cluster.Pool{Registry: opts.Registry, Executor: opts.Executor, Cache: opts.SchemaCache}},
+		recorder:      recorder,
+		driftInterval: opts.DriftInterval,
 	}
-	var schemaEvents SchemaEvents
 	if opts.Registry != nil {
-		schemaEvents = opts.Registry
+		ro.schemaEvents = opts.Registry
 	}
-	return (&TableModelReconciler{
-		SchemaEvents:  schemaEvents,
-		Client:        mgr.GetClient(),
-		Registry:      opts.Registry,
-		Executor:      opts.Executor,
-		Schemas:       opts.SchemaCache,
-		Recorder:      mgr.GetEventRecorder("cqlsync"),
-		DriftInterval: opts.DriftInterval,
-	}).SetupWithManager(ctx, mgr)
+	if err := newSchemaReconciler(c, kindAdapter[*cqlv1.Keyspace, plan.Keyspace](keyspaceAdapter{}), ro).SetupWithManager(mgr); err != nil {
+		return err
+	}
+	if err := newSchemaReconciler(c, kindAdapter[*cqlv1.TableModel, plan.Table](tableModelAdapter{}), ro).SetupWithManager(mgr); err != nil {
+		return err
+	}
+	return newSchemaReconciler(c, kindAdapter[*cqlv1.UserType, plan.UserType](userTypeAdapter{}), ro).SetupWithManager(mgr)
+}
+
+// clusterPool opens the clusters of the registry's sessions.
+type clusterPool struct{ pool *cluster.Pool }
+
+func (p clusterPool) Cluster(ctx context.Context, namespace, name string) (Cluster, error) {
+	h, err := p.pool.Get(ctx, namespace, name)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
 }

@@ -1,12 +1,14 @@
 package controllers
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 )
 
 func tmWith(mutate func(s *cqlv1.TableModelSpec)) *cqlv1.TableModel {
@@ -62,28 +64,52 @@ func TestDesiredTable(t *testing.T) {
 	}
 }
 
-func TestCheckUDTs(t *testing.T) {
-	d, p := desiredTable(tmWith(func(s *cqlv1.TableModelSpec) {
+// The pipeline checks the types of the columns against each target keyspace: they must be of that
+// keyspace and exist there, or be declared by a UserType (then the target waits).
+func TestCheckTypes(t *testing.T) {
+	obj := tmWith(func(s *cqlv1.TableModelSpec) {
 		s.Columns = append(s.Columns, cqlv1.Column{Name: "addr", Type: "frozen<address>"}, cqlv1.Column{Name: "n", Type: "strnig"})
-	}))
+	})
+	obj.Namespace = "ns"
+	d, p := desiredTable(obj)
 	if p != nil {
 		t.Fatal(p.message)
 	}
-	has := func(name string) bool { return name == "address" }
-	p = checkUDTs(d, "ks1", has)
-	if p == nil || p.reason != cqlv1.ReasonInvalidType || !strings.Contains(p.message, `spec.columns[6] (n): unknown type "strnig"`) || !strings.Contains(p.message, `keyspace "ks1"`) {
-		t.Fatalf("%+v", p)
+	live := keyspaceSchema("ks1")
+	live.Types["address"] = &introspect.UserType{Name: "address"}
+	declared := &cqlv1.UserType{ObjectMeta: objMeta("ns", "strnig", 0), Spec: cqlv1.UserTypeSpec{Connections: connNamesOf("c1"),
+		Keyspaces: keyspaceNamesOf("ks1"), Fields: []cqlv1.Field{{Name: "a", Type: "int"}}}}
+	elsewhere := &cqlv1.UserType{ObjectMeta: objMeta("ns", "strnig", 0), Spec: cqlv1.UserTypeSpec{Connections: connNamesOf("c1"),
+		Keyspaces: keyspaceNamesOf("ks2"), Fields: []cqlv1.Field{{Name: "a", Type: "int"}}}}
+	ctx := context.Background()
+	refs := tableModelAdapter{}.typeRefs(d)
+
+	r := tableModelReconciler(fakeClient(t, nil, elsewhere), nil)
+	tp, err := r.checkTypes(ctx, obj, refs, "c1", "ks1", live)
+	if err != nil || tp == nil || tp.state != cqlv1.TargetFailed || tp.reason != cqlv1.ReasonInvalidType ||
+		!strings.Contains(tp.message, `spec.columns[6] (n): unknown type "strnig"`) || !strings.Contains(tp.message, `keyspace "ks1"`) {
+		t.Fatalf("an unknown type no UserType declares there: %+v, %v", tp, err)
 	}
+	r = tableModelReconciler(fakeClient(t, nil, declared), nil)
+	tp, err = r.checkTypes(ctx, obj, refs, "c1", "ks1", live)
+	if err != nil || tp == nil || tp.state != cqlv1.TargetPending || tp.reason != cqlv1.ReasonUserTypeNotFound ||
+		!strings.Contains(tp.message, `spec.columns[6] (n): type "strnig" does not exist in keyspace "ks1" yet; waiting for UserType "strnig"`) {
+		t.Fatalf("a type a UserType declares there: %+v, %v", tp, err)
+	}
+	if tp, _ := r.checkTypes(ctx, obj, refs, "c2", "ks1", live); tp == nil || tp.reason != cqlv1.ReasonInvalidType {
+		t.Fatalf("the UserType declares it on another connection: %+v", tp)
+	}
+
 	d, _ = desiredTable(tmWith(func(s *cqlv1.TableModelSpec) {
 		s.Columns = append(s.Columns, cqlv1.Column{Name: "addr", Type: "frozen<other.address>"})
 	}))
-	if p := checkUDTs(d, "ks1", has); p == nil || !strings.Contains(p.message, `keyspace "other"`) {
-		t.Fatalf("%+v", p)
+	if tp, _ := r.checkTypes(ctx, obj, tableModelAdapter{}.typeRefs(d), "c1", "ks1", live); tp == nil || !strings.Contains(tp.message, `keyspace "other"`) {
+		t.Fatalf("a type of another keyspace: %+v", tp)
 	}
 	d, _ = desiredTable(tmWith(func(s *cqlv1.TableModelSpec) {
 		s.Columns = append(s.Columns, cqlv1.Column{Name: "addr", Type: "list<frozen<ks1.address>>"})
 	}))
-	if p := checkUDTs(d, "ks1", has); p != nil {
-		t.Fatalf("%+v", p)
+	if tp, _ := r.checkTypes(ctx, obj, tableModelAdapter{}.typeRefs(d), "c1", "ks1", live); tp != nil {
+		t.Fatalf("a type of the keyspace, qualified: %+v", tp)
 	}
 }

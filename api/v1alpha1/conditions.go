@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -36,30 +37,16 @@ const (
 	ReasonDefaultConflict = "DefaultConflict"
 	// ReasonConnectionFailed: connecting failed for a reason not listed above.
 	ReasonConnectionFailed = "ConnectionFailed"
-	// ReasonInUse: the connection is being deleted, but Keyspaces or TableModels with
+	// ReasonInUse: the connection is being deleted, but Keyspaces, TableModels or UserTypes with
 	// deletionPolicy Delete still use it; it keeps its session until they are gone, so that their
-	// deletion can drop their schema through it.
+	// deletion can drop their schema through it. A UserType being deleted with deletionPolicy
+	// Delete reports it too while live tables or types still use its type: Cassandra cannot drop
+	// it until they are gone.
 	ReasonInUse = "InUse"
 )
 
-// FindCondition returns the condition of the given type, or nil.
-func FindCondition(conds []metav1.Condition, condType string) *metav1.Condition {
-	for i := range conds {
-		if conds[i].Type == condType {
-			return &conds[i]
-		}
-	}
-	return nil
-}
-
-// IsConditionTrue reports whether the condition of the given type is present and True.
-func IsConditionTrue(conds []metav1.Condition, condType string) bool {
-	c := FindCondition(conds, condType)
-	return c != nil && c.Status == metav1.ConditionTrue
-}
-
 // IsReadyFor reports whether the Ready condition is True and describes the current generation.
 func IsReadyFor(conds []metav1.Condition, generation int64) bool {
-	c := FindCondition(conds, ConditionReady)
+	c := meta.FindStatusCondition(conds, ConditionReady)
 	return c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == generation
 }

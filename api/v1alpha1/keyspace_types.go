@@ -1,8 +1,6 @@
 package v1alpha1
 
 import (
-	"strings"
-
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -22,29 +20,6 @@ const (
 // +kubebuilder:validation:Minimum=0
 // +kubebuilder:validation:Maximum=100
 type ReplicaCount int32
-
-// DeletionPolicy says what happens to the keyspace in Cassandra when the resource is deleted.
-// +kubebuilder:validation:Enum=Retain;Delete
-type DeletionPolicy string
-
-const (
-	// DeletionPolicyRetain leaves the keyspace and its data in Cassandra.
-	DeletionPolicyRetain DeletionPolicy = "Retain"
-	// DeletionPolicyDelete drops the keyspace, and all of its data, on every target.
-	DeletionPolicyDelete DeletionPolicy = "Delete"
-)
-
-// ConnectionName is the name of a CassandraConnection in the same namespace.
-// +kubebuilder:validation:MinLength=1
-// +kubebuilder:validation:MaxLength=253
-// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
-type ConnectionName string
-
-// AnnotationSkipUnreachableOnDelete, set to "true" on a Keyspace with deletionPolicy Delete that is
-// being deleted, releases it even though the keyspace could not be dropped on some targets (their
-// cluster is unreachable or their CassandraConnection is not Ready). The keyspace is then left on
-// those clusters, and a Warning event names each of them.
-const AnnotationSkipUnreachableOnDelete = "cqlsync.io/skip-unreachable-on-delete"
 
 // KeyspaceReplication is the replication of a keyspace: SimpleStrategy with a replicationFactor,
 // or NetworkTopologyStrategy with a replica count per datacenter.
@@ -124,65 +99,12 @@ type KeyspaceSpec struct {
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
 }
 
-// KeyspaceTargetState is where one target connection stands.
-// +kubebuilder:validation:Enum=Synced;Pending;Failed
-type KeyspaceTargetState string
-
-const (
-	// TargetSynced: the live keyspace matches the spec.
-	TargetSynced KeyspaceTargetState = "Synced"
-	// TargetPending: waiting for something outside the spec (a connection, schema agreement, a
-	// deletion); retried automatically.
-	TargetPending KeyspaceTargetState = "Pending"
-	// TargetFailed: Cassandra refused the change, an error occurred, or another Keyspace owns the
-	// same keyspace on this connection (reason DuplicateOwner); the message says why. Retried with
-	// backoff, but usually the spec (or the cluster) must change first.
-	TargetFailed KeyspaceTargetState = "Failed"
-)
-
-// KeyspaceTarget is the state of the keyspace on one connection.
-type KeyspaceTarget struct {
-	// Connection is the name of the CassandraConnection. Empty only when the Keyspace uses the
-	// namespace default and there is no single default connection.
-	// +optional
-	Connection string `json:"connection,omitempty"`
-	// Default is true when the connection was chosen as the namespace's default connection
-	// (spec.connections is empty).
-	// +optional
-	Default bool `json:"default,omitempty"`
-	// State is Synced, Pending or Failed.
-	State KeyspaceTargetState `json:"state"`
-	// Reason is a CamelCase reason for the state, as in the Ready condition.
-	Reason string `json:"reason"`
-	// Message says what happened on this target, or what it waits for.
-	// +optional
-	Message string `json:"message,omitempty"`
-	// LastSyncTime is when this target last became Synced or last had a change applied. It does
-	// not move while nothing changes.
-	// +optional
-	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
-}
-
 // KeyspaceStatus is the observed state of a Keyspace.
 type KeyspaceStatus struct {
-	// ObservedGeneration is the generation the status describes.
-	// +optional
-	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// Conditions: Ready is True when the keyspace matches the spec on every target.
-	// +listType=map
-	// +listMapKey=type
-	// +optional
-	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	SchemaStatus `json:",inline"`
 	// Keyspace is the effective CQL keyspace name.
 	// +optional
 	Keyspace string `json:"keyspace,omitempty"`
-	// Targets is the state on each target connection, in the order of spec.connections.
-	// +listType=atomic
-	// +optional
-	Targets []KeyspaceTarget `json:"targets,omitempty"`
-	// SyncedTargets summarises targets as "synced/total", for kubectl get.
-	// +optional
-	SyncedTargets string `json:"syncedTargets,omitempty"`
 }
 
 // Keyspace is a Cassandra keyspace kept in sync on one or more clusters (cqlengine's
@@ -193,7 +115,7 @@ type KeyspaceStatus struct {
 // +kubebuilder:printcolumn:name="Keyspace",type=string,JSONPath=`.status.keyspace`,priority=1
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
-// +kubebuilder:printcolumn:name="Targets",type=string,JSONPath=`.status.syncedTargets`
+// +kubebuilder:printcolumn:name="Targets",type=string,JSONPath=`.status.targetsSynced`
 // +kubebuilder:printcolumn:name="Strategy",type=string,JSONPath=`.spec.replication.strategy`,priority=1
 // +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.deletionPolicy`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
@@ -218,29 +140,27 @@ func init() {
 	SchemeBuilder.Register(&Keyspace{}, &KeyspaceList{})
 }
 
-// DefaultKeyspaceName is the keyspace name a Keyspace without spec.name gets: its metadata.name
-// with "-" turned into "_" (Kubernetes names allow "-", CQL names do not).
-func DefaultKeyspaceName(objectName string) string {
-	return strings.ReplaceAll(objectName, "-", "_")
+// CQLName is the effective CQL keyspace name: spec.name, or metadata.name with "-" turned into "_".
+func (k *Keyspace) CQLName() string { return cqlName(k.Spec.Name, k.Name) }
+
+// SpecName is spec.name.
+func (k *Keyspace) SpecName() *string { return &k.Spec.Name }
+
+// TargetConnections is spec.connections.
+func (k *Keyspace) TargetConnections() []ConnectionName { return k.Spec.Connections }
+
+// TargetKeyspaces is nil: a Keyspace's targets are connections.
+func (k *Keyspace) TargetKeyspaces() []KeyspaceName { return nil }
+
+// EffectiveDeletionPolicy is spec.deletionPolicy, Retain when unset.
+func (k *Keyspace) EffectiveDeletionPolicy() DeletionPolicy {
+	return effectivePolicy(k.Spec.DeletionPolicy)
 }
 
-// KeyspaceName is the effective CQL name: spec.name, or the default from metadata.name.
-func (k *Keyspace) KeyspaceName() string {
-	if k.Spec.Name != "" {
-		return k.Spec.Name
-	}
-	return DefaultKeyspaceName(k.Name)
-}
+// Schema is the status shared with the other schema kinds.
+func (k *Keyspace) Schema() *SchemaStatus { return &k.Status.SchemaStatus }
 
 // DurableWritesOrDefault is spec.durableWrites, true when unset.
 func (s *KeyspaceSpec) DurableWritesOrDefault() bool {
 	return s.DurableWrites == nil || *s.DurableWrites
-}
-
-// DeletionPolicyOrDefault is spec.deletionPolicy, Retain when unset.
-func (s *KeyspaceSpec) DeletionPolicyOrDefault() DeletionPolicy {
-	if s.DeletionPolicy == "" {
-		return DeletionPolicyRetain
-	}
-	return s.DeletionPolicy
 }

@@ -1,8 +1,6 @@
 package v1alpha1
 
 import (
-	"strings"
-
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -12,12 +10,6 @@ import (
 // +kubebuilder:validation:MaxLength=128
 // +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
 type ColumnName string
-
-// KeyspaceName is a CQL keyspace name.
-// +kubebuilder:validation:MinLength=1
-// +kubebuilder:validation:MaxLength=48
-// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
-type KeyspaceName string
 
 // Column is one column of the table.
 type Column struct {
@@ -244,64 +236,12 @@ type TableModelSpec struct {
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
 }
 
-// TableTargetState is the state of one connection x keyspace target of a TableModel.
-// +kubebuilder:validation:Enum=Synced;Pending;Blocked;Failed
-type TableTargetState string
-
-const (
-	// TableSynced: the live table matches the spec (drift the spec keeps on purpose aside).
-	TableSynced TableTargetState = "Synced"
-	// TablePending: waiting for the connection, the keyspace or schema agreement; retried.
-	TablePending TableTargetState = "Pending"
-	// TableBlocked: the live table differs in a way the operator must not apply (primary key,
-	// clustering order, a column type or static change); nothing was executed on that target.
-	TableBlocked TableTargetState = "Blocked"
-	// TableFailed: Cassandra refused a statement, the spec cannot be used, or another TableModel
-	// owns the same table on this target (reason DuplicateOwner); the message says why.
-	TableFailed TableTargetState = "Failed"
-)
-
-// TableTarget is the status of the table on one connection and keyspace.
-type TableTarget struct {
-	// Connection is the CassandraConnection's name.
-	Connection string `json:"connection"`
-	// Keyspace is the CQL keyspace.
-	Keyspace string `json:"keyspace"`
-	// State: Synced, Pending (waiting for the connection or keyspace), Blocked (a difference the
-	// operator must not apply, e.g. a primary key change), Failed.
-	State TableTargetState `json:"state"`
-	// Reason is a CamelCase reason.
-	Reason string `json:"reason"`
-	// Message says what is wrong and what to do.
-	// +optional
-	Message string `json:"message,omitempty"`
-	// Drift lists live differences kept on purpose (extra columns or indexes).
-	// +optional
-	Drift []string `json:"drift,omitempty"`
-	// LastSyncTime is when the target last became Synced.
-	// +optional
-	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
-}
-
 // TableModelStatus is the observed state of a TableModel.
 type TableModelStatus struct {
-	// ObservedGeneration is the generation last reconciled.
-	// +optional
-	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-	// Conditions: Ready, Drifted.
-	// +listType=map
-	// +listMapKey=type
-	// +optional
-	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	SchemaStatus `json:",inline"`
 	// Table is the effective CQL table name.
 	// +optional
 	Table string `json:"table,omitempty"`
-	// Targets, one per connection x keyspace.
-	// +optional
-	Targets []TableTarget `json:"targets,omitempty"`
-	// TargetsSynced summarises targets as "synced/total", for kubectl get.
-	// +optional
-	TargetsSynced string `json:"targetsSynced,omitempty"`
 }
 
 // TableModel is a CQL table synced to every listed connection x keyspace: a cqlengine Model plus
@@ -337,24 +277,22 @@ func init() {
 	SchemeBuilder.Register(&TableModel{}, &TableModelList{})
 }
 
-// DefaultTableName is the table name a TableModel without spec.name gets: its metadata.name with
-// "-" turned into "_".
-func DefaultTableName(objectName string) string {
-	return strings.ReplaceAll(objectName, "-", "_")
+// CQLName is the effective CQL table name: spec.name, or metadata.name with "-" turned into "_".
+func (t *TableModel) CQLName() string { return cqlName(t.Spec.Name, t.Name) }
+
+// SpecName is spec.name.
+func (t *TableModel) SpecName() *string { return &t.Spec.Name }
+
+// TargetConnections is spec.connections.
+func (t *TableModel) TargetConnections() []ConnectionName { return t.Spec.Connections }
+
+// TargetKeyspaces is spec.keyspaces.
+func (t *TableModel) TargetKeyspaces() []KeyspaceName { return t.Spec.Keyspaces }
+
+// EffectiveDeletionPolicy is spec.deletionPolicy, Retain when unset.
+func (t *TableModel) EffectiveDeletionPolicy() DeletionPolicy {
+	return effectivePolicy(t.Spec.DeletionPolicy)
 }
 
-// TableName is the effective CQL table name: spec.name, or the default from metadata.name.
-func (t *TableModel) TableName() string {
-	if t.Spec.Name != "" {
-		return t.Spec.Name
-	}
-	return DefaultTableName(t.Name)
-}
-
-// DeletionPolicyOrDefault is spec.deletionPolicy, Retain when unset.
-func (s *TableModelSpec) DeletionPolicyOrDefault() DeletionPolicy {
-	if s.DeletionPolicy == "" {
-		return DeletionPolicyRetain
-	}
-	return s.DeletionPolicy
-}
+// Schema is the status shared with the other schema kinds.
+func (t *TableModel) Schema() *SchemaStatus { return &t.Status.SchemaStatus }

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -120,7 +122,7 @@ func TestTLS(t *testing.T) {
 		t.Errorf("clusterName %q", right.Status.ClusterName)
 	}
 	wrong := waitReady(t, ns, "wrong", metav1.ConditionFalse, cqlv1.ReasonTLSFailed, connectTimeout)
-	if msg := cqlv1.FindCondition(wrong.Status.Conditions, cqlv1.ConditionReady).Message; !strings.Contains(msg, "spec.tls") {
+	if msg := meta.FindStatusCondition(wrong.Status.Conditions, cqlv1.ConditionReady).Message; !strings.Contains(msg, "spec.tls") {
 		t.Errorf("the TLS failure must point at spec.tls: %q", msg)
 	}
 	// Without TLS the TLS-only node does not answer the handshake: never Ready.
@@ -129,7 +131,7 @@ func TestTLS(t *testing.T) {
 	plain.ConnectTimeout = &metav1.Duration{Duration: 2 * time.Second}
 	mustCreate(t, connection(ns, "plain", plain))
 	c := waitFalse(t, ns, "plain", connectTimeout)
-	if r := cqlv1.FindCondition(c.Status.Conditions, cqlv1.ConditionReady).Reason; r == cqlv1.ReasonConnected {
+	if r := meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionReady).Reason; r == cqlv1.ReasonConnected {
 		t.Errorf("plain connection to a TLS-only node: %s", r)
 	}
 	for _, n := range []string{"right", "wrong", "plain"} {
@@ -207,7 +209,7 @@ func TestSecretProblems(t *testing.T) {
 		{"bad-ca", cqlv1.ReasonInvalidSecret, "holds no PEM certificate"},
 	} {
 		c := waitReady(t, ns, tc.name, metav1.ConditionFalse, tc.reason, 30*time.Second)
-		if msg := cqlv1.FindCondition(c.Status.Conditions, cqlv1.ConditionReady).Message; !strings.Contains(msg, tc.mention) {
+		if msg := meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionReady).Message; !strings.Contains(msg, tc.mention) {
 			t.Errorf("%s: message %q must mention %q", tc.name, msg, tc.mention)
 		}
 	}
@@ -236,7 +238,7 @@ func TestTwoDefaults(t *testing.T) {
 	)
 	first := waitReady(t, ns, "first", metav1.ConditionFalse, cqlv1.ReasonDefaultConflict, connectTimeout)
 	second := waitReady(t, ns, "second", metav1.ConditionFalse, cqlv1.ReasonDefaultConflict, connectTimeout)
-	if m := cqlv1.FindCondition(first.Status.Conditions, cqlv1.ConditionReady).Message; !strings.Contains(m, "second") {
+	if m := meta.FindStatusCondition(first.Status.Conditions, cqlv1.ConditionReady).Message; !strings.Contains(m, "second") {
 		t.Errorf("first's message must name second: %q", m)
 	}
 	if _, err := reg.DefaultKey(ns); err == nil {
@@ -359,7 +361,7 @@ func waitFalse(t *testing.T, ns, name string, timeout time.Duration) *cqlv1.Cass
 		if c, err = getConn(ns, name); err != nil {
 			return err
 		}
-		cond := cqlv1.FindCondition(c.Status.Conditions, cqlv1.ConditionReady)
+		cond := meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionReady)
 		if cond == nil || cond.Status != metav1.ConditionFalse || cond.ObservedGeneration != c.Generation {
 			return fmt.Errorf("not False yet: %+v", cond)
 		}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/yaml"
@@ -132,7 +134,7 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 			if after.ResourceVersion != rv {
 				t.Errorf("cqlsync wrote the TableModel after cqlengine's sync_table: resourceVersion %s -> %s: %+v", rv, after.ResourceVersion, after.Status)
 			}
-			if tg, err := tableTarget(after, "c1", ksA); err != nil || tg.State != cqlv1.TableSynced {
+			if tg, err := tableTarget(after, "c1", ksA); err != nil || tg.State != cqlv1.TargetSynced {
 				t.Errorf("target c1/%s: %+v %v", ksA, tg, err)
 			}
 
@@ -153,7 +155,7 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 			if d := diffCrossSchema(beforeB, readCrossSchema(t, s1, ksB, table)); d != "" {
 				t.Errorf("cqlsync changed cqlengine's table:\n%s", d)
 			}
-			if d := cqlv1.FindCondition(adopted.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse {
+			if d := meta.FindStatusCondition(adopted.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse {
 				t.Errorf("cqlengine's table seen as drifted: %+v", d)
 			}
 		})

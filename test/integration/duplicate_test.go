@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -47,15 +49,15 @@ func TestDuplicateKeyspace(t *testing.T) {
 	mustCreate(t, second)
 	owned := fmt.Sprintf(`Keyspace "first" already manages keyspace %q on connection "c1"`, name)
 	ks := waitKeyspace(t, ns, "second", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, keyspaceTimeout)
-	if c := cqlv1.FindCondition(ks.Status.Conditions, cqlv1.ConditionReady); !strings.Contains(c.Message, owned) {
+	if c := meta.FindStatusCondition(ks.Status.Conditions, cqlv1.ConditionReady); !strings.Contains(c.Message, owned) {
 		t.Errorf("Ready message %q does not name the owner (%q)", c.Message, owned)
 	}
 	if tg := findTarget(t, ks, "c1"); tg.State != cqlv1.TargetFailed || tg.Reason != cqlv1.ReasonDuplicateOwner ||
 		!strings.Contains(tg.Message, owned) || !strings.Contains(tg.Message, "spec.name") {
 		t.Errorf("target c1: %+v", tg)
 	}
-	if tg := findTarget(t, ks, "c2"); tg.State != cqlv1.TargetSynced || ks.Status.SyncedTargets != "1/2" {
-		t.Errorf("target c2 (nobody else declares it there) must sync: %+v (%s)", tg, ks.Status.SyncedTargets)
+	if tg := findTarget(t, ks, "c2"); tg.State != cqlv1.TargetSynced || ks.Status.TargetsSynced != "1/2" {
+		t.Errorf("target c2 (nobody else declares it there) must sync: %+v (%s)", tg, ks.Status.TargetsSynced)
 	}
 	waitEvent(t, ns, "second", cqlv1.ReasonDuplicateOwner, "connection c1", owned)
 	waitKeyspace(t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
@@ -140,13 +142,13 @@ func TestDuplicateTableModel(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if dup.State != cqlv1.TableFailed || dup.Reason != cqlv1.ReasonDuplicateOwner || !strings.Contains(dup.Message, owned) {
+		if dup.State != cqlv1.TargetFailed || dup.Reason != cqlv1.ReasonDuplicateOwner || !strings.Contains(dup.Message, owned) {
 			return fmt.Errorf("target c1/%s: %+v", ks1, dup)
 		}
-		if other.State != cqlv1.TableSynced || tm.Status.TargetsSynced != "1/2" {
+		if other.State != cqlv1.TargetSynced || tm.Status.TargetsSynced != "1/2" {
 			return fmt.Errorf("target c2/%s must sync: %+v (%s)", ks2, other, tm.Status.TargetsSynced)
 		}
-		if d := cqlv1.FindCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse {
+		if d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse {
 			return fmt.Errorf("a duplicate is no drift: %+v", d)
 		}
 		return nil

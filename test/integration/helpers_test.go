@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -45,7 +47,7 @@ func waitReady(t *testing.T, ns, name string, status metav1.ConditionStatus, rea
 		if c, err = getConn(ns, name); err != nil {
 			return err
 		}
-		cond := cqlv1.FindCondition(c.Status.Conditions, cqlv1.ConditionReady)
+		cond := meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionReady)
 		if cond == nil {
 			return fmt.Errorf("%s/%s has no Ready condition yet", ns, name)
 		}

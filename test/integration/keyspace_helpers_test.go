@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -62,7 +64,7 @@ func waitKeyspace(t *testing.T, ns, name string, status metav1.ConditionStatus, 
 		if ks, err = getKeyspace(ns, name); err != nil {
 			return err
 		}
-		c := cqlv1.FindCondition(ks.Status.Conditions, cqlv1.ConditionReady)
+		c := meta.FindStatusCondition(ks.Status.Conditions, cqlv1.ConditionReady)
 		if c == nil {
 			return fmt.Errorf("keyspace %s/%s has no Ready condition yet", ns, name)
 		}
@@ -91,7 +93,7 @@ func updateKeyspace(t *testing.T, ns, name string, change func(*cqlv1.Keyspace))
 }
 
 // findTarget returns the status target of a connection.
-func findTarget(t *testing.T, ks *cqlv1.Keyspace, conn string) cqlv1.KeyspaceTarget {
+func findTarget(t *testing.T, ks *cqlv1.Keyspace, conn string) cqlv1.TargetStatus {
 	t.Helper()
 	for _, tg := range ks.Status.Targets {
 		if tg.Connection == conn {
@@ -99,7 +101,7 @@ func findTarget(t *testing.T, ks *cqlv1.Keyspace, conn string) cqlv1.KeyspaceTar
 		}
 	}
 	t.Fatalf("keyspace %s has no target %q: %+v", ks.Name, conn, ks.Status.Targets)
-	return cqlv1.KeyspaceTarget{}
+	return cqlv1.TargetStatus{}
 }
 
 // readyConnection creates a connection to host and waits until it is Ready.

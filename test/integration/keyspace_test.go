@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -40,7 +42,7 @@ func TestKeyspaceSimpleOnBothClusters(t *testing.T) {
 		DeletionPolicy: cqlv1.DeletionPolicyDelete,
 	}))
 	ks := waitKeyspace(t, ns, objName, metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
-	if ks.Spec.Name != cqlName || ks.Status.Keyspace != cqlName || ks.Status.SyncedTargets != "2/2" || len(ks.Status.Targets) != 2 {
+	if ks.Spec.Name != cqlName || ks.Status.Keyspace != cqlName || ks.Status.TargetsSynced != "2/2" || len(ks.Status.Targets) != 2 {
 		t.Fatalf("spec.name %q, status %+v; want %q on 2/2 targets", ks.Spec.Name, ks.Status, cqlName)
 	}
 	for _, conn := range []string{"cluster1", "cluster2"} {
@@ -146,10 +148,10 @@ func TestKeyspaceNetworkTopology(t *testing.T) {
 		!strings.Contains(bad.Message, `datacenter "dc2" does not exist`) || !strings.Contains(bad.Message, "its datacenters: dc1") {
 		t.Errorf("cluster1 target: %+v", bad)
 	}
-	if good.State != cqlv1.TargetSynced || ks.Status.SyncedTargets != "1/2" {
-		t.Errorf("cluster2 target: %+v (synced %s)", good, ks.Status.SyncedTargets)
+	if good.State != cqlv1.TargetSynced || ks.Status.TargetsSynced != "1/2" {
+		t.Errorf("cluster2 target: %+v (synced %s)", good, ks.Status.TargetsSynced)
 	}
-	if c := cqlv1.FindCondition(ks.Status.Conditions, cqlv1.ConditionReady); !strings.Contains(c.Message, "1/2 targets synced") || !strings.Contains(c.Message, `"dc2"`) {
+	if c := meta.FindStatusCondition(ks.Status.Conditions, cqlv1.ConditionReady); !strings.Contains(c.Message, "1/2 targets synced") || !strings.Contains(c.Message, `"dc2"`) {
 		t.Errorf("Ready message: %q", c.Message)
 	}
 	if l := readLiveKeyspace(t, s2, b); l == nil || !maps.Equal(l.Replication, map[string]string{"class": fqNTS, "dc2": "1"}) {
@@ -162,7 +164,7 @@ func TestKeyspaceNetworkTopology(t *testing.T) {
 
 	updateKeyspace(t, ns, "nts-b", func(ks *cqlv1.Keyspace) { ks.Spec.Connections = connNames("cluster2") })
 	ks = waitKeyspace(t, ns, "nts-b", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
-	if len(ks.Status.Targets) != 1 || ks.Status.SyncedTargets != "1/1" {
+	if len(ks.Status.Targets) != 1 || ks.Status.TargetsSynced != "1/1" {
 		t.Errorf("targets after removing cluster1: %+v", ks.Status.Targets)
 	}
 
@@ -351,7 +353,7 @@ func TestKeyspaceDeleteWithoutConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn = waitReady(t, ns, "doomed", metav1.ConditionFalse, cqlv1.ReasonInUse, 30*time.Second)
-	if msg := cqlv1.FindCondition(conn.Status.Conditions, cqlv1.ConditionReady).Message; !strings.Contains(msg, "Keyspace orphan") {
+	if msg := meta.FindStatusCondition(conn.Status.Conditions, cqlv1.ConditionReady).Message; !strings.Contains(msg, "Keyspace orphan") {
 		t.Errorf("the InUse message must name the Keyspace: %q", msg)
 	}
 	// An administrator forces it away (removes the finalizer): nothing is left to reach the
@@ -382,7 +384,7 @@ func TestKeyspaceDeleteWithoutConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	ks = waitKeyspace(t, ns, "stuck", metav1.ConditionFalse, cqlv1.ReasonDeleting, keyspaceTimeout)
-	msg := cqlv1.FindCondition(ks.Status.Conditions, cqlv1.ConditionReady).Message
+	msg := meta.FindStatusCondition(ks.Status.Conditions, cqlv1.ConditionReady).Message
 	for _, want := range []string{"nowhere", cqlv1.AnnotationSkipUnreachableOnDelete, "deletionPolicy: Retain"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the Deleting message must say %q: %q", want, msg)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -52,7 +54,7 @@ func waitTableModel(t *testing.T, ns, name string, status metav1.ConditionStatus
 		if tm, err = getTableModel(ns, name); err != nil {
 			return err
 		}
-		c := cqlv1.FindCondition(tm.Status.Conditions, cqlv1.ConditionReady)
+		c := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionReady)
 		if c == nil {
 			return fmt.Errorf("tablemodel %s/%s has no Ready condition yet", ns, name)
 		}
@@ -82,13 +84,13 @@ func updateTableModel(t *testing.T, ns, name string, change func(*cqlv1.TableMod
 }
 
 // tableTarget returns the status target of a connection and keyspace.
-func tableTarget(tm *cqlv1.TableModel, conn, keyspace string) (cqlv1.TableTarget, error) {
+func tableTarget(tm *cqlv1.TableModel, conn, keyspace string) (cqlv1.TargetStatus, error) {
 	for _, tg := range tm.Status.Targets {
 		if tg.Connection == conn && tg.Keyspace == keyspace {
 			return tg, nil
 		}
 	}
-	return cqlv1.TableTarget{}, fmt.Errorf("tablemodel %s has no target %s/%s: %+v", tm.Name, conn, keyspace, tm.Status.Targets)
+	return cqlv1.TargetStatus{}, fmt.Errorf("tablemodel %s has no target %s/%s: %+v", tm.Name, conn, keyspace, tm.Status.Targets)
 }
 
 // tmConnection creates a connection to host with a default keyspace and waits until it is Ready.

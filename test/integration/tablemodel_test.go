@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -52,11 +54,11 @@ func TestTableModelAutomobileOnTwoClusters(t *testing.T) {
 	for _, tg := range tm.Status.Targets {
 		// The message names what was applied, or (once the schema-change event of that DDL has
 		// come back and a reconcile found nothing more to do) that the table matches the spec.
-		if tg.State != cqlv1.TableSynced || tg.LastSyncTime == nil || !strings.Contains(tg.Message, `"`+tg.Keyspace+`"."automobile"`) {
+		if tg.State != cqlv1.TargetSynced || tg.LastSyncTime == nil || !strings.Contains(tg.Message, `"`+tg.Keyspace+`"."automobile"`) {
 			t.Errorf("target %+v", tg)
 		}
 	}
-	if d := cqlv1.FindCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse || d.Reason != cqlv1.ReasonNoDrift {
+	if d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse || d.Reason != cqlv1.ReasonNoDrift {
 		t.Errorf("Drifted = %+v", d)
 	}
 	for _, cs := range []clusterSession{{"cluster1", s1}, {"cluster2", s2}} {
@@ -196,7 +198,7 @@ by_v CUSTOM v StorageAttachedIndex`
 	// Removed from the spec: kept and reported, then dropped once allowed.
 	updateTableModel(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.Indexes = tm.Spec.Indexes[:2] })
 	tm := waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, func(tm *cqlv1.TableModel) error {
-		if d := cqlv1.FindCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionTrue || d.Reason != cqlv1.ReasonDriftKept {
+		if d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionTrue || d.Reason != cqlv1.ReasonDriftKept {
 			return fmt.Errorf("Drifted = %+v", d)
 		}
 		return nil
@@ -210,7 +212,7 @@ by_v CUSTOM v StorageAttachedIndex`
 	waitTableEvent(t, ns, "readings", "DriftDetected", `index "by_v"`)
 	updateTableModel(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.AllowDropIndexes = true })
 	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, func(tm *cqlv1.TableModel) error {
-		if d := cqlv1.FindCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse {
+		if d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse {
 			return fmt.Errorf("Drifted = %+v", d)
 		}
 		return nil
@@ -260,7 +262,7 @@ func TestTableModelDriftCorrected(t *testing.T) {
 	// An extra column with an index on it: reported, kept.
 	cql(t, s1, `ALTER TABLE `+q+` ADD "extra" int`, `CREATE INDEX "by_extra" ON `+q+` ("extra")`)
 	tm := waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, func(tm *cqlv1.TableModel) error {
-		d := cqlv1.FindCondition(tm.Status.Conditions, cqlv1.ConditionDrifted)
+		d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted)
 		if d == nil || d.Status != metav1.ConditionTrue || d.Reason != cqlv1.ReasonDriftKept || !strings.Contains(d.Message, `column "extra" int is not in spec.columns`) {
 			return fmt.Errorf("Drifted = %+v", d)
 		}
@@ -284,7 +286,7 @@ func TestTableModelDriftCorrected(t *testing.T) {
 	// And with allowDropIndexes both go.
 	updateTableModel(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.AllowDropIndexes = true })
 	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, func(tm *cqlv1.TableModel) error {
-		if d := cqlv1.FindCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse {
+		if d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse {
 			return fmt.Errorf("Drifted = %+v", d)
 		}
 		return nil
@@ -336,13 +338,13 @@ func TestTableModelBlockedTargetDoesNotStopOthers(t *testing.T) {
 			return nil
 		})
 		blocked, err := tableTarget(tm, "c1", ks)
-		if err != nil || blocked.State != cqlv1.TableBlocked || blocked.Reason != tc.reason || !strings.HasPrefix(blocked.Message, tc.message) || !strings.Contains(blocked.Message, "; nothing was executed on this target") {
+		if err != nil || blocked.State != cqlv1.TargetBlocked || blocked.Reason != tc.reason || !strings.HasPrefix(blocked.Message, tc.message) || !strings.Contains(blocked.Message, "; nothing was executed on this target") {
 			t.Errorf("%s: c1 target %+v %v\nwant message starting %q", tc.table, blocked, err, tc.message)
 		}
-		if synced, err := tableTarget(tm, "c2", ks); err != nil || synced.State != cqlv1.TableSynced {
+		if synced, err := tableTarget(tm, "c2", ks); err != nil || synced.State != cqlv1.TargetSynced {
 			t.Errorf("%s: c2 target %+v %v", tc.table, synced, err)
 		}
-		if d := cqlv1.FindCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionTrue || d.Reason != cqlv1.ReasonDriftBlocked {
+		if d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionTrue || d.Reason != cqlv1.ReasonDriftBlocked {
 			t.Errorf("%s: Drifted = %+v", tc.table, d)
 		}
 		if tbl := liveTable(t, s2, ks, tc.table); tbl == nil || tbl.Column("color") == nil {
@@ -385,10 +387,10 @@ func TestTableModelWaitsForKeyspace(t *testing.T) {
 	mustCreate(t, tableModelObj(ns, "auto", spec))
 	tm := waitTableModel(t, ns, "auto", metav1.ConditionFalse, cqlv1.ReasonKeyspaceNotFound, nil)
 	tg, err := tableTarget(tm, "c1", late)
-	if err != nil || tg.State != cqlv1.TablePending || !strings.Contains(tg.Message, `keyspace "`+late+`" does not exist on this cluster and no Keyspace resource`) {
+	if err != nil || tg.State != cqlv1.TargetPending || !strings.Contains(tg.Message, `keyspace "`+late+`" does not exist on this cluster and no Keyspace resource`) {
 		t.Fatalf("late target: %+v %v", tg, err)
 	}
-	if tg, err := tableTarget(tm, "c1", present); err != nil || tg.State != cqlv1.TableSynced {
+	if tg, err := tableTarget(tm, "c1", present); err != nil || tg.State != cqlv1.TargetSynced {
 		t.Fatalf("present target: %+v %v", tg, err)
 	}
 
@@ -442,10 +444,10 @@ func TestTableModelInvalidType(t *testing.T) {
 	for _, tc := range cases {
 		tm := waitTableModel(t, ns, tc.name, metav1.ConditionFalse, cqlv1.ReasonInvalidType, nil)
 		tg, err := tableTarget(tm, "c1", ks)
-		if err != nil || tg.State != cqlv1.TableFailed || !strings.Contains(tg.Message, tc.message) {
+		if err != nil || tg.State != cqlv1.TargetFailed || !strings.Contains(tg.Message, tc.message) {
 			t.Errorf("%s: %+v %v; want %q", tc.name, tg, err, tc.message)
 		}
-		if c := cqlv1.FindCondition(tm.Status.Conditions, cqlv1.ConditionReady); !strings.Contains(c.Message, tc.message) {
+		if c := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionReady); !strings.Contains(c.Message, tc.message) {
 			t.Errorf("%s: Ready message %q lacks %q", tc.name, c.Message, tc.message)
 		}
 		waitTableEvent(t, ns, tc.name, cqlv1.ReasonInvalidType, tc.message)
@@ -538,7 +540,7 @@ func TestTableModelDefaultKeyspace(t *testing.T) {
 	if tm.Spec.Name != "integer_sequenced_items" || tm.Status.TargetsSynced != "1/2" {
 		t.Fatalf("spec.name %q, targets %s", tm.Spec.Name, tm.Status.TargetsSynced)
 	}
-	if tg, err := tableTarget(tm, "c2", ""); err != nil || tg.State != cqlv1.TablePending || !strings.Contains(tg.Message, `CassandraConnection "c2" has no spec.defaultKeyspace`) {
+	if tg, err := tableTarget(tm, "c2", ""); err != nil || tg.State != cqlv1.TargetPending || !strings.Contains(tg.Message, `CassandraConnection "c2" has no spec.defaultKeyspace`) {
 		t.Fatalf("c2: %+v %v", tg, err)
 	}
 	want := `sequence_id partition_key 0 none uuid

@@ -1,0 +1,90 @@
+package v1alpha1
+
+// Reasons of the Ready condition of a Keyspace, a TableModel or a UserType, and of their targets.
+// The three kinds share them. The Ready condition's reason is ReasonSynced when every target is
+// Synced, otherwise the reason of the first target that is not, taking Failed targets first, then
+// Blocked, then Pending.
+const (
+	// ReasonSynced: the live object matches the spec (on every target, for the condition).
+	ReasonSynced = "Synced"
+	// ReasonPending: the target has not been synced yet, or the resource has no target.
+	ReasonPending = "Pending"
+	// ReasonConnectionNotFound: the named CassandraConnection does not exist in the namespace (or
+	// is being deleted). The resource is requeued when it appears.
+	ReasonConnectionNotFound = "ConnectionNotFound"
+	// ReasonConnectionNotReady: the CassandraConnection exists but is not Ready, or its cluster
+	// cannot be reached right now (while reading the live schema or running DDL). Retried with
+	// backoff, and requeued when the connection becomes Ready.
+	ReasonConnectionNotReady = "ConnectionNotReady"
+	// ReasonNoDefaultConnection: spec.connections is empty and no CassandraConnection of the
+	// namespace has spec.default set.
+	ReasonNoDefaultConnection = "NoDefaultConnection"
+	// ReasonNoDefaultKeyspace: spec.keyspaces is empty and the target's CassandraConnection has no
+	// spec.defaultKeyspace.
+	ReasonNoDefaultKeyspace = "NoDefaultKeyspace"
+	// ReasonKeyspaceNotFound: the target keyspace does not exist on that cluster. The target is
+	// retried when a Keyspace resource for it becomes Ready, and with backoff.
+	ReasonKeyspaceNotFound = "KeyspaceNotFound"
+	// ReasonUserTypeNotFound: a type the spec uses does not exist in the target keyspace yet, and a
+	// UserType resource of the namespace declares it there. The target waits and is requeued when
+	// that UserType syncs.
+	ReasonUserTypeNotFound = "UserTypeNotFound"
+	// ReasonSchemaDisagreement: the cluster's reachable nodes did not agree on a schema version
+	// before or after DDL (within spec.schemaAgreementTimeout of the connection). Retried with
+	// backoff.
+	ReasonSchemaDisagreement = "SchemaDisagreement"
+	// ReasonUnknownDatacenter: Cassandra refused a datacenter of spec.replication.datacenters that
+	// the cluster does not have. The message names it and the cluster's datacenters.
+	ReasonUnknownDatacenter = "UnknownDatacenter"
+	// ReasonInvalidType: a column's or a field's type cannot be used: it does not parse, names a
+	// user-defined type that neither exists in the keyspace nor is declared by a UserType, or is
+	// not allowed where it is (a non-frozen collection in a primary key, a counter in a type...).
+	// The message names the column or field.
+	ReasonInvalidType = "InvalidType"
+	// ReasonPrimaryKeyDiffers: the live table's partition key, clustering key or clustering order
+	// differs from the spec. Cassandra cannot change them; nothing was executed on that target.
+	ReasonPrimaryKeyDiffers = "PrimaryKeyDiffers"
+	// ReasonColumnTypeDiffers: a live column's type differs from the spec; nothing was executed
+	// on that target (cqlsync never changes a column's type).
+	ReasonColumnTypeDiffers = "ColumnTypeDiffers"
+	// ReasonStaticDiffers: a column is static in one of the live table and the spec and not in
+	// the other; nothing was executed on that target.
+	ReasonStaticDiffers = "StaticDiffers"
+	// ReasonIndexNameTaken: an index of spec.indexes exists in the keyspace on another table
+	// (index names are unique per keyspace); nothing was executed on that target.
+	ReasonIndexNameTaken = "IndexNameTaken"
+	// ReasonFieldTypeDiffers: a field of the live user-defined type has another type than the
+	// spec says. Cassandra cannot change a field's type; nothing was executed on that target.
+	ReasonFieldTypeDiffers = "FieldTypeDiffers"
+	// ReasonFieldNotInSpec: the live user-defined type has a field the spec does not list.
+	// Cassandra cannot drop a field, so the spec must list it; nothing was executed on that target.
+	ReasonFieldNotInSpec = "FieldNotInSpec"
+	// ReasonFailed: Cassandra refused a statement or an error occurred; the message has it.
+	ReasonFailed = "Failed"
+	// ReasonDuplicateOwner: another resource of the namespace declares the same schema object on
+	// this target (a Keyspace with the same CQL name on the same connection; a TableModel or a
+	// UserType with the same name on the same connection and keyspace) and owns it: it is the
+	// oldest of them (metadata.creationTimestamp, then metadata.name), and it stays the owner
+	// while it is being deleted. Nothing is executed on this target, not even on deletion with
+	// deletionPolicy Delete (a Normal event says so); the message names the owner. The target
+	// takes over when the owner is gone.
+	ReasonDuplicateOwner = "DuplicateOwner"
+	// ReasonDeleting: the resource is being deleted with deletionPolicy Delete and its object
+	// could not yet be dropped on some target; the message names them and how to let go.
+	ReasonDeleting = "Deleting"
+	// ReasonInvalidSpec (shared with CassandraConnection): the spec passed the API server but
+	// cannot be used; the message names the field.
+)
+
+// Reasons of the Drifted condition of a Keyspace, a TableModel or a UserType.
+const (
+	// ReasonNoDrift: every target's live object is what the spec says (for what the spec sets).
+	ReasonNoDrift = "NoDrift"
+	// ReasonDriftKept: a live object has parts the spec does not have and cqlsync keeps (a table's
+	// extra columns or indexes when the spec does not allow dropping them, a type's extra
+	// fields). They are listed in the target's drift.
+	ReasonDriftKept = "DriftKept"
+	// ReasonDriftBlocked: a live object differs in a way cqlsync must not correct (a primary key,
+	// a column's or a field's type, ...); that target is Blocked.
+	ReasonDriftBlocked = "DriftBlocked"
+)

@@ -1,0 +1,160 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Keyspace, TableModel and UserType are schema kinds: each declares one schema object (a keyspace,
+// a table, a user-defined type) on a set of targets, and one reconciler serves all three. They
+// share the types of this file, so that their status reads the same way.
+
+// TargetState is where one target of a Keyspace, TableModel or UserType stands.
+// +kubebuilder:validation:Enum=Synced;Pending;Blocked;Failed
+type TargetState string
+
+const (
+	// TargetSynced: the live object matches the spec (drift the spec keeps on purpose aside).
+	TargetSynced TargetState = "Synced"
+	// TargetPending: waiting for something outside the spec (a connection, a keyspace, a
+	// user-defined type, schema agreement, an unreachable cluster); retried automatically.
+	TargetPending TargetState = "Pending"
+	// TargetBlocked: the live object differs in a way cqlsync must not apply (a primary key, a
+	// column type, a field of a user-defined type); nothing was executed on that target.
+	TargetBlocked TargetState = "Blocked"
+	// TargetFailed: Cassandra refused a statement, the spec cannot be used there, or another
+	// resource owns the same object on this target (reason DuplicateOwner); the message says why.
+	// Retried with backoff, but usually the spec (or the cluster) must change first.
+	TargetFailed TargetState = "Failed"
+)
+
+// TargetStatus is the state of a resource on one target: a connection for a Keyspace, a
+// connection and a keyspace for a TableModel or a UserType.
+type TargetStatus struct {
+	// Connection is the name of the CassandraConnection. Empty only when the resource uses the
+	// namespace default and there is no single default connection.
+	// +optional
+	Connection string `json:"connection,omitempty"`
+	// Default is true when the connection was chosen as the namespace's default connection
+	// (spec.connections is empty).
+	// +optional
+	Default bool `json:"default,omitempty"`
+	// Keyspace is the CQL keyspace of a TableModel's or a UserType's target. Empty for a
+	// Keyspace, and when the connection's defaultKeyspace could not be read.
+	// +optional
+	Keyspace string `json:"keyspace,omitempty"`
+	// State is Synced, Pending, Blocked or Failed.
+	State TargetState `json:"state"`
+	// Reason is a CamelCase reason for the state, from the same set as the Ready condition's.
+	Reason string `json:"reason"`
+	// Message says what happened on this target, what it waits for, or what to do.
+	// +optional
+	Message string `json:"message,omitempty"`
+	// Drift lists live differences that are kept on purpose: columns or indexes of a table that
+	// are not in the spec (and the spec does not allow dropping), fields of a type that are not in
+	// the spec (Cassandra cannot drop them).
+	// +listType=atomic
+	// +optional
+	Drift []string `json:"drift,omitempty"`
+	// LastSyncTime is when this target last became Synced or last had a change applied. It does
+	// not move while nothing changes.
+	// +optional
+	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
+}
+
+// SchemaStatus is the part of the status that Keyspace, TableModel and UserType share.
+type SchemaStatus struct {
+	// ObservedGeneration is the generation of the spec the last complete reconcile acted on.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// Conditions: Ready is True when the object matches the spec on every target; Drifted is
+	// True when a live object differs in a way the spec does not let cqlsync correct.
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+	// Targets is the state on each target, in the order of spec.connections (then of
+	// spec.keyspaces).
+	// +listType=atomic
+	// +optional
+	Targets []TargetStatus `json:"targets,omitempty"`
+	// TargetsSynced summarises targets as "synced/total", for kubectl get.
+	// +optional
+	TargetsSynced string `json:"targetsSynced,omitempty"`
+}
+
+// DeletionPolicy says what happens to the schema object in Cassandra when the resource is deleted.
+// +kubebuilder:validation:Enum=Retain;Delete
+type DeletionPolicy string
+
+const (
+	// DeletionPolicyRetain leaves the keyspace, table or type, and its data, in Cassandra.
+	DeletionPolicyRetain DeletionPolicy = "Retain"
+	// DeletionPolicyDelete drops it on every target.
+	DeletionPolicyDelete DeletionPolicy = "Delete"
+)
+
+// ConnectionName is the name of a CassandraConnection in the same namespace.
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=253
+// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+type ConnectionName string
+
+// KeyspaceName is a CQL keyspace name.
+// +kubebuilder:validation:MinLength=1
+// +kubebuilder:validation:MaxLength=48
+// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
+type KeyspaceName string
+
+// AnnotationSkipUnreachableOnDelete, set to "true" on a Keyspace, TableModel or UserType with
+// deletionPolicy Delete that is being deleted, releases it even though its object could not be
+// dropped on some targets (their cluster is unreachable or their CassandraConnection is not
+// Ready). The object is then left on those clusters, and a Warning event names each of them.
+const AnnotationSkipUnreachableOnDelete = "cqlsync.io/skip-unreachable-on-delete"
+
+// SchemaObject is what the schema reconciler needs of a Keyspace, a TableModel or a UserType.
+// +kubebuilder:object:generate=false
+type SchemaObject interface {
+	metav1.Object
+	runtime.Object
+	// CQLName is the effective CQL name of the keyspace, table or type: spec.name, or the default
+	// derived from metadata.name.
+	CQLName() string
+	// SpecName is spec.name, for the controller to write the default down.
+	SpecName() *string
+	// TargetConnections is spec.connections (empty: the namespace default).
+	TargetConnections() []ConnectionName
+	// TargetKeyspaces is spec.keyspaces of a TableModel or a UserType (empty: each connection's
+	// defaultKeyspace); nil for a Keyspace.
+	TargetKeyspaces() []KeyspaceName
+	// EffectiveDeletionPolicy is spec.deletionPolicy, Retain when unset.
+	EffectiveDeletionPolicy() DeletionPolicy
+	// Schema is the status the kinds share.
+	Schema() *SchemaStatus
+}
+
+// DefaultCQLName is the CQL name a resource without spec.name gets: its metadata.name with "-"
+// turned into "_" (Kubernetes names allow "-", CQL names do not).
+func DefaultCQLName(objectName string) string {
+	out := []byte(objectName)
+	for i, c := range out {
+		if c == '-' {
+			out[i] = '_'
+		}
+	}
+	return string(out)
+}
+
+func effectivePolicy(p DeletionPolicy) DeletionPolicy {
+	if p == "" {
+		return DeletionPolicyRetain
+	}
+	return p
+}
+
+func cqlName(specName, objectName string) string {
+	if specName != "" {
+		return specName
+	}
+	return DefaultCQLName(objectName)
+}

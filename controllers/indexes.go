@@ -1,0 +1,106 @@
+package controllers
+
+import (
+	"context"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+)
+
+// Field indexes, all registered here, once, by registerIndexes. The schema kinds share the names:
+// an index belongs to one kind's informer, so "cqlsync.io/connections" on Keyspaces and on
+// TableModels are two indexes.
+const (
+	// indexConnSecrets (CassandraConnection): names of the Secrets it references.
+	indexConnSecrets = "cqlsync.io/secrets"
+	// indexConnDefault (CassandraConnection): "true" for default connections.
+	indexConnDefault = "cqlsync.io/default"
+
+	// indexConnections (schema kinds): the names in spec.connections.
+	indexConnections = "cqlsync.io/connections"
+	// indexUsesDefault (schema kinds): "true" when spec.connections is empty.
+	indexUsesDefault = "cqlsync.io/uses-default"
+	// indexCQLName (schema kinds): the effective CQL name.
+	indexCQLName = "cqlsync.io/cql-name"
+	// indexKeyspaces (TableModel, UserType): spec.keyspaces, or defaultKeyspaces when empty.
+	indexKeyspaces = "cqlsync.io/keyspaces"
+	// indexUsesTypes (TableModel, UserType): the user-defined types the spec uses.
+	indexUsesTypes = "cqlsync.io/uses-types"
+
+	// defaultKeyspaces is the keyspaces index value of a resource with empty spec.keyspaces (each
+	// connection's defaultKeyspace; not a valid CQL name, so it cannot clash).
+	defaultKeyspaces = "<defaultKeyspace>"
+)
+
+// fieldIndex is one field index of one kind.
+type fieldIndex struct {
+	obj   client.Object
+	field string
+	fn    client.IndexerFunc
+}
+
+// fieldIndexes lists every index the controllers list by.
+func fieldIndexes() []fieldIndex {
+	out := []fieldIndex{
+		{&cqlv1.CassandraConnection{}, indexConnSecrets, func(o client.Object) []string {
+			return secretNames(o.(*cqlv1.CassandraConnection))
+		}},
+		{&cqlv1.CassandraConnection{}, indexConnDefault, func(o client.Object) []string {
+			if o.(*cqlv1.CassandraConnection).Spec.Default {
+				return []string{"true"}
+			}
+			return nil
+		}},
+	}
+	kinds := []struct {
+		obj       client.Object
+		usedTypes func(client.Object) []string
+	}{
+		{&cqlv1.Keyspace{}, nil},
+		{&cqlv1.TableModel{}, func(o client.Object) []string { return tableModelAdapter{}.usedTypes(o.(*cqlv1.TableModel)) }},
+		{&cqlv1.UserType{}, func(o client.Object) []string { return userTypeAdapter{}.usedTypes(o.(*cqlv1.UserType)) }},
+	}
+	for _, k := range kinds {
+		out = append(out,
+			fieldIndex{k.obj, indexConnections, func(o client.Object) []string {
+				return connectionNames(o.(cqlv1.SchemaObject).TargetConnections())
+			}},
+			fieldIndex{k.obj, indexUsesDefault, func(o client.Object) []string {
+				if len(o.(cqlv1.SchemaObject).TargetConnections()) == 0 {
+					return []string{"true"}
+				}
+				return nil
+			}},
+			fieldIndex{k.obj, indexCQLName, func(o client.Object) []string { return []string{o.(cqlv1.SchemaObject).CQLName()} }},
+		)
+		if k.usedTypes == nil {
+			continue
+		}
+		out = append(out,
+			fieldIndex{k.obj, indexKeyspaces, func(o client.Object) []string {
+				keyspaces := o.(cqlv1.SchemaObject).TargetKeyspaces()
+				if len(keyspaces) == 0 {
+					return []string{defaultKeyspaces}
+				}
+				names := make([]string, len(keyspaces))
+				for i, ks := range keyspaces {
+					names[i] = string(ks)
+				}
+				return names
+			}},
+			fieldIndex{k.obj, indexUsesTypes, k.usedTypes},
+		)
+	}
+	return out
+}
+
+// registerIndexes registers every field index with the manager's indexer (or a fake client's).
+func registerIndexes(ctx context.Context, idx client.FieldIndexer) error {
+	for _, i := range fieldIndexes() {
+		if err := idx.IndexField(ctx, i.obj, i.field, i.fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}

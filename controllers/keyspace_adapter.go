@@ -1,0 +1,58 @@
+package controllers
+
+import (
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/plan"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+	"github.com/cqlsync/cqlsync/internal/cql/render"
+)
+
+// keyspaceAdapter makes the schema reconciler keep keyspaces: cqlengine's create_keyspace_simple /
+// create_keyspace_network_topology / drop_keyspace on every connection, with ALTER KEYSPACE where
+// the replication or durable_writes differ.
+type keyspaceAdapter struct{}
+
+// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces/finalizers,verbs=update
+
+func (keyspaceAdapter) info() kindInfo {
+	return kindInfo{kind: "Keyspace", noun: "keyspace", eventPrefix: "Keyspace",
+		driftHint:   "set the spec to what the cluster has, or let cqlsync set the cluster back",
+		changedName: func(registry.SchemaChange) string { return "" }}
+}
+
+func (keyspaceAdapter) newObject() *cqlv1.Keyspace            { return &cqlv1.Keyspace{} }
+func (keyspaceAdapter) newList() client.ObjectList            { return &cqlv1.KeyspaceList{} }
+func (keyspaceAdapter) typeRefs(plan.Keyspace) []typeRef      { return nil }
+func (keyspaceAdapter) usedTypes(*cqlv1.Keyspace) []string    { return nil }
+func (keyspaceAdapter) statusName(ks *cqlv1.Keyspace) *string { return &ks.Status.Keyspace }
+
+// desired turns the spec into the plan's desired keyspace; the API server checked all of it.
+func (keyspaceAdapter) desired(ks *cqlv1.Keyspace) (plan.Keyspace, *problem) {
+	r := render.Replication{Strategy: string(ks.Spec.Replication.Strategy)}
+	if ks.Spec.Replication.ReplicationFactor != nil {
+		r.ReplicationFactor = *ks.Spec.Replication.ReplicationFactor
+	}
+	if len(ks.Spec.Replication.Datacenters) > 0 {
+		r.Datacenters = make(map[string]int32, len(ks.Spec.Replication.Datacenters))
+		for dc, n := range ks.Spec.Replication.Datacenters {
+			r.Datacenters[dc] = int32(n)
+		}
+	}
+	return plan.Keyspace{Name: ks.CQLName(), Replication: r, DurableWrites: ks.Spec.DurableWritesOrDefault()}, nil
+}
+
+func (keyspaceAdapter) plan(d plan.Keyspace, _ string, live *introspect.KeyspaceSchema) plan.Result {
+	return plan.Result{Plan: plan.ForKeyspace(d, live.Keyspace())}
+}
+
+func (keyspaceAdapter) drop(ks *cqlv1.Keyspace, keyspace string, live *introspect.KeyspaceSchema) (plan.Plan, *problem) {
+	if live == nil {
+		return nil, nil
+	}
+	return plan.DropKeyspaceIfExists(keyspace), nil
+}

@@ -1,0 +1,92 @@
+package controllers
+
+import (
+	"context"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+)
+
+// SchemaEvents is the part of the registry that reports the clusters' schema changes.
+type SchemaEvents interface {
+	OnSchemaChange(func(registry.SchemaChange))
+	DefaultKey(namespace string) (registry.Key, error)
+}
+
+// schemaChangeSource turns the clusters' schema change events into reconciles of the resources of
+// the kind that have a target the change concerns: a column or a type dropped out of band is put
+// back at once instead of at the next drift check. The events of our own DDL come back too; those
+// reconciles find nothing to do and write nothing.
+func (r *schemaReconciler[T, D]) schemaChangeSource(events SchemaEvents) source.Source {
+	ch := make(chan event.TypedGenericEvent[registry.SchemaChange], 256)
+	events.OnSchemaChange(func(c registry.SchemaChange) {
+		select {
+		case ch <- event.TypedGenericEvent[registry.SchemaChange]{Object: c}:
+		default: // a burst larger than the buffer: the periodic drift check catches up
+		}
+	})
+	return source.Channel(ch, handler.TypedEnqueueRequestsFromMapFunc(
+		func(ctx context.Context, c registry.SchemaChange) []reconcile.Request {
+			return r.forSchemaChange(ctx, events, c)
+		}))
+}
+
+// forSchemaChange lists the resources of the kind in the connection's namespace that the change
+// concerns.
+func (r *schemaReconciler[T, D]) forSchemaChange(ctx context.Context, events SchemaEvents, c registry.SchemaChange) []reconcile.Request {
+	list := r.adapter.newList()
+	if err := r.List(ctx, list, client.InNamespace(c.Key.Namespace)); err != nil {
+		log.FromContext(ctx).Error(err, "listing resources for a schema change", "kind", r.kind.kind, "connection", c.Key.String())
+		return nil
+	}
+	isDefault := false
+	if k, err := events.DefaultKey(c.Key.Namespace); err == nil && k == c.Key {
+		isDefault = true
+	}
+	var reqs []reconcile.Request
+	_ = meta.EachListItem(list, func(o runtime.Object) error {
+		if so, ok := o.(schemaObject); ok && schemaChangeConcerns(so, r.kind, c, isDefault) {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(so)})
+		}
+		return nil
+	})
+	return reqs
+}
+
+// schemaChangeConcerns says whether a change on a connection's keyspace, table or type may affect
+// obj, a resource of the kind. An empty spec.keyspaces means the connection's default keyspace,
+// which the change cannot tell: such resources are included.
+//   - A Keyspace is concerned by the changes of its keyspace itself.
+//   - A TableModel by those of its table, and of its keyspace itself.
+//   - A UserType by those of its type, and of its keyspace itself; and, while it is being deleted
+//     and waits for the tables that use its type, by those of any table of its keyspace.
+func schemaChangeConcerns(obj cqlv1.SchemaObject, kind kindInfo, c registry.SchemaChange, connIsDefault bool) bool {
+	conns := connectionNames(obj.TargetConnections())
+	if !slices.Contains(conns, c.Key.Name) && (len(conns) > 0 || !connIsDefault) {
+		return false
+	}
+	keyspaceLevel := c.Table == "" && c.Type == ""
+	if !kind.perKeyspace {
+		return keyspaceLevel && c.Keyspace == obj.CQLName()
+	}
+	if ks := obj.TargetKeyspaces(); len(ks) > 0 && !slices.Contains(ks, cqlv1.KeyspaceName(c.Keyspace)) {
+		return false
+	}
+	switch {
+	case keyspaceLevel, kind.changedName(c) == obj.CQLName():
+		return true
+	case kind.dropWaitsForTables:
+		return c.Table != "" && obj.GetDeletionTimestamp() != nil
+	}
+	return false
+}

@@ -1,0 +1,57 @@
+package controllers
+
+import (
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+)
+
+func TestSchemaChangeConcerns(t *testing.T) {
+	now := metav1.Now()
+	namedTable := &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Name: "automobile"}, Spec: cqlv1.TableModelSpec{
+		Connections: connNamesOf("cluster1"), Keyspaces: keyspaceNamesOf("ks1", "ks2")}}
+	defaultTable := &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Name: "events"}, Spec: cqlv1.TableModelSpec{Name: "Events"}}
+	keyspace := &cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Name: "ks1"}, Spec: cqlv1.KeyspaceSpec{Connections: connNamesOf("cluster1")}}
+	userType := &cqlv1.UserType{ObjectMeta: metav1.ObjectMeta{Name: "address"}, Spec: cqlv1.UserTypeSpec{
+		Connections: connNamesOf("cluster1"), Keyspaces: keyspaceNamesOf("ks1")}}
+	deletingType := userType.DeepCopy()
+	deletingType.DeletionTimestamp = &now
+	change := func(conn, ks, table, typ string) registry.SchemaChange {
+		return registry.SchemaChange{Key: registry.Key{Namespace: "ns", Name: conn}, Keyspace: ks, Table: table, Type: typ}
+	}
+	userTypeKind := userTypeAdapter{}.info()
+	cases := []struct {
+		name      string
+		obj       cqlv1.SchemaObject
+		kind      kindInfo
+		c         registry.SchemaChange
+		isDefault bool
+		want      bool
+	}{
+		{"table: its table", namedTable, tableKind, change("cluster1", "ks2", "automobile", ""), false, true},
+		{"table: keyspace-level change", namedTable, tableKind, change("cluster1", "ks1", "", ""), false, true},
+		{"table: another table", namedTable, tableKind, change("cluster1", "ks1", "other", ""), false, false},
+		{"table: a type of the same name", namedTable, tableKind, change("cluster1", "ks1", "", "automobile"), false, false},
+		{"table: another keyspace", namedTable, tableKind, change("cluster1", "ks3", "automobile", ""), false, false},
+		{"table: another connection", namedTable, tableKind, change("cluster2", "ks1", "automobile", ""), false, false},
+		{"table: default connection, any keyspace", defaultTable, tableKind, change("cluster1", "whatever", "Events", ""), true, true},
+		{"table: case-sensitive name", defaultTable, tableKind, change("cluster1", "whatever", "events", ""), true, false},
+		{"table: not the default connection", defaultTable, tableKind, change("cluster1", "ks1", "Events", ""), false, false},
+		{"keyspace: itself", keyspace, keyspaceKind, change("cluster1", "ks1", "", ""), false, true},
+		{"keyspace: a table in it", keyspace, keyspaceKind, change("cluster1", "ks1", "t", ""), false, false},
+		{"keyspace: another keyspace", keyspace, keyspaceKind, change("cluster1", "ks2", "", ""), false, false},
+		{"type: its type", userType, userTypeKind, change("cluster1", "ks1", "", "address"), false, true},
+		{"type: another type", userType, userTypeKind, change("cluster1", "ks1", "", "person"), false, false},
+		{"type: a table", userType, userTypeKind, change("cluster1", "ks1", "users", ""), false, false},
+		{"type being deleted: a table (its users may be gone)", deletingType, userTypeKind, change("cluster1", "ks1", "users", ""), false, true},
+		{"type being deleted: another keyspace's table", deletingType, userTypeKind, change("cluster1", "ks2", "users", ""), false, false},
+	}
+	for _, tc := range cases {
+		if got := schemaChangeConcerns(tc.obj, tc.kind, tc.c, tc.isDefault); got != tc.want {
+			t.Errorf("%s: got %t, want %t", tc.name, got, tc.want)
+		}
+	}
+}

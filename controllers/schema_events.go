@@ -1,0 +1,110 @@
+package controllers
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"unicode/utf8"
+
+	corev1 "k8s.io/api/core/v1"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/plan"
+)
+
+// recordEvents emits an event for every statement applied, a Warning when a target newly fails or
+// is blocked, and a Warning when a target's drift changes. prev is the status before the
+// reconcile.
+func (r *schemaReconciler[T, D]) recordEvents(obj T, prev []cqlv1.TargetStatus, targets []targetOutcome) {
+	old := map[string]cqlv1.TargetStatus{}
+	for _, t := range prev {
+		old[targetKey(t.Connection, t.Keyspace)] = t
+	}
+	for _, t := range targets {
+		label := targetLabel(t.connection, t.keyspace, false)
+		r.recordApplied(obj, label, t.applied)
+		p, had := old[targetKey(t.connection, t.keyspace)]
+		if t.state == cqlv1.TargetFailed || t.state == cqlv1.TargetBlocked {
+			if !had || p.State != t.state || p.Reason != t.reason {
+				r.event(obj, corev1.EventTypeWarning, t.reason, eventAction(label, "sync"), "%s: %s", label, t.message)
+			}
+		}
+		if drift := strings.Join(t.drift, "; "); drift != "" && (!had || strings.Join(p.Drift, "; ") != drift) {
+			r.event(obj, corev1.EventTypeWarning, "DriftDetected", eventAction(label, "drift "+drift), "%s: %s", label, drift)
+		}
+	}
+}
+
+// recordApplied emits a Normal event for each statement that ran on a target.
+func (r *schemaReconciler[T, D]) recordApplied(obj T, label string, applied plan.Plan) {
+	for _, st := range applied {
+		note := st.Summary
+		if st.ReplicationChanged {
+			note += "; " + repairHint
+		}
+		r.event(obj, corev1.EventTypeNormal, statementEventReason(st.Kind), eventAction(label, st.Summary), "%s: %s", label, note)
+	}
+}
+
+// event records an event about the resource.
+func (r *schemaReconciler[T, D]) event(obj T, typ, reason, action, note string, args ...any) {
+	if r.Recorder != nil {
+		r.Recorder.Eventf(obj, nil, typ, reason, action, note, args...)
+	}
+}
+
+// statementEventReason is the reason of the event of a statement that ran.
+func statementEventReason(k plan.Kind) string {
+	switch k {
+	case plan.CreateKeyspace:
+		return "KeyspaceCreated"
+	case plan.AlterKeyspace:
+		return "KeyspaceAltered"
+	case plan.DropKeyspace:
+		return "KeyspaceDropped"
+	case plan.CreateTable:
+		return "TableCreated"
+	case plan.AddColumns:
+		return "ColumnsAdded"
+	case plan.AlterOptions:
+		return "TableOptionsChanged"
+	case plan.DropColumns:
+		return "ColumnsDropped"
+	case plan.CreateIndex:
+		return "IndexCreated"
+	case plan.DropIndex:
+		return "IndexDropped"
+	case plan.DropTable:
+		return "TableDropped"
+	case plan.CreateType:
+		return "TypeCreated"
+	case plan.AddField:
+		return "TypeFieldAdded"
+	case plan.DropType:
+		return "TypeDropped"
+	}
+	return string(k)
+}
+
+// maxEventAction is the API server's limit on an event's action.
+const maxEventAction = 128
+
+// eventAction is the action of an event: what was done where. The event recorder folds events
+// with the same reason and action into one series that keeps the first note, so the action names
+// the target and the change: two different statements never share one, and the same statement
+// repeated (a drift corrected twice) counts up one series. Long actions are cut and made unique
+// with a hash of the whole text.
+func eventAction(label, what string) string {
+	a := label + ": " + what
+	if len(a) <= maxEventAction {
+		return a
+	}
+	h := fnv.New32a()
+	h.Write([]byte(a))
+	suffix := fmt.Sprintf(" ~%08x", h.Sum32())
+	cut := maxEventAction - len(suffix)
+	for cut > 0 && !utf8.RuneStart(a[cut]) {
+		cut--
+	}
+	return a[:cut] + suffix
+}

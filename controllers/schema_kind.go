@@ -1,0 +1,102 @@
+package controllers
+
+import (
+	"context"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/plan"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+	"github.com/cqlsync/cqlsync/internal/cql/schema"
+)
+
+// Keyspace, TableModel and UserType are reconciled by one pipeline, schemaReconciler, in the
+// shape of crossplane-runtime's managed reconciler: the pipeline owns everything the kinds share
+// (targets, ownership, fan-out, the per-target read -> plan -> apply, error classification,
+// events, deletion, status and requeues) and each kind supplies a kindAdapter: what its desired
+// object is, how it is planned against the live keyspace, and how it is dropped.
+
+// schemaObject is a Keyspace, a TableModel or a UserType.
+type schemaObject interface {
+	client.Object
+	cqlv1.SchemaObject
+}
+
+// kindInfo describes a kind to the pipeline.
+type kindInfo struct {
+	// kind is the Kubernetes kind: "Keyspace", "TableModel", "UserType".
+	kind string
+	// noun is what the kind makes in Cassandra, in messages: "keyspace", "table", "type".
+	noun string
+	// eventPrefix starts the reasons of its deletion events: "Keyspace" -> KeyspaceRetained.
+	eventPrefix string
+	// perKeyspace: the targets are connection x keyspace (TableModel, UserType); otherwise they
+	// are connections and the object is the keyspace itself (Keyspace).
+	perKeyspace bool
+	// usesTypes: the spec can use user-defined types (TableModel, UserType).
+	usesTypes bool
+	// driftHint ends the Drifted condition's message when drift is kept: what the user can do.
+	driftHint string
+	// changedName is the name of the kind's object a schema change is about ("" when it is about
+	// another kind of object): the table of a table change, the type of a type change.
+	changedName func(registry.SchemaChange) string
+	// dropWaitsForTables: Cassandra refuses to drop the object while tables use it (a type), so a
+	// deletion waits for table changes.
+	dropWaitsForTables bool
+}
+
+// kindAdapter is what a kind supplies to the pipeline. D is its desired object: the spec, parsed.
+// Every method is pure: the pipeline does all the I/O.
+type kindAdapter[T schemaObject, D any] interface {
+	info() kindInfo
+	newObject() T
+	newList() client.ObjectList
+	// desired parses and checks the spec. A problem (reason InvalidType or InvalidSpec, a message
+	// naming the field) makes every target Failed without touching Cassandra.
+	desired(obj T) (D, *problem)
+	// typeRefs lists the types the spec uses, with the field that uses each, for the pipeline to
+	// check against each target keyspace (nil for kinds that use no types).
+	typeRefs(d D) []typeRef
+	// plan compares the desired object with the live keyspace of one target (nil when the
+	// keyspace does not exist; only the Keyspace kind is planned then).
+	plan(d D, keyspace string, live *introspect.KeyspaceSchema) plan.Result
+	// drop returns what deletes the object in the live keyspace of one target (nothing when it is
+	// already gone), or a problem that holds the deletion (e.g. a type still in use).
+	drop(obj T, keyspace string, live *introspect.KeyspaceSchema) (plan.Plan, *problem)
+	// statusName is the kind's own status field holding the effective CQL name (status.keyspace,
+	// status.table, status.type).
+	statusName(obj T) *string
+	// usedTypes lists the names of the user-defined types the spec uses, for the index that
+	// requeues the object when one of them changes (nil for kinds that use no types).
+	usedTypes(obj T) []string
+}
+
+// typeRef is a use of a type by a column or a field.
+type typeRef struct {
+	// field names where the type is used, as the user wrote it: "spec.columns[8] (location)".
+	field string
+	t     schema.Type
+}
+
+// problem is a reason and a message: what is wrong with a spec, or why a target cannot be
+// worked on now.
+type problem struct {
+	reason  string
+	message string
+}
+
+// Cluster is what the pipeline does on one connection's cluster; *cluster.Handle implements it.
+type Cluster interface {
+	// Keyspace returns the live schema of a keyspace, nil when it does not exist.
+	Keyspace(ctx context.Context, name string) (*introspect.KeyspaceSchema, error)
+	// Apply runs the statements of a plan concerning keyspace and returns those that ran.
+	Apply(ctx context.Context, keyspace string, p plan.Plan) (plan.Plan, error)
+}
+
+// Clusters opens the Cluster of a connection: the registry's session of the named
+// CassandraConnection. Its errors are the registry's (registry.ErrNotRegistered, ...).
+type Clusters interface {
+	Cluster(ctx context.Context, namespace, connection string) (Cluster, error)
+}

@@ -1,0 +1,118 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+)
+
+// schemaReconciler is the one reconciler of Keyspace, TableModel and UserType: the pipeline of
+// DESIGN.md, with the kind's adapter supplying what differs.
+type schemaReconciler[T schemaObject, D any] struct {
+	client.Client
+	adapter  kindAdapter[T, D]
+	kind     kindInfo
+	Clusters Clusters
+	Recorder events.EventRecorder
+	// DriftInterval is how often a Ready resource re-reads the live schema to find drift. A
+	// re-read with no schema change costs one query (the schema version) per target.
+	DriftInterval time.Duration
+	// SchemaEvents, when set, requeues the resources a cluster's schema change concerns.
+	SchemaEvents SchemaEvents
+
+	now func() time.Time
+}
+
+func newSchemaReconciler[T schemaObject, D any](c client.Client, a kindAdapter[T, D], opts reconcilerOptions) *schemaReconciler[T, D] {
+	r := &schemaReconciler[T, D]{
+		Client: c, adapter: a, kind: a.info(),
+		Clusters: opts.clusters, Recorder: opts.recorder, DriftInterval: opts.driftInterval, SchemaEvents: opts.schemaEvents,
+		now: opts.now,
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.DriftInterval <= 0 {
+		r.DriftInterval = 5 * time.Minute
+	}
+	return r
+}
+
+// reconcilerOptions are what Setup gives every schema reconciler.
+type reconcilerOptions struct {
+	clusters      Clusters
+	recorder      events.EventRecorder
+	driftInterval time.Duration
+	schemaEvents  SchemaEvents
+	now           func() time.Time
+}
+
+// Reconcile follows the skeleton of DESIGN.md (cluster-api's): get, deletion, finalizer (and the
+// default spec.name), then reconcileNormal, with the status computed from the outcome and
+// patched once in a defer that runs on every path, API-server errors included: what ran on
+// Cassandra before an error always reaches status and events. Nothing is written when nothing
+// changed. A resource that is not Ready is retried with a backoff that grows with how long it
+// has not been Ready (at most a minute: a Blocked target may be fixed by hand in Cassandra); a
+// Ready one re-reads the live schema every DriftInterval.
+func (r *schemaReconciler[T, D]) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, retErr error) {
+	obj := r.adapter.newObject()
+	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues(r.kind.noun, obj.CQLName()))
+	if !obj.GetDeletionTimestamp().IsZero() {
+		return r.reconcileDelete(ctx, obj)
+	}
+	name := obj.SpecName()
+	if err := ensureFinalizerAndName(ctx, r.Client, obj, name, cqlv1.DefaultCQLName(obj.GetName())); err != nil {
+		return ctrl.Result{}, err
+	}
+
+	before := obj.DeepCopyObject().(T)
+	o := &outcome{name: obj.CQLName()}
+	defer func() {
+		setSchemaStatus(obj.Schema(), *o, r.kind, obj.GetGeneration(), timestamp(r.now()))
+		*r.adapter.statusName(obj) = o.name
+		r.recordEvents(obj, before.Schema().Targets, o.targets)
+		if err := r.patchStatus(ctx, before, obj); err != nil {
+			retErr = errors.Join(retErr, err)
+		}
+		if retErr == nil {
+			res = nextSync(obj.Schema().Conditions, r.now, r.DriftInterval)
+		}
+	}()
+	return ctrl.Result{}, r.reconcileNormal(ctx, obj, o)
+}
+
+// patchStatus writes obj's status (the shared part and the kind's name field) when it differs
+// from before's. A reconcile with nothing to report writes nothing.
+func (r *schemaReconciler[T, D]) patchStatus(ctx context.Context, before, obj T) error {
+	return patchStatus(ctx, r.Client, before, obj, func(o client.Object) any {
+		t := o.(T)
+		return []any{*t.Schema(), *r.adapter.statusName(t)}
+	})
+}
+
+// nextSync is when a resource is reconciled again: one that is not Ready is retried with a
+// backoff that grows with how long it has not been Ready (retryAfter); a Ready one re-reads the
+// live schema every interval, to correct drift.
+func nextSync(conditions []metav1.Condition, now func() time.Time, interval time.Duration) ctrl.Result {
+	ready := meta.FindStatusCondition(conditions, cqlv1.ConditionReady)
+	if ready == nil || ready.Status != metav1.ConditionTrue {
+		var since metav1.Time
+		if ready != nil {
+			since = ready.LastTransitionTime
+		}
+		return ctrl.Result{RequeueAfter: retryAfter(since, now())}
+	}
+	return ctrl.Result{RequeueAfter: interval}
+}

@@ -1,0 +1,137 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+)
+
+// SetupWithManager registers the reconciler of the kind and its watches. The field indexes it
+// lists by are registered once, by Setup.
+func (r *schemaReconciler[T, D]) SetupWithManager(mgr ctrl.Manager) error {
+	b := ctrl.NewControllerManagedBy(mgr).
+		Named(r.kind.noun).
+		// Our own status patches do not trigger a reconcile; spec, deletion and annotation changes
+		// (cqlsync.io/skip-unreachable-on-delete, or a person asking for a reconcile) do.
+		For(r.adapter.newObject(), builder.WithPredicates(predicate.Or(
+			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		// A connection that appears, becomes Ready, changes or goes away requeues the resources that
+		// use it.
+		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.forConnection), builder.WithPredicates(connectionUsable)).
+		// A resource of the kind that is created, changes its spec or goes away requeues the others
+		// with the same CQL name: the owner of that object may have changed.
+		Watches(r.adapter.newObject(), handler.EnqueueRequestsFromMapFunc(r.sameName),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{}))
+	if r.kind.perKeyspace {
+		// A Keyspace that becomes Ready requeues the resources that go into it.
+		b = b.Watches(&cqlv1.Keyspace{}, handler.EnqueueRequestsFromMapFunc(r.forKeyspace))
+	}
+	if r.kind.usesTypes {
+		// A UserType that syncs somewhere, changes or goes away requeues the resources that use its
+		// type: they may be waiting for it (UserTypeNotFound).
+		b = b.Watches(&cqlv1.UserType{}, handler.EnqueueRequestsFromMapFunc(r.forUserType), builder.WithPredicates(userTypeProgress))
+	}
+	if r.SchemaEvents != nil {
+		// A schema change announced by a cluster (e.g. a column dropped out of band) requeues the
+		// resources it concerns at once; the drift interval is the safety net.
+		b = b.WatchesRawSource(r.schemaChangeSource(r.SchemaEvents))
+	}
+	return b.WithOptions(schemaControllerOptions()).Complete(r)
+}
+
+// forConnection maps a connection to the resources of its namespace that name it and, for a
+// default connection, to those that use the namespace default. Updates call it with both the old
+// and the new object, so a connection that stops being the default requeues them too.
+func (r *schemaReconciler[T, D]) forConnection(ctx context.Context, o client.Object) []reconcile.Request {
+	conn, ok := o.(*cqlv1.CassandraConnection)
+	if !ok {
+		return nil
+	}
+	reqs := listRequests(ctx, r.Client, r.adapter.newList(), conn.Namespace, indexConnections, conn.Name)
+	if conn.Spec.Default {
+		reqs = append(reqs, listRequests(ctx, r.Client, r.adapter.newList(), conn.Namespace, indexUsesDefault, "true")...)
+	}
+	return reqs
+}
+
+// sameName maps a resource to the other resources of its kind and namespace with the same CQL
+// name: when it is created, changes its targets or goes away, who owns the object where may
+// change (a duplicate takes over when its owner is gone).
+func (r *schemaReconciler[T, D]) sameName(ctx context.Context, o client.Object) []reconcile.Request {
+	so, ok := o.(cqlv1.SchemaObject)
+	if !ok {
+		return nil
+	}
+	reqs := listRequests(ctx, r.Client, r.adapter.newList(), o.GetNamespace(), indexCQLName, so.CQLName())
+	return slices.DeleteFunc(reqs, func(req reconcile.Request) bool { return req.NamespacedName == client.ObjectKeyFromObject(o) })
+}
+
+// forKeyspace maps a Ready Keyspace to the resources of its namespace that name its CQL name in
+// spec.keyspaces, and to those that use their connections' default keyspaces (the reconcile
+// finds out whether that is this one).
+func (r *schemaReconciler[T, D]) forKeyspace(ctx context.Context, o client.Object) []reconcile.Request {
+	ks, ok := o.(*cqlv1.Keyspace)
+	if !ok || !cqlv1.IsReadyFor(ks.Status.Conditions, ks.Generation) {
+		return nil
+	}
+	reqs := listRequests(ctx, r.Client, r.adapter.newList(), ks.Namespace, indexKeyspaces, ks.CQLName())
+	return append(reqs, listRequests(ctx, r.Client, r.adapter.newList(), ks.Namespace, indexKeyspaces, defaultKeyspaces)...)
+}
+
+// forUserType maps a UserType to the resources of its namespace whose spec uses its type.
+func (r *schemaReconciler[T, D]) forUserType(ctx context.Context, o client.Object) []reconcile.Request {
+	ut, ok := o.(*cqlv1.UserType)
+	if !ok {
+		return nil
+	}
+	reqs := listRequests(ctx, r.Client, r.adapter.newList(), ut.Namespace, indexUsesTypes, ut.CQLName())
+	return slices.DeleteFunc(reqs, func(req reconcile.Request) bool { return req.NamespacedName == client.ObjectKeyFromObject(o) })
+}
+
+// userTypeProgress passes the UserType events that can unblock or change the resources that use
+// its type: creation, deletion (and its start), a spec change, and a change in how many of its
+// targets are synced or in its Ready condition. Its other status writes do not requeue them.
+var userTypeProgress = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		before, ok1 := e.ObjectOld.(*cqlv1.UserType)
+		after, ok2 := e.ObjectNew.(*cqlv1.UserType)
+		if !ok1 || !ok2 {
+			return true
+		}
+		if before.Generation != after.Generation || before.DeletionTimestamp.IsZero() != after.DeletionTimestamp.IsZero() ||
+			before.Status.TargetsSynced != after.Status.TargetsSynced {
+			return true
+		}
+		return readyChanged(before.Status.Conditions, after.Status.Conditions, false)
+	},
+}
+
+// listRequests lists the objects of the namespace whose index field has the value, into list,
+// and returns a request for each. A failure is logged: a map function cannot return it.
+func listRequests(ctx context.Context, c client.Reader, list client.ObjectList, namespace, field, value string) []reconcile.Request {
+	if err := c.List(ctx, list, client.InNamespace(namespace), client.MatchingFields{field: value}); err != nil {
+		log.FromContext(ctx).Error(err, "listing objects for a watch", "list", fmt.Sprintf("%T", list), "field", field, "value", value)
+		return nil
+	}
+	var reqs []reconcile.Request
+	_ = meta.EachListItem(list, func(o runtime.Object) error {
+		if obj, ok := o.(client.Object); ok {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(obj)})
+		}
+		return nil
+	})
+	return reqs
+}

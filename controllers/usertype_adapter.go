@@ -1,0 +1,117 @@
+package controllers
+
+import (
+	"fmt"
+	"strings"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/plan"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+	"github.com/cqlsync/cqlsync/internal/cql/render"
+	"github.com/cqlsync/cqlsync/internal/cql/schema"
+)
+
+// userTypeAdapter makes the schema reconciler keep user-defined types: cqlengine's UserType plus
+// management.sync_type on every connection x keyspace. Missing types are created and new fields
+// added; a field Cassandra cannot change (a retyped or removed field) blocks the target.
+type userTypeAdapter struct{}
+
+// +kubebuilder:rbac:groups=cqlsync.io,resources=usertypes,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=cqlsync.io,resources=usertypes/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=cqlsync.io,resources=usertypes/finalizers,verbs=update
+
+func (userTypeAdapter) info() kindInfo {
+	return kindInfo{kind: "UserType", noun: "type", eventPrefix: "Type", perKeyspace: true, usesTypes: true,
+		driftHint:          "Cassandra cannot drop a field of a type: add them to spec.fields",
+		changedName:        func(c registry.SchemaChange) string { return c.Type },
+		dropWaitsForTables: true}
+}
+
+func (userTypeAdapter) newObject() *cqlv1.UserType            { return &cqlv1.UserType{} }
+func (userTypeAdapter) newList() client.ObjectList            { return &cqlv1.UserTypeList{} }
+func (userTypeAdapter) statusName(ut *cqlv1.UserType) *string { return &ut.Status.Type }
+
+// desired parses the fields' types and checks what Cassandra refuses in a type: counters,
+// non-frozen user-defined types (directly; inside collections the parser refuses them), and the
+// type using itself. Types of other keyspaces and unknown types are checked per target.
+func (userTypeAdapter) desired(ut *cqlv1.UserType) (plan.UserType, *problem) {
+	d := plan.UserType{Name: ut.CQLName()}
+	invalid := func(format string, args ...any) (plan.UserType, *problem) {
+		return d, &problem{reason: cqlv1.ReasonInvalidType, message: fmt.Sprintf(format, args...)}
+	}
+	for i, f := range ut.Spec.Fields {
+		field := fmt.Sprintf("spec.fields[%d] (%s)", i, f.Name)
+		t, err := schema.ParseType(f.Type)
+		switch {
+		case err != nil:
+			return invalid("%s: %v", field, err)
+		case t.IsCounter():
+			return invalid("%s: a user-defined type cannot contain counters", field)
+		case t.Kind == schema.KindUDT && !t.Frozen:
+			return invalid("%s: a field cannot be a non-frozen user-defined type: write frozen<%s>", field, t)
+		}
+		for _, name := range t.UDTs() {
+			if name == d.Name {
+				return invalid("%s: type %s cannot use itself", field, render.Ident(name))
+			}
+		}
+		d.Fields = append(d.Fields, plan.Field{Name: string(f.Name), Type: t})
+	}
+	return d, nil
+}
+
+// typeRefs are the fields' types, for the pipeline to check the types they use.
+func (userTypeAdapter) typeRefs(d plan.UserType) []typeRef {
+	refs := make([]typeRef, len(d.Fields))
+	for i, f := range d.Fields {
+		refs[i] = typeRef{field: fmt.Sprintf("spec.fields[%d] (%s)", i, f.Name), t: f.Type}
+	}
+	return refs
+}
+
+func (userTypeAdapter) plan(d plan.UserType, keyspace string, live *introspect.KeyspaceSchema) plan.Result {
+	d.Keyspace = keyspace
+	return plan.ForUserType(d, live)
+}
+
+// drop drops the type unless a table or another type of the keyspace still uses it: Cassandra
+// would refuse, so the deletion waits (InUse) and says who.
+func (userTypeAdapter) drop(ut *cqlv1.UserType, keyspace string, live *introspect.KeyspaceSchema) (plan.Plan, *problem) {
+	name := ut.CQLName()
+	if live == nil || !live.HasType(name) {
+		return nil, nil
+	}
+	tables, types := plan.TypeUsers(live, name)
+	if len(tables)+len(types) == 0 {
+		return plan.DropTypeIfExists(keyspace, name), nil
+	}
+	var users []string
+	if len(tables) > 0 {
+		users = append(users, "tables "+identList(tables))
+	}
+	if len(types) > 0 {
+		users = append(users, "types "+identList(types))
+	}
+	return nil, &problem{reason: cqlv1.ReasonInUse, message: fmt.Sprintf("type %s is still used by %s of keyspace %s",
+		render.Ident(name), strings.Join(users, " and "), render.Ident(keyspace))}
+}
+
+// usedTypes are the user-defined types of the fields that parse.
+func (userTypeAdapter) usedTypes(ut *cqlv1.UserType) []string {
+	var names []string
+	for _, f := range ut.Spec.Fields {
+		names = appendUDTs(names, f.Type)
+	}
+	return names
+}
+
+func identList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = render.Ident(n)
+	}
+	return strings.Join(q, ", ")
+}

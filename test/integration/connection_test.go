@@ -306,8 +306,9 @@ func TestDeleteClosesSession(t *testing.T) {
 	})
 }
 
-// TestStoppedNodeRecovers: a stopped node makes the connection Unreachable; once it is restarted
-// the connection becomes Ready by itself.
+// TestStoppedNodeRecovers: a stopped node makes the connection Unreachable, and the Keyspace,
+// TableModel and UserType on it report the same thing (Pending, ConnectionNotReady); once the node
+// is restarted the connection and all three become Ready by themselves.
 func TestStoppedNodeRecovers(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	if rig.Script == "" {
@@ -319,6 +320,30 @@ func TestStoppedNodeRecovers(t *testing.T) {
 		RequestTimeout: &metav1.Duration{Duration: 3 * time.Second},
 	}))
 	waitReady(t, ns, "flaky", metav1.ConditionTrue, cqlv1.ReasonConnected, connectTimeout)
+	ks := "flaky_" + uniqueSuffix()
+	dropAfter(t, ks, cqlSession(t, rig.Cluster2))
+	mustCreate(t,
+		keyspaceObj(ns, "ks", cqlv1.KeyspaceSpec{Name: ks, Replication: simpleRF(1), Connections: connNames("flaky")}),
+		userTypeObj(ns, "point", cqlv1.UserTypeSpec{Connections: connNames("flaky"), Keyspaces: tmKeyspaces(ks), Fields: fields("x", "int")}),
+		tableModelObj(ns, "shapes", cqlv1.TableModelSpec{Connections: connNames("flaky"), Keyspaces: tmKeyspaces(ks),
+			Columns: []cqlv1.Column{{Name: "id", Type: "int"}, {Name: "p", Type: "frozen<point>"}}, PartitionKey: []cqlv1.ColumnName{"id"}}),
+	)
+	allThree := func(status metav1.ConditionStatus, reason string) {
+		t.Helper()
+		k := waitKeyspace(t, ns, "ks", status, reason, 2*time.Minute)
+		u := waitUserType(t, ns, "point", status, reason, nil)
+		m := waitTableModel(t, ns, "shapes", status, reason, nil)
+		for kind, st := range map[string]*cqlv1.SchemaStatus{"Keyspace": &k.Status.SchemaStatus, "UserType": &u.Status.SchemaStatus, "TableModel": &m.Status.SchemaStatus} {
+			want := cqlv1.TargetSynced
+			if status != metav1.ConditionTrue {
+				want = cqlv1.TargetPending
+			}
+			if len(st.Targets) != 1 || st.Targets[0].State != want || st.Targets[0].Reason != reason {
+				t.Errorf("%s targets: %+v", kind, st.Targets)
+			}
+		}
+	}
+	allThree(metav1.ConditionTrue, cqlv1.ReasonSynced)
 
 	restarted := false
 	defer func() {
@@ -333,6 +358,7 @@ func TestStoppedNodeRecovers(t *testing.T) {
 	if len(c.Status.Hosts) != 1 || c.Status.Hosts[0].Up || c.Status.HostsUp != "0/1" {
 		t.Errorf("hosts while down: %+v %s", c.Status.Hosts, c.Status.HostsUp)
 	}
+	allThree(metav1.ConditionFalse, cqlv1.ReasonConnectionNotReady)
 	if out, err := exec.Command(rig.Script, "start", "cluster2").CombinedOutput(); err != nil {
 		t.Fatalf("starting cluster2: %v\n%s", err, out)
 	}
@@ -340,6 +366,20 @@ func TestStoppedNodeRecovers(t *testing.T) {
 	c = waitReady(t, ns, "flaky", metav1.ConditionTrue, cqlv1.ReasonConnected, 2*time.Minute)
 	if c.Status.HostsUp != "1/1" {
 		t.Errorf("hostsUp after recovery %q", c.Status.HostsUp)
+	}
+	allThree(metav1.ConditionTrue, cqlv1.ReasonSynced)
+	for _, name := range []string{"shapes", "point", "ks"} {
+		var obj client.Object = &cqlv1.TableModel{}
+		switch name {
+		case "point":
+			obj = &cqlv1.UserType{}
+		case "ks":
+			obj = &cqlv1.Keyspace{}
+		}
+		if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, obj); err != nil {
+			t.Fatal(err)
+		}
+		deleteAndWait(t, obj, 30*time.Second)
 	}
 	deleteAndWait(t, c, 30*time.Second)
 }

@@ -15,6 +15,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -67,7 +68,11 @@ func run(m *testing.M) int {
 	}
 	ctx, stop = context.WithCancel(context.Background())
 	reg = registry.New(ctrl.Log.WithName("registry"))
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: 3 * time.Second, DriftInterval: tableDriftInterval}); err != nil {
+	// The controllers use the manager's client through apiFaults, which passes every call through
+	// until a test arms it to fail some (TestAPIErrorAfterDDLIsRecorded).
+	faulty := interceptor.NewClient(watchless{mgr.GetClient()}, apiFaults.funcs())
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: 3 * time.Second,
+		DriftInterval: tableDriftInterval, Client: faulty}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -1,5 +1,5 @@
-// Command manager runs the cqlsync controllers: it watches CassandraConnection, Keyspace and
-// TableModel resources and keeps every listed Cassandra cluster in line with them.
+// Command manager runs the cqlsync controllers: it watches CassandraConnection, Keyspace,
+// TableModel and UserType resources and keeps every listed Cassandra cluster in line with them.
 package main
 
 import (
@@ -32,7 +32,7 @@ func main() {
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the health and readiness probes bind to")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "enable leader election, so that only one replica reconciles at a time")
 	flag.DurationVar(&refreshInterval, "connection-refresh-interval", time.Minute, "how often a Ready CassandraConnection re-reads its hosts")
-	flag.DurationVar(&driftInterval, "drift-interval", 5*time.Minute, "how often a Ready TableModel re-reads the live schema to find and correct drift (one schema-version query per target when nothing changed)")
+	flag.DurationVar(&driftInterval, "drift-interval", 5*time.Minute, "how often a Ready Keyspace, TableModel or UserType re-reads the live schema to find and correct drift (one schema-version query per target when nothing changed)")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()

@@ -43,7 +43,7 @@ type CassandraConnectionSpec struct {
 	// +optional
 	Port int32 `json:"port,omitempty"`
 
-	// Default makes this the namespace's default connection: Keyspaces and TableModels that list no
+	// Default makes this the namespace's default connection: Keyspaces, TableModels and UserTypes that list no
 	// connections use it. At most one connection per namespace may be the default; two defaults are
 	// reported on both (reason DefaultConflict) and neither is used as the default.
 	// +optional
@@ -97,7 +97,7 @@ type CassandraConnectionSpec struct {
 	// +optional
 	SchemaAgreementTimeout *metav1.Duration `json:"schemaAgreementTimeout,omitempty"`
 
-	// LazyConnect defers connecting until a Keyspace or TableModel needs the session. Until then the
+	// LazyConnect defers connecting until a Keyspace, TableModel or UserType needs the session. Until then the
 	// connection is Ready with reason NotConnectedYet and status.hosts is empty.
 	// +optional
 	LazyConnect bool `json:"lazyConnect,omitempty"`

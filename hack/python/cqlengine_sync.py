@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""cqlengine_sync.py runs the Python driver's cqlengine sync_table for one of cqlsync's sample models.
+"""cqlengine_sync.py runs the Python driver's cqlengine sync_table or sync_type for one of cqlsync's samples.
 
 Usage: cqlengine_sync.py [--port 9042] [--expect-no-ddl] HOST KEYSPACE MODEL
 
-MODEL is one of the models below, each the cqlengine twin of a TableModel sample in config/samples/.
-The script registers a cqlengine connection to HOST (connection.register_connection), runs
-``management.sync_table(Model, keyspaces=[KEYSPACE], connections=[...])`` and prints nothing when
-that succeeds. It exits non-zero, with the error on stderr, when sync_table fails, warns (cqlengine
+MODEL is one of the models or user types below, each the cqlengine twin of a TableModel or UserType
+sample in config/samples/. The script registers a cqlengine connection to HOST
+(connection.register_connection), runs ``management.sync_table(Model, keyspaces=[KEYSPACE],
+connections=[...])`` for a model or ``management.sync_type(KEYSPACE, UserType, connection=...)`` for
+a user type, and prints nothing when that succeeds. It exits non-zero, with the error on stderr, when sync_table fails, warns (cqlengine
 only warns about a column whose type differs from the model's) or logs a warning. With
 --expect-no-ddl it also fails when sync_table executed any statement (the table was expected to
 match the model already), naming the statements it ran.
@@ -27,6 +28,7 @@ os.environ.setdefault("CQLENG_ALLOW_SCHEMA_MANAGEMENT", "1")
 
 from cassandra.cqlengine import columns, connection, management  # noqa: E402
 from cassandra.cqlengine.models import Model  # noqa: E402
+from cassandra.cqlengine.usertype import UserType  # noqa: E402
 from cassandra.policies import RoundRobinPolicy  # noqa: E402
 
 
@@ -55,12 +57,25 @@ class IntegerSequencedItem(Model):
     state = columns.Blob(required=True)
 
 
+# The address type of the sensor-readings sample (config/samples/cqlsync_v1alpha1_usertype_address.yaml):
+# cqlengine keeps the fields in the order they are declared, as the UserType's spec.fields.
+class Address(UserType):
+    __type_name__ = "address"
+    street = columns.Text()
+    city = columns.Text()
+    zip = columns.Text()
+
+
 # The name of the one cqlengine connection the script registers (connection.register_connection).
 CONNECTION = "cqlsync-check"
 
 MODELS = {
     "automobile": Automobile,
     "integer_sequenced_items": IntegerSequencedItem,
+}
+
+TYPES = {
+    "address": Address,
 }
 
 
@@ -100,12 +115,12 @@ def main(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("host")
     p.add_argument("keyspace")
-    p.add_argument("model", choices=sorted(MODELS))
+    p.add_argument("model", choices=sorted(list(MODELS) + list(TYPES)))
     p.add_argument("--port", type=int, default=9042)
     p.add_argument("--expect-no-ddl", action="store_true",
-                   help="fail if sync_table executes any statement (the table should already match)")
+                   help="fail if sync_table/sync_type executes any statement (the schema should already match)")
     args = p.parse_args(argv)
-    model = MODELS[args.model]
+    model = MODELS.get(args.model) or TYPES[args.model]
 
     recorder = _Recorder()
     logging.getLogger("cassandra").addHandler(recorder)
@@ -134,17 +149,21 @@ def main(argv):
                 ),
             )
             try:
-                management.sync_table(model, keyspaces=[args.keyspace], connections=[CONNECTION])
+                if args.model in TYPES:
+                    management.sync_type(args.keyspace, model, connection=CONNECTION)
+                else:
+                    management.sync_table(model, keyspaces=[args.keyspace], connections=[CONNECTION])
             finally:
                 connection.unregister_connection(CONNECTION)
         except Exception as e:  # any failure of cqlengine or the driver: report it, exit 1
-            problems.append("sync_table(%s, keyspaces=[%r]) failed: %s: %s"
-                            % (model.__name__, args.keyspace, type(e).__name__, e))
+            what = "sync_type(%r, %s)" % (args.keyspace, model.__name__) if args.model in TYPES else \
+                "sync_table(%s, keyspaces=[%r])" % (model.__name__, args.keyspace)
+            problems.append("%s failed: %s: %s" % (what, type(e).__name__, e))
     problems += ["warning: %s" % w.message for w in caught
                  if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))]
     problems += ["log %s %s: %s" % (r.levelname, r.name, r.getMessage()) for r in recorder.records]
     if args.expect_no_ddl and executed:
-        problems.append("sync_table executed %d statement(s) on a table expected to match the model:\n  %s"
+        problems.append("cqlengine executed %d statement(s) on a schema expected to match the model:\n  %s"
                         % (len(executed), "\n  ".join(executed)))
     if problems:
         print("\n".join(problems), file=sys.stderr)

@@ -83,10 +83,9 @@ func TestSamplesBecomeReady(t *testing.T) {
 	kubectl("apply", "-f", "config/samples/")
 	kubectl("wait", "--for=condition=Ready", "cassandraconnection", "--all", "--timeout=180s")
 	kubectl("wait", "--for=condition=Ready", "keyspace", "--all", "--timeout=180s")
-	// The documented step of the sensor-readings sample: its user-defined type, created once ks1
-	// exists. Until then that TableModel waits (InvalidType, retried); the others do not.
-	createSampleUDT(t, rig.Cluster1)
-	kubectl("wait", "--for=condition=Ready", "tablemodel", "--all", "--timeout=240s")
+	// No manual step: the sensor-readings table waits for the address type (UserTypeNotFound), which
+	// waits for its keyspace; each is requeued by a watch.
+	kubectl("wait", "--for=condition=Ready", "usertype,tablemodel", "--all", "--timeout=240s")
 
 	out := kubectl("get", "cassandraconnections", "-o", "wide")
 	for _, want := range []string{"READY", "REASON", "HOSTS", "AGE", "cluster1", "cluster2", "Connected", "1/1"} {
@@ -114,6 +113,22 @@ func TestSamplesBecomeReady(t *testing.T) {
 		t.Errorf("ks1 targets: %q", out)
 	}
 
+	out = kubectl("get", "usertypes", "-o", "wide")
+	for _, want := range []string{"address", "True", "Synced", "1/1", "DRIFTED", "TYPE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kubectl get usertypes lacks %q:\n%s", want, out)
+		}
+	}
+	if out := kubectl("get", "cqltype", "address", "-o", "jsonpath={.status.type} {.status.targets[0].connection}/{.status.targets[0].keyspace}"); out != "address cluster1/ks1" {
+		t.Errorf("address status: %q", out)
+	}
+	if got := liveTypeFields(t, rig.Cluster1, "ks1", "address"); got != "street text, city text, zip text" {
+		t.Errorf("the address type in cluster1: %q", got)
+	}
+	if out := kubectl("get", "cqlsync"); !strings.Contains(out, "usertype.cqlsync.io/address") {
+		t.Errorf("the cqlsync category must list the user types:\n%s", out)
+	}
+
 	out = kubectl("get", "tablemodels", "-o", "wide")
 	for _, want := range []string{"automobile", "4/4", "integer-sequenced-items", "2/2", "sensor-readings", "1/1", "Synced", "DRIFTED", "TABLE"} {
 		if !strings.Contains(out, want) {
@@ -133,12 +148,8 @@ func TestSamplesBecomeReady(t *testing.T) {
 	}
 }
 
-// sampleUDT is the statement the sensor-readings sample's comment tells users to run.
-const sampleUDT = `CREATE TYPE IF NOT EXISTS ks1.address (street text, city text, zip text)`
-
-// createSampleUDT runs sampleUDT on a cluster once keyspace ks1 exists there (the Keyspace sample
-// creates it).
-func createSampleUDT(t *testing.T, host string) {
+// liveTypeFields reads a type's fields from a cluster, as "name type, name type".
+func liveTypeFields(t *testing.T, host, keyspace, name string) string {
 	t.Helper()
 	cc := gocql.NewCluster(host)
 	cc.Timeout = 30 * time.Second
@@ -147,9 +158,15 @@ func createSampleUDT(t *testing.T, host string) {
 		t.Fatalf("connecting to %s: %v", host, err)
 	}
 	defer s.Close()
-	if err := s.Query(sampleUDT).Exec(); err != nil {
-		t.Fatalf("%s: %v", sampleUDT, err)
+	var names, types []string
+	if err := s.Query(`SELECT field_names, field_types FROM system_schema.types WHERE keyspace_name = ? AND type_name = ?`, keyspace, name).Scan(&names, &types); err != nil {
+		t.Fatalf("reading type %s.%s: %v", keyspace, name, err)
 	}
+	parts := make([]string, len(names))
+	for i := range names {
+		parts[i] = names[i] + " " + types[i]
+	}
+	return strings.Join(parts, ", ")
 }
 
 func writeKubeconfig(t *testing.T, env *envtest.Environment, dir string) string {

@@ -158,7 +158,7 @@ func (r *Registry) DefaultKey(namespace string) (Key, error) {
 }
 
 // Resolve returns the session of the named connection, or of the namespace default when name is
-// empty. This is what the Keyspace and TableModel controllers call.
+// empty. This is what the schema controllers call.
 func (r *Registry) Resolve(ctx context.Context, namespace, name string) (*Session, error) {
 	key := Key{Namespace: namespace, Name: name}
 	if name == "" {

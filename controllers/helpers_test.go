@@ -153,15 +153,15 @@ func options(c client.Client, clusters Clusters) reconcilerOptions {
 }
 
 func keyspaceReconciler(c client.Client, clusters Clusters) *schemaReconciler[*cqlv1.Keyspace, plan.Keyspace] {
-	return newSchemaReconciler(c, kindAdapter[*cqlv1.Keyspace, plan.Keyspace](keyspaceAdapter{}), options(c, clusters))
+	return newSchemaReconciler(c, keyspaceKind, keyspaceObjects, kindAdapter[*cqlv1.Keyspace, plan.Keyspace](keyspaceAdapter{}), options(c, clusters))
 }
 
 func tableModelReconciler(c client.Client, clusters Clusters) *schemaReconciler[*cqlv1.TableModel, plan.Table] {
-	return newSchemaReconciler(c, kindAdapter[*cqlv1.TableModel, plan.Table](tableModelAdapter{}), options(c, clusters))
+	return newSchemaReconciler(c, tableModelKind, tableModelObjects, kindAdapter[*cqlv1.TableModel, plan.Table](tableModelAdapter{}), options(c, clusters))
 }
 
 func userTypeReconciler(c client.Client, clusters Clusters) *schemaReconciler[*cqlv1.UserType, plan.UserType] {
-	return newSchemaReconciler(c, kindAdapter[*cqlv1.UserType, plan.UserType](userTypeAdapter{}), options(c, clusters))
+	return newSchemaReconciler(c, userTypeKind, userTypeObjects, kindAdapter[*cqlv1.UserType, plan.UserType](userTypeAdapter{}), options(c, clusters))
 }
 
 // reconcile runs one reconcile of the object and reads it back into obj (left as it was when it is

@@ -1,12 +1,9 @@
 package controllers
 
 import (
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/plan"
-	"github.com/cqlsync/cqlsync/internal/cql/registry"
 	"github.com/cqlsync/cqlsync/internal/cql/render"
 )
 
@@ -15,21 +12,8 @@ import (
 // the replication or durable_writes differ.
 type keyspaceAdapter struct{}
 
-// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces/finalizers,verbs=update
-
-func (keyspaceAdapter) info() kindInfo {
-	return kindInfo{kind: "Keyspace", noun: "keyspace", eventPrefix: "Keyspace",
-		driftHint:   "set the spec to what the cluster has, or let cqlsync set the cluster back",
-		changedName: func(registry.SchemaChange) string { return "" }}
-}
-
-func (keyspaceAdapter) newObject() *cqlv1.Keyspace            { return &cqlv1.Keyspace{} }
-func (keyspaceAdapter) newList() client.ObjectList            { return &cqlv1.KeyspaceList{} }
-func (keyspaceAdapter) typeRefs(plan.Keyspace) []typeRef      { return nil }
-func (keyspaceAdapter) usedTypes(*cqlv1.Keyspace) []string    { return nil }
-func (keyspaceAdapter) statusName(ks *cqlv1.Keyspace) *string { return &ks.Status.Keyspace }
+func (keyspaceAdapter) typeRefs(plan.Keyspace) []typeRef   { return nil }
+func (keyspaceAdapter) usedTypes(*cqlv1.Keyspace) []string { return nil }
 
 // desired turns the spec into the plan's desired keyspace; the API server checked all of it.
 func (keyspaceAdapter) desired(ks *cqlv1.Keyspace) (plan.Keyspace, *problem) {

@@ -44,7 +44,7 @@ func (r *schemaReconciler[T, D]) schemaChangeSource(events SchemaEvents) source.
 // forSchemaChange lists the resources of the kind in the connection's namespace that the change
 // concerns.
 func (r *schemaReconciler[T, D]) forSchemaChange(ctx context.Context, events SchemaEvents, c registry.SchemaChange) []reconcile.Request {
-	list := r.adapter.newList()
+	list := r.objects.newList()
 	if err := r.List(ctx, list, client.InNamespace(c.Key.Namespace)); err != nil {
 		log.FromContext(ctx).Error(err, "listing resources for a schema change", "kind", r.kind.kind, "connection", c.Key.String())
 		return nil
@@ -83,7 +83,7 @@ func schemaChangeConcerns(obj cqlv1.SchemaObject, kind kindInfo, c registry.Sche
 		return false
 	}
 	switch {
-	case keyspaceLevel, kind.changedName(c) == obj.CQLName():
+	case keyspaceLevel, kind.changedName != nil && kind.changedName(c) == obj.CQLName():
 		return true
 	case kind.dropWaitsForTables:
 		return c.Table != "" && obj.GetDeletionTimestamp() != nil

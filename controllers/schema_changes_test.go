@@ -22,7 +22,6 @@ func TestSchemaChangeConcerns(t *testing.T) {
 	change := func(conn, ks, table, typ string) registry.SchemaChange {
 		return registry.SchemaChange{Key: registry.Key{Namespace: "ns", Name: conn}, Keyspace: ks, Table: table, Type: typ}
 	}
-	userTypeKind := userTypeAdapter{}.info()
 	cases := []struct {
 		name      string
 		obj       cqlv1.SchemaObject

@@ -2,6 +2,8 @@ package controllers
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -40,7 +42,8 @@ type kindInfo struct {
 	// driftHint ends the Drifted condition's message when drift is kept: what the user can do.
 	driftHint string
 	// changedName is the name of the kind's object a schema change is about ("" when it is about
-	// another kind of object): the table of a table change, the type of a type change.
+	// another kind of object): the table of a table change, the type of a type change. Nil for a
+	// Keyspace, which only keyspace-level changes concern.
 	changedName func(registry.SchemaChange) string
 	// dropWaitsForTables: Cassandra refuses to drop the object while tables use it (a type), so a
 	// deletion waits for table changes.
@@ -50,9 +53,6 @@ type kindInfo struct {
 // kindAdapter is what a kind supplies to the pipeline. D is its desired object: the spec, parsed.
 // Every method is pure: the pipeline does all the I/O.
 type kindAdapter[T schemaObject, D any] interface {
-	info() kindInfo
-	newObject() T
-	newList() client.ObjectList
 	// desired parses and checks the spec. A problem (reason InvalidType or InvalidSpec, a message
 	// naming the field) makes every target Failed without touching Cassandra.
 	desired(obj T) (D, *problem)
@@ -65,9 +65,6 @@ type kindAdapter[T schemaObject, D any] interface {
 	// drop returns what deletes the object in the live keyspace of one target (nothing when it is
 	// already gone), or a problem that holds the deletion (e.g. a type still in use).
 	drop(obj T, keyspace string, live *introspect.KeyspaceSchema) (plan.Plan, *problem)
-	// statusName is the kind's own status field holding the effective CQL name (status.keyspace,
-	// status.table, status.type).
-	statusName(obj T) *string
 	// usedTypes lists the names of the user-defined types the spec uses, for the index that
 	// requeues the object when one of them changes (nil for kinds that use no types).
 	usedTypes(obj T) []string
@@ -78,6 +75,31 @@ type typeRef struct {
 	// field names where the type is used, as the user wrote it: "spec.columns[8] (location)".
 	field string
 	t     schema.Type
+}
+
+// typeRefsOf lists the types of the items of a spec list (spec.columns, spec.fields), each with
+// the field that uses it: "spec.columns[8] (location)".
+func typeRefsOf[E any](list string, items []E, part func(E) (name string, t schema.Type)) []typeRef {
+	refs := make([]typeRef, len(items))
+	for i, item := range items {
+		name, t := part(item)
+		refs[i] = typeRef{field: fmt.Sprintf("%s[%d] (%s)", list, i, name), t: t}
+	}
+	return refs
+}
+
+// appendUDTs appends the user-defined types of a type text, when it parses, each once.
+func appendUDTs(names []string, text string) []string {
+	t, err := schema.ParseType(text)
+	if err != nil {
+		return names
+	}
+	for _, n := range t.UDTs() {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // problem is a reason and a message: what is wrong with a spec, or why a target cannot be

@@ -118,7 +118,7 @@ func (r *schemaReconciler[T, D]) schemaTarget(connection, keyspace, name string)
 // nothing more. Only API-server errors are returned.
 func (r *schemaReconciler[T, D]) ownership(ctx context.Context, obj T, targets []connTarget) (map[schemaTarget]targetOwnership, error) {
 	cl := newClaims(ctx, r.Client, obj.GetNamespace())
-	others, err := cl.sameName(r.adapter.newList(), obj.CQLName())
+	others, err := cl.sameName(r.objects.newList(), obj.CQLName())
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ type schemaReconciler[T schemaObject, D any] struct {
 	client.Client
 	adapter  kindAdapter[T, D]
 	kind     kindInfo
+	objects  kindObjects[T]
 	Clusters Clusters
 	Recorder events.EventRecorder
 	// DriftInterval is how often a Ready resource re-reads the live schema to find drift. A
@@ -32,9 +33,9 @@ type schemaReconciler[T schemaObject, D any] struct {
 	now func() time.Time
 }
 
-func newSchemaReconciler[T schemaObject, D any](c client.Client, a kindAdapter[T, D], opts reconcilerOptions) *schemaReconciler[T, D] {
+func newSchemaReconciler[T schemaObject, D any](c client.Client, kind kindInfo, objects kindObjects[T], a kindAdapter[T, D], opts reconcilerOptions) *schemaReconciler[T, D] {
 	r := &schemaReconciler[T, D]{
-		Client: c, adapter: a, kind: a.info(),
+		Client: c, adapter: a, kind: kind, objects: objects,
 		Clusters: opts.clusters, Recorder: opts.recorder, DriftInterval: opts.driftInterval, SchemaEvents: opts.schemaEvents,
 		now: opts.now,
 	}
@@ -64,7 +65,7 @@ type reconcilerOptions struct {
 // has not been Ready (at most a minute: a Blocked target may be fixed by hand in Cassandra); a
 // Ready one re-reads the live schema every DriftInterval.
 func (r *schemaReconciler[T, D]) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, retErr error) {
-	obj := r.adapter.newObject()
+	obj := r.objects.newObject()
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -81,7 +82,7 @@ func (r *schemaReconciler[T, D]) Reconcile(ctx context.Context, req ctrl.Request
 	o := &outcome{name: obj.CQLName()}
 	defer func() {
 		setSchemaStatus(obj.Schema(), *o, r.kind, obj.GetGeneration(), timestamp(r.now()))
-		*r.adapter.statusName(obj) = o.name
+		*r.objects.statusName(obj) = o.name
 		r.recordEvents(obj, before.Schema().Targets, o.targets)
 		if err := r.patchStatus(ctx, before, obj); err != nil {
 			retErr = errors.Join(retErr, err)
@@ -98,7 +99,7 @@ func (r *schemaReconciler[T, D]) Reconcile(ctx context.Context, req ctrl.Request
 func (r *schemaReconciler[T, D]) patchStatus(ctx context.Context, before, obj T) error {
 	return patchStatus(ctx, r.Client, before, obj, func(o client.Object) any {
 		t := o.(T)
-		return []any{*t.Schema(), *r.adapter.statusName(t)}
+		return []any{*t.Schema(), *r.objects.statusName(t)}
 	})
 }
 

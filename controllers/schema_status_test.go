@@ -18,8 +18,7 @@ import (
 )
 
 var (
-	keyspaceKind  = keyspaceAdapter{}.info()
-	tableKind     = tableModelAdapter{}.info()
+	tableKind     = tableModelKind
 	alterRF       = plan.Statement{Kind: plan.AlterKeyspace, Summary: `alter keyspace "ks": replication a -> b`, ReplicationChanged: true}
 	createTableSt = plan.Statement{Kind: plan.CreateTable, Summary: `create table "ks"."t"`}
 )

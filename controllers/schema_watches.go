@@ -26,14 +26,14 @@ func (r *schemaReconciler[T, D]) SetupWithManager(mgr ctrl.Manager) error {
 		Named(r.kind.noun).
 		// Our own status patches do not trigger a reconcile; spec, deletion and annotation changes
 		// (cqlsync.io/skip-unreachable-on-delete, or a person asking for a reconcile) do.
-		For(r.adapter.newObject(), builder.WithPredicates(predicate.Or(
+		For(r.objects.newObject(), builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// A connection that appears, becomes Ready, changes or goes away requeues the resources that
 		// use it.
 		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.forConnection), builder.WithPredicates(connectionUsable)).
 		// A resource of the kind that is created, changes its spec or goes away requeues the others
 		// with the same CQL name: the owner of that object may have changed.
-		Watches(r.adapter.newObject(), handler.EnqueueRequestsFromMapFunc(r.sameName),
+		Watches(r.objects.newObject(), handler.EnqueueRequestsFromMapFunc(r.sameName),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{}))
 	if r.kind.perKeyspace {
 		// A Keyspace that becomes Ready requeues the resources that go into it.
@@ -60,9 +60,9 @@ func (r *schemaReconciler[T, D]) forConnection(ctx context.Context, o client.Obj
 	if !ok {
 		return nil
 	}
-	reqs := listRequests(ctx, r.Client, r.adapter.newList(), conn.Namespace, indexConnections, conn.Name)
+	reqs := listRequests(ctx, r.Client, r.objects.newList(), conn.Namespace, indexConnections, conn.Name)
 	if conn.Spec.Default {
-		reqs = append(reqs, listRequests(ctx, r.Client, r.adapter.newList(), conn.Namespace, indexUsesDefault, "true")...)
+		reqs = append(reqs, listRequests(ctx, r.Client, r.objects.newList(), conn.Namespace, indexUsesDefault, "true")...)
 	}
 	return reqs
 }
@@ -75,7 +75,7 @@ func (r *schemaReconciler[T, D]) sameName(ctx context.Context, o client.Object) 
 	if !ok {
 		return nil
 	}
-	reqs := listRequests(ctx, r.Client, r.adapter.newList(), o.GetNamespace(), indexCQLName, so.CQLName())
+	reqs := listRequests(ctx, r.Client, r.objects.newList(), o.GetNamespace(), indexCQLName, so.CQLName())
 	return slices.DeleteFunc(reqs, func(req reconcile.Request) bool { return req.NamespacedName == client.ObjectKeyFromObject(o) })
 }
 
@@ -87,8 +87,8 @@ func (r *schemaReconciler[T, D]) forKeyspace(ctx context.Context, o client.Objec
 	if !ok || !cqlv1.IsReadyFor(ks.Status.Conditions, ks.Generation) {
 		return nil
 	}
-	reqs := listRequests(ctx, r.Client, r.adapter.newList(), ks.Namespace, indexKeyspaces, ks.CQLName())
-	return append(reqs, listRequests(ctx, r.Client, r.adapter.newList(), ks.Namespace, indexKeyspaces, defaultKeyspaces)...)
+	reqs := listRequests(ctx, r.Client, r.objects.newList(), ks.Namespace, indexKeyspaces, ks.CQLName())
+	return append(reqs, listRequests(ctx, r.Client, r.objects.newList(), ks.Namespace, indexKeyspaces, defaultKeyspaces)...)
 }
 
 // forUserType maps a UserType to the resources of its namespace whose spec uses its type.
@@ -97,7 +97,7 @@ func (r *schemaReconciler[T, D]) forUserType(ctx context.Context, o client.Objec
 	if !ok {
 		return nil
 	}
-	reqs := listRequests(ctx, r.Client, r.adapter.newList(), ut.Namespace, indexUsesTypes, ut.CQLName())
+	reqs := listRequests(ctx, r.Client, r.objects.newList(), ut.Namespace, indexUsesTypes, ut.CQLName())
 	return slices.DeleteFunc(reqs, func(req reconcile.Request) bool { return req.NamespacedName == client.ObjectKeyFromObject(o) })
 }
 

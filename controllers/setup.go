@@ -71,13 +71,13 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	if opts.Registry != nil {
 		ro.schemaEvents = opts.Registry
 	}
-	if err := newSchemaReconciler(c, kindAdapter[*cqlv1.Keyspace, plan.Keyspace](keyspaceAdapter{}), ro).SetupWithManager(mgr); err != nil {
+	if err := newSchemaReconciler(c, keyspaceKind, keyspaceObjects, kindAdapter[*cqlv1.Keyspace, plan.Keyspace](keyspaceAdapter{}), ro).SetupWithManager(mgr); err != nil {
 		return err
 	}
-	if err := newSchemaReconciler(c, kindAdapter[*cqlv1.TableModel, plan.Table](tableModelAdapter{}), ro).SetupWithManager(mgr); err != nil {
+	if err := newSchemaReconciler(c, tableModelKind, tableModelObjects, kindAdapter[*cqlv1.TableModel, plan.Table](tableModelAdapter{}), ro).SetupWithManager(mgr); err != nil {
 		return err
 	}
-	return newSchemaReconciler(c, kindAdapter[*cqlv1.UserType, plan.UserType](userTypeAdapter{}), ro).SetupWithManager(mgr)
+	return newSchemaReconciler(c, userTypeKind, userTypeObjects, kindAdapter[*cqlv1.UserType, plan.UserType](userTypeAdapter{}), ro).SetupWithManager(mgr)
 }
 
 // clusterPool opens the clusters of the registry's sessions.

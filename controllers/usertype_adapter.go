@@ -4,12 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/plan"
-	"github.com/cqlsync/cqlsync/internal/cql/registry"
 	"github.com/cqlsync/cqlsync/internal/cql/render"
 	"github.com/cqlsync/cqlsync/internal/cql/schema"
 )
@@ -18,21 +15,6 @@ import (
 // management.sync_type on every connection x keyspace. Missing types are created and new fields
 // added; a field Cassandra cannot change (a retyped or removed field) blocks the target.
 type userTypeAdapter struct{}
-
-// +kubebuilder:rbac:groups=cqlsync.io,resources=usertypes,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=cqlsync.io,resources=usertypes/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=cqlsync.io,resources=usertypes/finalizers,verbs=update
-
-func (userTypeAdapter) info() kindInfo {
-	return kindInfo{kind: "UserType", noun: "type", eventPrefix: "Type", perKeyspace: true, usesTypes: true,
-		driftHint:          "Cassandra cannot drop a field of a type: add them to spec.fields",
-		changedName:        func(c registry.SchemaChange) string { return c.Type },
-		dropWaitsForTables: true}
-}
-
-func (userTypeAdapter) newObject() *cqlv1.UserType            { return &cqlv1.UserType{} }
-func (userTypeAdapter) newList() client.ObjectList            { return &cqlv1.UserTypeList{} }
-func (userTypeAdapter) statusName(ut *cqlv1.UserType) *string { return &ut.Status.Type }
 
 // desired parses the fields' types and checks what Cassandra refuses in a type: counters,
 // non-frozen user-defined types (directly; inside collections the parser refuses them), and the
@@ -65,13 +47,10 @@ func (userTypeAdapter) desired(ut *cqlv1.UserType) (plan.UserType, *problem) {
 
 // typeRefs are the fields' types, for the pipeline to check the types they use.
 func (userTypeAdapter) typeRefs(d plan.UserType) []typeRef {
-	refs := make([]typeRef, len(d.Fields))
-	for i, f := range d.Fields {
-		refs[i] = typeRef{field: fmt.Sprintf("spec.fields[%d] (%s)", i, f.Name), t: f.Type}
-	}
-	return refs
+	return typeRefsOf("spec.fields", d.Fields, func(f plan.Field) (string, schema.Type) { return f.Name, f.Type })
 }
 
+// plan is sync_type's comparison, stricter: see plan.ForUserType.
 func (userTypeAdapter) plan(d plan.UserType, keyspace string, live *introspect.KeyspaceSchema) plan.Result {
 	d.Keyspace = keyspace
 	return plan.ForUserType(d, live)

@@ -1,0 +1,61 @@
+package controllers
+
+import (
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+)
+
+// The three schema kinds, as the pipeline sees them: what they are called and how they behave
+// (kindInfo), and how to make their objects and lists and where their status names the object
+// (kindObjects). What they do in Cassandra is their adapters' (keyspace_adapter.go,
+// tablemodel_adapter.go, usertype_adapter.go).
+
+// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces;tablemodels;usertypes,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces/status;tablemodels/status;usertypes/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces/finalizers;tablemodels/finalizers;usertypes/finalizers,verbs=update
+
+var (
+	// keyspaceKind: the targets are connections, and the object is the keyspace itself.
+	keyspaceKind = kindInfo{kind: "Keyspace", noun: "keyspace", eventPrefix: "Keyspace",
+		driftHint: "set the spec to what the cluster has, or let cqlsync set the cluster back"}
+
+	// tableModelKind: a table in each connection x keyspace; it may use user-defined types.
+	tableModelKind = kindInfo{kind: "TableModel", noun: "table", eventPrefix: "Table", perKeyspace: true, usesTypes: true,
+		driftHint:   "kept: set spec.allowDropColumns / spec.allowDropIndexes to drop them, or add them to the spec",
+		changedName: func(c registry.SchemaChange) string { return c.Table }}
+
+	// userTypeKind: a type in each connection x keyspace; it may use other types, and Cassandra
+	// refuses to drop it while tables use it.
+	userTypeKind = kindInfo{kind: "UserType", noun: "type", eventPrefix: "Type", perKeyspace: true, usesTypes: true,
+		driftHint:          "Cassandra cannot drop a field of a type: add them to spec.fields",
+		changedName:        func(c registry.SchemaChange) string { return c.Type },
+		dropWaitsForTables: true}
+)
+
+// kindObjects makes the objects and lists of a kind, and finds the kind's own status field that
+// holds the effective CQL name (status.keyspace, status.table, status.type).
+type kindObjects[T schemaObject] struct {
+	newObject  func() T
+	newList    func() client.ObjectList
+	statusName func(T) *string
+}
+
+var (
+	keyspaceObjects = kindObjects[*cqlv1.Keyspace]{
+		newObject:  func() *cqlv1.Keyspace { return &cqlv1.Keyspace{} },
+		newList:    func() client.ObjectList { return &cqlv1.KeyspaceList{} },
+		statusName: func(o *cqlv1.Keyspace) *string { return &o.Status.Keyspace },
+	}
+	tableModelObjects = kindObjects[*cqlv1.TableModel]{
+		newObject:  func() *cqlv1.TableModel { return &cqlv1.TableModel{} },
+		newList:    func() client.ObjectList { return &cqlv1.TableModelList{} },
+		statusName: func(o *cqlv1.TableModel) *string { return &o.Status.Table },
+	}
+	userTypeObjects = kindObjects[*cqlv1.UserType]{
+		newObject:  func() *cqlv1.UserType { return &cqlv1.UserType{} },
+		newList:    func() client.ObjectList { return &cqlv1.UserTypeList{} },
+		statusName: func(o *cqlv1.UserType) *string { return &o.Status.Type },
+	}
+)

@@ -129,7 +129,7 @@ func (r *schemaReconciler[T, D]) dropOnConnection(ctx context.Context, obj T, ct
 		}
 		if why != "" {
 			r.event(obj, corev1.EventTypeWarning, r.kind.eventPrefix+"NotDropped", eventAction(label, "not dropped"),
-				"%s: %s: %s %q was NOT dropped on its cluster", label, why, r.kind.noun, name)
+				"%s: %s %q was NOT dropped on its cluster: %s", label, r.kind.noun, name, why)
 			return nil, nil
 		}
 		return []heldTarget{{label: label, why: ct.decided.message}}, nil

@@ -152,6 +152,15 @@ func (r *schemaReconciler[T, D]) duplicateOutcome(ct connTarget, keyspace, name,
 	}
 }
 
+// qualified is the object's CQL name on a target: "ks" for a keyspace, "ks"."t" for a table or
+// a type.
+func (r *schemaReconciler[T, D]) qualified(keyspace, name string) string {
+	if !r.kind.perKeyspace {
+		return render.Ident(keyspace)
+	}
+	return render.QualifiedName(keyspace, name)
+}
+
 // describe names the object of a target in messages: `keyspace "orders"`, `table "t" in keyspace
 // "ks"`.
 func (r *schemaReconciler[T, D]) describe(keyspace, name string) string {

@@ -132,7 +132,7 @@ func (r *schemaReconciler[T, D]) syncTarget(ctx context.Context, obj T, d D, ct 
 	if err != nil {
 		logger.Info("applying the plan failed", "applied", len(applied), "of", len(res.Plan), "error", err.Error())
 	}
-	o.state, o.reason, o.message = classify(err, r.describe(keyspace, obj.CQLName())+" matches the spec")
+	o.state, o.reason, o.message = classify(err, r.kind.noun+" "+r.qualified(keyspace, obj.CQLName())+" matches the spec")
 	return o, nil
 }
 

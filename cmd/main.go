@@ -27,12 +27,14 @@ func main() {
 		leaderElect     bool
 		refreshInterval time.Duration
 		driftInterval   time.Duration
+		dryRun          bool
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to; \"0\" disables it")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the health and readiness probes bind to")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "enable leader election, so that only one replica reconciles at a time")
 	flag.DurationVar(&refreshInterval, "connection-refresh-interval", time.Minute, "how often a Ready CassandraConnection re-reads its hosts")
 	flag.DurationVar(&driftInterval, "drift-interval", 5*time.Minute, "how often a Ready Keyspace, TableModel or UserType re-reads the live schema to find and correct drift (one schema-version query per target when nothing changed)")
+	flag.BoolVar(&dryRun, "dry-run", false, "plan and report in each resource's status.plan, but never execute DDL: to preview what a first install would do to existing clusters")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -58,13 +60,16 @@ func main() {
 	ctx := ctrl.SetupSignalHandler()
 	reg := registry.New(ctrl.Log.WithName("registry"))
 	defer reg.Close()
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: refreshInterval, DriftInterval: driftInterval}); err != nil {
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: refreshInterval, DriftInterval: driftInterval, DryRun: dryRun}); err != nil {
 		setupLog.Error(err, "unable to set up the controllers")
 		os.Exit(1)
 	}
 	utilruntime.Must(mgr.AddHealthzCheck("healthz", healthz.Ping))
 	utilruntime.Must(mgr.AddReadyzCheck("readyz", healthz.Ping))
 
+	if dryRun {
+		setupLog.Info("--dry-run: no DDL will be executed; planned changes are published in each resource's status.plan")
+	}
 	setupLog.Info("starting the manager")
 	if err := mgr.Start(ctx); err != nil {
 		setupLog.Error(err, "manager stopped with an error")

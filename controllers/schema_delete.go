@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -24,14 +23,25 @@ type heldTarget struct {
 	reason string
 }
 
+// dropWork is one target of a deletion: the drop planned there, or why it cannot be dropped now.
+type dropWork struct {
+	label   string
+	cluster Cluster
+	gate    *gated
+	held    *heldTarget
+}
+
 // reconcileDelete applies the deletion policy, then releases the finalizer. With deletionPolicy
 // Delete the object is dropped on every target, except where another resource of the kind owns
 // it or takes it over once this one is gone (keptOnDelete), and where there is no connection
-// left to reach it through (a Warning event says so). Targets that cannot be dropped yet hold the
-// deletion: Ready=False with reason Deleting (a cluster cannot be reached) or InUse (the adapter
-// says the object is still used), retried with backoff. The annotation
-// cqlsync.io/skip-unreachable-on-delete lets go of unreachable targets, never of objects in use.
-func (r *schemaReconciler[T, D]) reconcileDelete(ctx context.Context, obj T) (res ctrl.Result, retErr error) {
+// left to reach it through (a Warning event says so). The drops go through the approval gate like
+// any change: under changePolicy Manual or AutoAdditive they wait for an approved plan, and a
+// paused resource or a --dry-run manager runs none. Targets that cannot be dropped yet hold the
+// deletion: Ready=False with reason Deleting (a cluster cannot be reached), InUse (the adapter
+// says the object is still used), or why the drops wait (AwaitingApproval, Paused, DryRun),
+// retried with backoff. The annotation cqlsync.io/skip-unreachable-on-delete lets go of
+// unreachable targets, never of objects in use or drops that wait.
+func (r *schemaReconciler[T, D]) reconcileDelete(ctx context.Context, obj T) (ctrl.Result, error) {
 	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
 		return ctrl.Result{}, nil
 	}
@@ -49,36 +59,49 @@ func (r *schemaReconciler[T, D]) reconcileDelete(ctx context.Context, obj T) (re
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	held := make([][]heldTarget, len(targets))
-	errs := make([]error, len(targets))
+	works := make([][]*dropWork, len(targets))
 	var wg sync.WaitGroup
 	for i, ct := range targets {
-		wg.Go(func() { held[i], errs[i] = r.dropOnConnection(ctx, obj, ct, owners) })
+		wg.Go(func() { works[i] = r.planDrops(ctx, obj, ct, owners) })
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return ctrl.Result{}, err
+	var all []*dropWork
+	var gates []*gated
+	for _, ws := range works {
+		for _, w := range ws {
+			all = append(all, w)
+			if w.gate != nil {
+				gates = append(gates, w.gate)
+			}
+		}
 	}
-	var all []heldTarget
-	for _, h := range held {
-		all = append(all, h...)
-	}
+	decision := policyOf(obj, r.dryRun).decide(gates)
+	r.runDrops(ctx, obj, all)
+
 	skip := obj.GetAnnotations()[cqlv1.AnnotationSkipUnreachableOnDelete] == "true"
 	var waiting []heldTarget
-	for _, h := range all {
-		if skip && !h.inUse {
-			r.event(obj, corev1.EventTypeWarning, r.kind.eventPrefix+"NotDropped", eventAction(h.label, "not dropped"),
-				"%s: %s %q was NOT dropped there (%s; annotation %s)", h.label, r.kind.noun, name, h.why, cqlv1.AnnotationSkipUnreachableOnDelete)
-			continue
+	for _, w := range all {
+		switch {
+		case w.held == nil:
+		case skip && !w.held.inUse:
+			r.event(obj, corev1.EventTypeWarning, r.kind.eventPrefix+"NotDropped", eventAction(w.label, "not dropped"),
+				"%s: %s %q was NOT dropped there (%s; annotation %s)", w.label, r.kind.noun, name, w.held.why, cqlv1.AnnotationSkipUnreachableOnDelete)
+		default:
+			waiting = append(waiting, *w.held)
 		}
-		waiting = append(waiting, h)
 	}
-	if len(waiting) == 0 {
+	if len(waiting) == 0 && decision.pending == nil {
 		return ctrl.Result{}, removeFinalizer(ctx, r.Client, obj)
 	}
 
 	before := obj.DeepCopyObject().(T)
-	setSchemaStatus(obj.Schema(), outcome{hold: r.deletionHold(name, waiting)}, r.kind, obj.GetGeneration(), timestamp(r.now()))
+	o := outcome{hold: r.deletionHold(name, waiting, decision.pending), plan: decision.pending, complete: true}
+	if o.plan != nil {
+		o.proceed = howToProceed(r.kind.kind, obj.GetName(), o.plan)
+		o.hold.message = o.proceed + "; " + o.hold.message
+	}
+	setSchemaStatus(obj.Schema(), o, r.kind, obj.GetGeneration(), timestamp(r.now()))
+	r.recordPlanEvents(obj, before.Schema().Plan, o)
 	if err := r.patchStatus(ctx, before, obj); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -88,31 +111,37 @@ func (r *schemaReconciler[T, D]) reconcileDelete(ctx context.Context, obj T) (re
 }
 
 // deletionHold is the Ready condition while a deletion waits: InUse when an object is still used
-// (only its users going lets it go), Deleting otherwise.
-func (r *schemaReconciler[T, D]) deletionHold(name string, waiting []heldTarget) *problem {
-	parts := make([]string, len(waiting))
+// (only its users going lets it go), else why the drops wait when a plan does, else Deleting.
+func (r *schemaReconciler[T, D]) deletionHold(name string, waiting []heldTarget, pending *cqlv1.PendingPlan) *problem {
+	parts := make([]string, 0, len(waiting)+1)
 	reason := cqlv1.ReasonDeleting
-	for i, h := range waiting {
-		parts[i] = h.label + " (" + h.why + ")"
+	if pending != nil {
+		reason = pending.Reason
+		for _, t := range pending.Targets {
+			parts = append(parts, targetLabel(t.Connection, t.Keyspace, false)+" (the drop waits: "+pending.Reason+")")
+		}
+	}
+	for _, h := range waiting {
+		parts = append(parts, h.label+" ("+h.why+")")
 		if h.inUse {
 			reason = h.reason
 		}
 	}
 	msg := fmt.Sprintf("deletionPolicy Delete: %s %q could not be dropped yet on %s; retrying. To let the resource go and leave the %s there, set spec.deletionPolicy: Retain",
 		r.kind.noun, name, strings.Join(parts, "; "), r.kind.noun)
-	if reason == cqlv1.ReasonDeleting {
+	switch reason {
+	case cqlv1.ReasonDeleting:
 		msg += fmt.Sprintf(" or the annotation %s: \"true\"", cqlv1.AnnotationSkipUnreachableOnDelete)
-	} else {
+	case cqlv1.ReasonInUse:
 		msg += ", or delete what still uses it"
 	}
 	return &problem{reason: reason, message: msg}
 }
 
-// dropOnConnection drops the object in each keyspace of one connection, except where another
-// resource of the kind owns it or takes it over (owners). It returns what holds the deletion;
-// nothing when the connection is done: dropped, kept, or skipped because there is no connection
-// left to reach its cluster through. Only API-server errors are returned.
-func (r *schemaReconciler[T, D]) dropOnConnection(ctx context.Context, obj T, ct connTarget, owners map[schemaTarget]targetOwnership) ([]heldTarget, error) {
+// planDrops plans the drop of the object in each keyspace of one connection, except where another
+// resource of the kind owns it or takes it over (owners). A connection with no cluster left to
+// reach it through is skipped, with a Warning event; one that cannot be reached now holds.
+func (r *schemaReconciler[T, D]) planDrops(ctx context.Context, obj T, ct connTarget, owners map[schemaTarget]targetOwnership) []*dropWork {
 	name := obj.CQLName()
 	if ct.decided != nil {
 		label := targetLabel(ct.name, "", ct.isDefault)
@@ -130,11 +159,11 @@ func (r *schemaReconciler[T, D]) dropOnConnection(ctx context.Context, obj T, ct
 		if why != "" {
 			r.event(obj, corev1.EventTypeWarning, r.kind.eventPrefix+"NotDropped", eventAction(label, "not dropped"),
 				"%s: %s %q was NOT dropped on its cluster: %s", label, r.kind.noun, name, why)
-			return nil, nil
+			return nil
 		}
-		return []heldTarget{{label: label, why: ct.decided.message}}, nil
+		return []*dropWork{{label: label, held: &heldTarget{label: label, why: ct.decided.message}}}
 	}
-	var held []heldTarget
+	var out []*dropWork
 	for _, ks := range ct.keyspaces {
 		label := targetLabel(ct.name, r.statusKeyspace(ks), false)
 		if why := keptOnDelete(r.kind.kind, owners[r.schemaTarget(ct.name, ks, name)]); why != "" {
@@ -142,21 +171,39 @@ func (r *schemaReconciler[T, D]) dropOnConnection(ctx context.Context, obj T, ct
 				"%s: %s %q was not dropped: %s", label, r.kind.noun, name, why)
 			continue
 		}
+		w := &dropWork{label: label, cluster: ct.cluster}
 		live, err := ct.cluster.Keyspace(ctx, ks)
 		if err != nil {
-			held = append(held, heldTarget{label: label, why: "reading system_schema: " + err.Error()})
+			w.held = &heldTarget{label: label, why: "reading system_schema: " + err.Error()}
+			out = append(out, w)
 			continue
 		}
 		p, inUse := r.adapter.drop(obj, ks, live)
 		if inUse != nil {
-			held = append(held, heldTarget{label: label, why: inUse.message, inUse: true, reason: inUse.reason})
+			w.held = &heldTarget{label: label, why: inUse.message, inUse: true, reason: inUse.reason}
+		} else if len(p) > 0 {
+			w.gate = &gated{connection: ct.name, keyspace: ks, version: live.Digest(), planned: p}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// runDrops runs the drops the gate let through, connections in parallel; a drop that fails holds
+// its target.
+func (r *schemaReconciler[T, D]) runDrops(ctx context.Context, obj T, works []*dropWork) {
+	var wg sync.WaitGroup
+	for _, w := range works {
+		if w.gate == nil || len(w.gate.run) == 0 {
 			continue
 		}
-		applied, err := ct.cluster.Apply(ctx, ks, p)
-		r.recordApplied(obj, label, applied)
-		if err != nil {
-			held = append(held, heldTarget{label: label, why: err.Error()})
-		}
+		wg.Go(func() {
+			applied, err := w.cluster.Apply(ctx, w.gate.keyspace, w.gate.run)
+			r.recordApplied(obj, w.label, applied)
+			if err != nil {
+				w.held = &heldTarget{label: w.label, why: err.Error()}
+			}
+		})
 	}
-	return held, nil
+	wg.Wait()
 }

@@ -108,3 +108,29 @@ func eventAction(label, what string) string {
 	}
 	return a[:cut] + suffix
 }
+
+// recordPlanEvents says when a new plan starts to wait, when an approved plan runs, and when the
+// annotation approves a plan other than the one that waits (it is void: the live schema or the
+// spec changed since).
+func (r *schemaReconciler[T, D]) recordPlanEvents(obj T, before *cqlv1.PendingPlan, o outcome) {
+	if o.approved != "" {
+		r.event(obj, corev1.EventTypeNormal, "PlanApproved", "Approve "+o.approved,
+			"plan %s was approved (annotation %s) and recomputed to the same hash: running it", o.approved, cqlv1.AnnotationApprovePlan)
+	}
+	if o.plan == nil {
+		return
+	}
+	if before == nil || before.Hash != o.plan.Hash {
+		n := 0
+		for _, t := range o.plan.Targets {
+			n += len(t.Statements)
+		}
+		r.event(obj, corev1.EventTypeNormal, "PlanPending", "Plan "+o.plan.Hash,
+			"%d statement(s) on %d target(s) wait (%s): %s", n, len(o.plan.Targets), o.plan.Reason, o.proceed)
+	}
+	if approved := obj.GetAnnotations()[cqlv1.AnnotationApprovePlan]; approved != "" && approved != o.plan.Hash && o.plan.Reason == cqlv1.ReasonAwaitingApproval {
+		r.event(obj, corev1.EventTypeWarning, "ApprovalVoid", "Approve "+approved+" not "+o.plan.Hash,
+			"the annotation %s approves plan %s, but the plan that waits is %s: the live schema or the spec changed since %s was computed, so nothing ran; approve %s to run it",
+			cqlv1.AnnotationApprovePlan, approved, o.plan.Hash, approved, o.plan.Hash)
+	}
+}

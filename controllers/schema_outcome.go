@@ -14,6 +14,7 @@ import (
 type targetOutcome struct {
 	connection string // empty when the namespace default could not be resolved
 	isDefault  bool
+	name       string // the object's CQL name
 	keyspace   string // empty for a Keyspace, or when the connection's defaultKeyspace is unknown
 	state      cqlv1.TargetState
 	reason     string
@@ -35,8 +36,16 @@ type outcome struct {
 	// targets that were done (DDL may have run on them), and the others keep their last status.
 	complete bool
 	// hold is set while a deletion with deletionPolicy Delete waits: the Ready condition's reason
-	// (Deleting, InUse) and message.
+	// (Deleting, InUse, or why its drops wait) and message.
 	hold *problem
+	// plan is what waits to run (status.plan), nil when nothing does; proceed says how to let it
+	// run, for the Ready condition's message.
+	plan    *cqlv1.PendingPlan
+	proceed string
+	// approved is the hash of the approved plan that ran in this reconcile, if any.
+	approved string
+	// replan: statements ran while others wait; plan those again soon, against the new schema.
+	replan bool
 }
 
 // classify turns the error of reading or changing a target into its state, reason and message.

@@ -29,6 +29,8 @@ type schemaReconciler[T schemaObject, D any] struct {
 	DriftInterval time.Duration
 	// SchemaEvents, when set, requeues the resources a cluster's schema change concerns.
 	SchemaEvents SchemaEvents
+	// dryRun: plan and report, never execute DDL (the manager's --dry-run).
+	dryRun bool
 
 	now func() time.Time
 }
@@ -37,7 +39,7 @@ func newSchemaReconciler[T schemaObject, D any](c client.Client, kind kindInfo, 
 	r := &schemaReconciler[T, D]{
 		Client: c, adapter: a, kind: kind, objects: objects,
 		Clusters: opts.clusters, Recorder: opts.recorder, DriftInterval: opts.driftInterval, SchemaEvents: opts.schemaEvents,
-		now: opts.now,
+		dryRun: opts.dryRun, now: opts.now,
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -54,6 +56,7 @@ type reconcilerOptions struct {
 	recorder      events.EventRecorder
 	driftInterval time.Duration
 	schemaEvents  SchemaEvents
+	dryRun        bool
 	now           func() time.Time
 }
 
@@ -84,11 +87,15 @@ func (r *schemaReconciler[T, D]) Reconcile(ctx context.Context, req ctrl.Request
 		setSchemaStatus(obj.Schema(), *o, r.kind, obj.GetGeneration(), timestamp(r.now()))
 		*r.objects.statusName(obj) = o.name
 		r.recordEvents(obj, before.Schema().Targets, o.targets)
+		r.recordPlanEvents(obj, before.Schema().Plan, *o)
 		if err := r.patchStatus(ctx, before, obj); err != nil {
 			retErr = errors.Join(retErr, err)
 		}
 		if retErr == nil {
 			res = nextSync(obj.Schema().Conditions, r.now, r.DriftInterval)
+			if o.replan {
+				res.RequeueAfter = time.Second
+			}
 		}
 	}()
 	return ctrl.Result{}, r.reconcileNormal(ctx, obj, o)

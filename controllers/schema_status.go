@@ -19,13 +19,14 @@ const repairHint = "a repair is needed on this cluster (nodetool repair -full) f
 
 // setSchemaStatus writes the outcome of a reconcile into st. what names the object in messages
 // (`table "automobile"`). generation is the resource's. While a deletion waits (o.hold), only the
-// Ready condition changes. When the reconcile was cut short (!o.complete), the targets it did are
+// Ready condition and the plan of the drops that wait change. When the reconcile was cut short (!o.complete), the targets it did are
 // updated, the others keep their last status, and neither the conditions nor observedGeneration
 // claim the new generation.
 func setSchemaStatus(st *cqlv1.SchemaStatus, o outcome, kind kindInfo, generation int64, now metav1.Time) {
 	if o.hold != nil {
 		setCondition(&st.Conditions, cqlv1.ConditionReady, metav1.ConditionFalse, o.hold.reason, o.hold.message, generation, now)
 		st.ObservedGeneration = generation
+		st.Plan = o.plan
 		return
 	}
 	observed := generation
@@ -42,7 +43,13 @@ func setSchemaStatus(st *cqlv1.SchemaStatus, o outcome, kind kindInfo, generatio
 		}
 	}
 	st.TargetsSynced = fmt.Sprintf("%d/%d", synced, len(st.Targets))
+	if o.complete {
+		st.Plan = o.plan
+	}
 	status, reason, msg := readyCondition(kind.noun, o.name, st.Targets)
+	if st.Plan != nil && o.proceed != "" {
+		msg = o.proceed + "; " + msg
+	}
 	setCondition(&st.Conditions, cqlv1.ConditionReady, status, reason, msg, observed, now)
 	status, reason, msg = driftedCondition(st.Targets, kind.driftHint)
 	setCondition(&st.Conditions, cqlv1.ConditionDrifted, status, reason, msg, observed, now)

@@ -17,11 +17,24 @@ import (
 	"github.com/cqlsync/cqlsync/internal/cql/schema"
 )
 
-// reconcileNormal syncs every target into o: connections in parallel, the keyspaces of one
-// connection one after the other (the executor serialises DDL per cluster anyway). One target's
-// failure never stops another; everything about Cassandra ends up in o. An API-server error
-// stops the targets of its connection that are not done yet and is returned; o then holds what
-// was done (o.complete is false).
+// targetWork is one target between planning and executing.
+type targetWork struct {
+	// out is the target's outcome: final when gate is nil, otherwise completed by execute.
+	out     targetOutcome
+	cluster Cluster
+	// gate holds what was planned for the target and what the gate lets run; nil when nothing is
+	// to be executed there (it waits for something, is blocked, failed, or is another's).
+	gate *gated
+	// holdReason is why gate.held waits, when it is not empty.
+	holdReason string
+}
+
+// reconcileNormal plans every target, lets the approval gate decide what runs, and executes that
+// into o: connections in parallel, the keyspaces of one connection one after the other (the
+// executor serialises DDL per cluster anyway). One target's failure never stops another;
+// everything about Cassandra ends up in o. An API-server error while planning a target leaves
+// that target out (its status stays as it was) and is returned once the others are done; o is
+// then incomplete, and a plan that waits for approval cannot be approved from it.
 func (r *schemaReconciler[T, D]) reconcileNormal(ctx context.Context, obj T, o *outcome) error {
 	d, specProblem := r.adapter.desired(obj)
 	targets, err := r.resolveTargets(ctx, obj, false)
@@ -32,48 +45,136 @@ func (r *schemaReconciler[T, D]) reconcileNormal(ctx context.Context, obj T, o *
 	if err != nil {
 		return err
 	}
-	results := make([][]targetOutcome, len(targets))
+	works, planErr := r.forEachConnection(targets, func(ct connTarget) ([]*targetWork, error) {
+		if ct.decided != nil || specProblem != nil {
+			return r.decidedTargets(ct, specProblem), nil
+		}
+		var out []*targetWork
+		for _, ks := range ct.keyspaces {
+			if owner := owners[r.schemaTarget(ct.name, ks, o.name)].owner; owner != "" {
+				out = append(out, &targetWork{out: r.duplicateOutcome(ct, ks, o.name, owner)})
+				continue
+			}
+			w, err := r.planTarget(ctx, obj, d, ct, ks)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, w)
+		}
+		return out, nil
+	})
+	policy := policyOf(obj, r.dryRun)
+	if planErr != nil {
+		policy.approved = "" // an approval covers a plan of every target, which this is not
+	}
+	decision := policy.decide(gatesOf(works))
+	r.execute(ctx, works, policy.hold)
+	for _, w := range works {
+		o.targets = append(o.targets, w.out)
+	}
+	if planErr != nil {
+		return planErr
+	}
+	o.complete, o.approved, o.plan = true, decision.approved, decision.pending
+	if o.plan != nil && ranAny(works) {
+		// What ran changed the schema versions the held statements were computed against: plan
+		// them again, against the new schema, before asking for an approval.
+		o.plan, o.replan = nil, true
+	}
+	if o.plan != nil {
+		o.proceed = howToProceed(r.kind.kind, obj.GetName(), o.plan)
+	}
+	return nil
+}
+
+// forEachConnection runs f for each connection's targets, connections in parallel, and returns
+// the works in the order of targets with the API-server errors joined.
+func (r *schemaReconciler[T, D]) forEachConnection(targets []connTarget, f func(connTarget) ([]*targetWork, error)) ([]*targetWork, error) {
+	results := make([][]*targetWork, len(targets))
 	errs := make([]error, len(targets))
 	var wg sync.WaitGroup
 	for i, ct := range targets {
-		if ct.decided != nil || specProblem != nil {
-			results[i] = r.decidedTargets(ct, specProblem)
+		wg.Go(func() { results[i], errs[i] = f(ct) })
+	}
+	wg.Wait()
+	var works []*targetWork
+	for _, rs := range results {
+		works = append(works, rs...)
+	}
+	return works, errors.Join(errs...)
+}
+
+// gatesOf is the gated part of the works: those with statements to decide on.
+func gatesOf(works []*targetWork) []*gated {
+	var out []*gated
+	for _, w := range works {
+		if w.gate != nil {
+			out = append(out, w.gate)
+		}
+	}
+	return out
+}
+
+// ranAny reports whether a statement ran on any target.
+func ranAny(works []*targetWork) bool {
+	for _, w := range works {
+		if len(w.out.applied) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// execute runs what the gate let through on each target, connections in parallel and the targets
+// of one connection one after the other, and completes their outcomes: what ran, what waits
+// (holdReason), or how it failed. A target with nothing to run still hands the executor its empty
+// plan, which counts a resync.
+func (r *schemaReconciler[T, D]) execute(ctx context.Context, works []*targetWork, holdReason string) {
+	byConn := map[string][]*targetWork{}
+	var order []string
+	for _, w := range works {
+		if w.gate == nil {
 			continue
 		}
+		if _, ok := byConn[w.out.connection]; !ok {
+			order = append(order, w.out.connection)
+		}
+		byConn[w.out.connection] = append(byConn[w.out.connection], w)
+	}
+	var wg sync.WaitGroup
+	for _, conn := range order {
 		wg.Go(func() {
-			for _, ks := range ct.keyspaces {
-				if owner := owners[r.schemaTarget(ct.name, ks, o.name)].owner; owner != "" {
-					results[i] = append(results[i], r.duplicateOutcome(ct, ks, o.name, owner))
-					continue
-				}
-				to, err := r.syncTarget(ctx, obj, d, ct, ks)
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				results[i] = append(results[i], to)
+			for _, w := range byConn[conn] {
+				r.executeTarget(ctx, w, holdReason)
 			}
 		})
 	}
 	wg.Wait()
-	for _, rs := range results {
-		o.targets = append(o.targets, rs...)
+}
+
+func (r *schemaReconciler[T, D]) executeTarget(ctx context.Context, w *targetWork, holdReason string) {
+	g := w.gate
+	applied, err := w.cluster.Apply(ctx, g.keyspace, g.run)
+	w.out.applied = applied
+	if err != nil {
+		log.FromContext(ctx).Info("applying the plan failed", "connection", g.connection, "keyspace", g.keyspace,
+			"applied", len(applied), "of", len(g.run), "error", err.Error())
 	}
-	if err := errors.Join(errs...); err != nil {
-		return err
+	w.out.state, w.out.reason, w.out.message = classify(err, r.kind.noun+" "+r.qualified(g.keyspace, w.out.name)+" matches the spec")
+	if err == nil && len(g.held) > 0 {
+		w.holdReason = holdReason
+		w.out.state, w.out.reason, w.out.message = cqlv1.TargetPending, holdReason, heldMessage(holdReason, g.held)
 	}
-	o.complete = true
-	return nil
 }
 
 // decidedTargets are the outcomes of a connection's targets when nothing is run on them: the
 // connection is unusable, or the spec is.
-func (r *schemaReconciler[T, D]) decidedTargets(ct connTarget, specProblem *problem) []targetOutcome {
+func (r *schemaReconciler[T, D]) decidedTargets(ct connTarget, specProblem *problem) []*targetWork {
 	keyspaces := ct.keyspaces
 	if len(keyspaces) == 0 {
 		keyspaces = []string{""} // the connection's defaultKeyspace, which is unknown
 	}
-	var out []targetOutcome
+	var out []*targetWork
 	for _, ks := range keyspaces {
 		to := targetOutcome{connection: ct.name, isDefault: ct.isDefault, keyspace: r.statusKeyspace(ks)}
 		switch {
@@ -82,37 +183,40 @@ func (r *schemaReconciler[T, D]) decidedTargets(ct connTarget, specProblem *prob
 		default:
 			to.state, to.reason, to.message = cqlv1.TargetPending, ct.decided.reason, ct.decided.message
 		}
-		out = append(out, to)
+		out = append(out, &targetWork{out: to})
 	}
 	return out
 }
 
-// syncTarget is the pipeline of one target: read the live keyspace, check what the object needs
-// there (the keyspace, the types it uses), plan, and apply. Only API-server errors are returned.
-func (r *schemaReconciler[T, D]) syncTarget(ctx context.Context, obj T, d D, ct connTarget, keyspace string) (targetOutcome, error) {
-	logger := log.FromContext(ctx).WithValues("connection", ct.name, "keyspace", keyspace)
-	o := targetOutcome{connection: ct.name, isDefault: ct.isDefault, keyspace: r.statusKeyspace(keyspace)}
+// planTarget is the first half of a target's pipeline: read the live keyspace, check what the
+// object needs there (the keyspace, the types it uses), and plan. Only API-server errors are
+// returned.
+func (r *schemaReconciler[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarget, keyspace string) (*targetWork, error) {
+	w := &targetWork{cluster: ct.cluster, out: targetOutcome{connection: ct.name, isDefault: ct.isDefault,
+		keyspace: r.statusKeyspace(keyspace), name: obj.CQLName()}}
+	o := &w.out
 	live, err := ct.cluster.Keyspace(ctx, keyspace)
 	if err != nil {
-		logger.Info("cannot read the live schema", "error", err.Error())
+		log.FromContext(ctx).Info("cannot read the live schema", "connection", ct.name, "keyspace", keyspace, "error", err.Error())
 		o.state, o.reason, o.message = classify(fmt.Errorf("reading system_schema: %w", err), "")
-		return o, nil
+		return w, nil
 	}
 	if r.kind.perKeyspace {
 		if live == nil {
 			msg, err := r.missingKeyspaceMessage(ctx, obj.GetNamespace(), keyspace)
 			if err != nil {
-				return o, err
+				return nil, err
 			}
 			o.state, o.reason, o.message = cqlv1.TargetPending, cqlv1.ReasonKeyspaceNotFound, msg
-			return o, nil
+			return w, nil
 		}
 		p, err := r.checkTypes(ctx, obj, r.adapter.typeRefs(d), ct.name, keyspace, live)
-		if err != nil || p != nil {
-			if p != nil {
-				o.state, o.reason, o.message = p.state, p.reason, p.message
-			}
-			return o, err
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			o.state, o.reason, o.message = p.state, p.reason, p.message
+			return w, nil
 		}
 	}
 
@@ -125,15 +229,10 @@ func (r *schemaReconciler[T, D]) syncTarget(ctx context.Context, obj T, d D, ct 
 		}
 		o.state, o.reason = cqlv1.TargetBlocked, blockedReason(res.Blocked[0].Kind)
 		o.message = strings.Join(msgs, "; ") + "; nothing was executed on this target (Cassandra cannot change this in place: change the spec, or fix the live schema)"
-		return o, nil
+		return w, nil
 	}
-	applied, err := ct.cluster.Apply(ctx, keyspace, res.Plan)
-	o.applied = applied
-	if err != nil {
-		logger.Info("applying the plan failed", "applied", len(applied), "of", len(res.Plan), "error", err.Error())
-	}
-	o.state, o.reason, o.message = classify(err, r.kind.noun+" "+r.qualified(keyspace, obj.CQLName())+" matches the spec")
-	return o, nil
+	w.gate = &gated{connection: ct.name, keyspace: keyspace, version: live.Digest(), planned: res.Plan}
+	return w, nil
 }
 
 // typeProblem is why a target cannot use the types its spec names: Pending while a UserType

@@ -28,6 +28,9 @@ type Options struct {
 	DriftInterval time.Duration
 	// SchemaCache caches the live schema; nil means introspect.DefaultSchemaCache.
 	SchemaCache *introspect.SchemaCache
+	// DryRun makes the schema controllers plan and report, and never execute DDL: what would run
+	// is published in each resource's status.plan (flag --dry-run).
+	DryRun bool
 	// Client, when set, is the client the controllers use instead of the manager's (tests wrap the
 	// manager's client to inject API-server faults).
 	Client client.Client
@@ -67,6 +70,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		clusters:      clusterPool{&cluster.Pool{Registry: opts.Registry, Executor: opts.Executor, Cache: opts.SchemaCache}},
 		recorder:      recorder,
 		driftInterval: opts.DriftInterval,
+		dryRun:        opts.DryRun,
 	}
 	if opts.Registry != nil {
 		ro.schemaEvents = opts.Registry

@@ -84,6 +84,15 @@ type KeyspaceSpec struct {
 	// +optional
 	Connections []ConnectionName `json:"connections,omitempty"`
 
+	// ChangePolicy says which changes run on their own: Auto (the default) runs every change;
+	// AutoAdditive runs only additive ones (creations, new columns and fields, new indexes) and
+	// holds the others (ALTERs, DROPs, index rebuilds) for approval; Manual holds every change.
+	// A held plan is published in status.plan with a hash, and runs once the annotation
+	// cqlsync.io/approve-plan is set to that hash and recomputing the plan gives the same one.
+	// +kubebuilder:default=Auto
+	// +optional
+	ChangePolicy ChangePolicy `json:"changePolicy,omitempty"`
+
 	// DeletionPolicy says what deleting this resource does in Cassandra: Retain (the default)
 	// leaves the keyspace and its data; Delete runs DROP KEYSPACE IF EXISTS on every target, which
 	// destroys the data. A target whose CassandraConnection no longer exists is skipped (there is
@@ -118,6 +127,7 @@ type KeyspaceStatus struct {
 // +kubebuilder:printcolumn:name="Targets",type=string,JSONPath=`.status.targetsSynced`
 // +kubebuilder:printcolumn:name="Strategy",type=string,JSONPath=`.spec.replication.strategy`,priority=1
 // +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.deletionPolicy`,priority=1
+// +kubebuilder:printcolumn:name="Plan",type=string,JSONPath=`.status.plan.hash`,priority=1,description="the hash of the plan that waits, if any"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="has(self.spec.name) || (size(self.metadata.name) <= 48 && !self.metadata.name.contains('.'))",message="metadata.name cannot be used as the keyspace name (at most 48 characters, no dots): set spec.name"
 type Keyspace struct {
@@ -156,6 +166,9 @@ func (k *Keyspace) TargetKeyspaces() []KeyspaceName { return nil }
 func (k *Keyspace) EffectiveDeletionPolicy() DeletionPolicy {
 	return effectivePolicy(k.Spec.DeletionPolicy)
 }
+
+// EffectiveChangePolicy is spec.changePolicy, Auto when unset.
+func (k *Keyspace) EffectiveChangePolicy() ChangePolicy { return effectiveChangePolicy(k.Spec.ChangePolicy) }
 
 // Schema is the status shared with the other schema kinds.
 func (k *Keyspace) Schema() *SchemaStatus { return &k.Status.SchemaStatus }

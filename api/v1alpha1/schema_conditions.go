@@ -69,6 +69,15 @@ const (
 	// deletionPolicy Delete (a Normal event says so); the message names the owner. The target
 	// takes over when the owner is gone.
 	ReasonDuplicateOwner = "DuplicateOwner"
+	// ReasonAwaitingApproval: changes are planned that spec.changePolicy does not let run on their
+	// own; status.plan lists them with the hash to approve (annotation cqlsync.io/approve-plan).
+	ReasonAwaitingApproval = "AwaitingApproval"
+	// ReasonPaused: the annotation cqlsync.io/paused is "true" and changes are planned; nothing
+	// runs until it is removed. status.plan lists them.
+	ReasonPaused = "Paused"
+	// ReasonDryRun: the manager runs with --dry-run and changes are planned; it never executes
+	// DDL. status.plan lists them.
+	ReasonDryRun = "DryRun"
 	// ReasonDeleting: the resource is being deleted with deletionPolicy Delete and its object
 	// could not yet be dropped on some target; the message names them and how to let go.
 	ReasonDeleting = "Deleting"

@@ -62,6 +62,71 @@ type TargetStatus struct {
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 }
 
+// ChangePolicy says which changes cqlsync may run on its own and which wait for an approval.
+// +kubebuilder:validation:Enum=Auto;AutoAdditive;Manual
+type ChangePolicy string
+
+const (
+	// ChangePolicyAuto runs every change as soon as it is planned (the default).
+	ChangePolicyAuto ChangePolicy = "Auto"
+	// ChangePolicyAutoAdditive runs additive changes at once (CREATE KEYSPACE/TABLE/TYPE, ADD
+	// column, ADD field, CREATE INDEX) and holds every other one (ALTER of options or
+	// replication, DROP of an index or column, an index rebuild, a DROP on deletion) for approval.
+	ChangePolicyAutoAdditive ChangePolicy = "AutoAdditive"
+	// ChangePolicyManual runs nothing on any target until the plan is approved.
+	ChangePolicyManual ChangePolicy = "Manual"
+)
+
+// AnnotationApprovePlan approves one plan: set it to the hash that status.plan.hash shows
+// (kubectl annotate <kind>/<name> cqlsync.io/approve-plan=<hash> --overwrite, or commit it to
+// git). The plan runs only if recomputing it gives the same hash: the same statements against the
+// same schema versions. Once run, the annotation matches no plan any more and may stay.
+const AnnotationApprovePlan = "cqlsync.io/approve-plan"
+
+// AnnotationPaused, set to "true", stops all DDL for the resource, drift correction and drops on
+// deletion included. Reading the live schema and reporting drift go on; what would run is
+// published in status.plan.
+const AnnotationPaused = "cqlsync.io/paused"
+
+// PendingPlan is what waits to run: for approval (changePolicy Manual or AutoAdditive), or because
+// the resource is paused or the manager runs with --dry-run.
+type PendingPlan struct {
+	// Hash identifies the plan: a digest of every target's statements and of the schema versions
+	// they were computed against. Approve the plan by setting the annotation
+	// cqlsync.io/approve-plan to it.
+	Hash string `json:"hash"`
+	// Reason is why the plan waits: AwaitingApproval, Paused or DryRun.
+	Reason string `json:"reason"`
+	// Targets are the targets with statements waiting, in the order of status.targets.
+	// +listType=atomic
+	Targets []PlanTarget `json:"targets"`
+}
+
+// PlanTarget is what waits to run on one target.
+type PlanTarget struct {
+	// Connection is the name of the CassandraConnection.
+	Connection string `json:"connection"`
+	// Keyspace is the CQL keyspace of a TableModel's or a UserType's target; empty for a Keyspace.
+	// +optional
+	Keyspace string `json:"keyspace,omitempty"`
+	// SchemaVersion is the version of the target keyspace's live schema the statements were
+	// computed against: a digest of its system_schema rows (replication, tables, columns, options,
+	// indexes, types). Any change to that keyspace makes a new plan; DDL elsewhere in the cluster
+	// does not, so that other teams' changes do not void an approval.
+	SchemaVersion string `json:"schemaVersion"`
+	// Statements are the statements, in the order they would run.
+	// +listType=atomic
+	Statements []PlannedStatement `json:"statements"`
+}
+
+// PlannedStatement is one statement of a plan.
+type PlannedStatement struct {
+	// CQL is the exact statement, rendered by the code that would execute it.
+	CQL string `json:"cql"`
+	// Summary says what it changes.
+	Summary string `json:"summary"`
+}
+
 // SchemaStatus is the part of the status that Keyspace, TableModel and UserType share.
 type SchemaStatus struct {
 	// ObservedGeneration is the generation of the spec the last complete reconcile acted on.
@@ -81,6 +146,11 @@ type SchemaStatus struct {
 	// TargetsSynced summarises targets as "synced/total", for kubectl get.
 	// +optional
 	TargetsSynced string `json:"targetsSynced,omitempty"`
+	// Plan is what waits to run, when anything does: for approval (spec.changePolicy), because
+	// the resource is paused (annotation cqlsync.io/paused), or because the manager runs with
+	// --dry-run. Absent when nothing waits.
+	// +optional
+	Plan *PendingPlan `json:"plan,omitempty"`
 }
 
 // DeletionPolicy says what happens to the schema object in Cassandra when the resource is deleted.
@@ -129,6 +199,8 @@ type SchemaObject interface {
 	TargetKeyspaces() []KeyspaceName
 	// EffectiveDeletionPolicy is spec.deletionPolicy, Retain when unset.
 	EffectiveDeletionPolicy() DeletionPolicy
+	// EffectiveChangePolicy is spec.changePolicy, Auto when unset.
+	EffectiveChangePolicy() ChangePolicy
 	// Schema is the status the kinds share.
 	Schema() *SchemaStatus
 }
@@ -148,6 +220,13 @@ func DefaultCQLName(objectName string) string {
 func effectivePolicy(p DeletionPolicy) DeletionPolicy {
 	if p == "" {
 		return DeletionPolicyRetain
+	}
+	return p
+}
+
+func effectiveChangePolicy(p ChangePolicy) ChangePolicy {
+	if p == "" {
+		return ChangePolicyAuto
 	}
 	return p
 }

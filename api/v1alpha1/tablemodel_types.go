@@ -226,6 +226,15 @@ type TableModelSpec struct {
 	// +optional
 	AllowDropIndexes bool `json:"allowDropIndexes,omitempty"`
 
+	// ChangePolicy says which changes run on their own: Auto (the default) runs every change;
+	// AutoAdditive runs only additive ones (creations, new columns and fields, new indexes) and
+	// holds the others (ALTERs, DROPs, index rebuilds) for approval; Manual holds every change.
+	// A held plan is published in status.plan with a hash, and runs once the annotation
+	// cqlsync.io/approve-plan is set to that hash and recomputing the plan gives the same one.
+	// +kubebuilder:default=Auto
+	// +optional
+	ChangePolicy ChangePolicy `json:"changePolicy,omitempty"`
+
 	// DeletionPolicy: Retain (default) leaves the table and its data; Delete runs DROP TABLE IF
 	// EXISTS on every target. A table that another TableModel of the namespace also declares on a
 	// target is never dropped there: not by a TableModel that does not own it (reason
@@ -255,6 +264,7 @@ type TableModelStatus struct {
 // +kubebuilder:printcolumn:name="Drifted",type=string,JSONPath=`.status.conditions[?(@.type=="Drifted")].status`,priority=1
 // +kubebuilder:printcolumn:name="Table",type=string,JSONPath=`.status.table`,priority=1
 // +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.deletionPolicy`,priority=1
+// +kubebuilder:printcolumn:name="Plan",type=string,JSONPath=`.status.plan.hash`,priority=1,description="the hash of the plan that waits, if any"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="has(self.spec.name) || (size(self.metadata.name) <= 48 && !self.metadata.name.contains('.'))",message="metadata.name cannot be used as the table name (at most 48 characters, no dots): set spec.name"
 type TableModel struct {
@@ -293,6 +303,9 @@ func (t *TableModel) TargetKeyspaces() []KeyspaceName { return t.Spec.Keyspaces 
 func (t *TableModel) EffectiveDeletionPolicy() DeletionPolicy {
 	return effectivePolicy(t.Spec.DeletionPolicy)
 }
+
+// EffectiveChangePolicy is spec.changePolicy, Auto when unset.
+func (t *TableModel) EffectiveChangePolicy() ChangePolicy { return effectiveChangePolicy(t.Spec.ChangePolicy) }
 
 // Schema is the status shared with the other schema kinds.
 func (t *TableModel) Schema() *SchemaStatus { return &t.Status.SchemaStatus }

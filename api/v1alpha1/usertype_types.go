@@ -67,6 +67,15 @@ type UserTypeSpec struct {
 	// +listMapKey=name
 	Fields []Field `json:"fields"`
 
+	// ChangePolicy says which changes run on their own: Auto (the default) runs every change;
+	// AutoAdditive runs only additive ones (creations, new columns and fields, new indexes) and
+	// holds the others (ALTERs, DROPs, index rebuilds) for approval; Manual holds every change.
+	// A held plan is published in status.plan with a hash, and runs once the annotation
+	// cqlsync.io/approve-plan is set to that hash and recomputing the plan gives the same one.
+	// +kubebuilder:default=Auto
+	// +optional
+	ChangePolicy ChangePolicy `json:"changePolicy,omitempty"`
+
 	// DeletionPolicy: Retain (default) leaves the type in Cassandra; Delete runs DROP TYPE IF
 	// EXISTS on every target. Cassandra cannot drop a type that a table or another type still
 	// uses: the deletion then waits (Ready=False, reason InUse, naming them) until they are gone.
@@ -97,6 +106,7 @@ type UserTypeStatus struct {
 // +kubebuilder:printcolumn:name="Drifted",type=string,JSONPath=`.status.conditions[?(@.type=="Drifted")].status`,priority=1
 // +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.status.type`,priority=1
 // +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.deletionPolicy`,priority=1
+// +kubebuilder:printcolumn:name="Plan",type=string,JSONPath=`.status.plan.hash`,priority=1,description="the hash of the plan that waits, if any"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="has(self.spec.name) || (size(self.metadata.name) <= 48 && !self.metadata.name.contains('.'))",message="metadata.name cannot be used as the type name (at most 48 characters, no dots): set spec.name"
 // +kubebuilder:validation:XValidation:rule="has(self.spec.name) || !(self.metadata.name.replace('-', '_') in ['ascii', 'bigint', 'blob', 'boolean', 'counter', 'date', 'decimal', 'double', 'duration', 'float', 'inet', 'int', 'smallint', 'text', 'time', 'timestamp', 'timeuuid', 'tinyint', 'uuid', 'varchar', 'varint', 'list', 'set', 'map', 'tuple', 'frozen', 'vector', 'byte', 'complex', 'enum', 'interval', 'macaddr', 'bitstring'])",message="metadata.name cannot be used as the type name: it is the name of a CQL type (int, text, map, ...); set spec.name"
@@ -136,6 +146,9 @@ func (u *UserType) TargetKeyspaces() []KeyspaceName { return u.Spec.Keyspaces }
 func (u *UserType) EffectiveDeletionPolicy() DeletionPolicy {
 	return effectivePolicy(u.Spec.DeletionPolicy)
 }
+
+// EffectiveChangePolicy is spec.changePolicy, Auto when unset.
+func (u *UserType) EffectiveChangePolicy() ChangePolicy { return effectiveChangePolicy(u.Spec.ChangePolicy) }
 
 // Schema is the status shared with the other schema kinds.
 func (u *UserType) Schema() *SchemaStatus { return &u.Status.SchemaStatus }

@@ -2,6 +2,9 @@ package introspect
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -332,4 +335,20 @@ func orEmpty(m map[string]string) map[string]string {
 		return map[string]string{}
 	}
 	return maps.Clone(m)
+}
+
+// Digest is a short, stable fingerprint of everything the keyspace's system_schema rows say (its
+// replication, tables, columns, options, indexes and types), "absent" for a keyspace that does not
+// exist. Two reads give the same digest exactly when they read the same schema, whatever DDL ran
+// elsewhere in the cluster: a plan computed against a digest is still valid while it holds.
+func (k *KeyspaceSchema) Digest() string {
+	if k == nil {
+		return "absent"
+	}
+	b, err := json.Marshal(k) // maps are written sorted; slices are in a stable order (see ReadKeyspaceSchema)
+	if err != nil {           // cannot happen: plain data
+		return "unknown"
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }

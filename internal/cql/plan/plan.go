@@ -22,6 +22,23 @@ type Statement struct {
 	// repair (nodetool repair -full) is needed on the cluster afterwards for the replicas to hold
 	// the data.
 	ReplicationChanged bool
+	// Rebuild is true for the DROP INDEX and the CREATE INDEX that rebuild an index whose
+	// definition changed: the pair replaces something that exists.
+	Rebuild bool
+}
+
+// Additive reports whether the statement only adds to the schema: it creates a keyspace, a table,
+// a type or a new index, or adds a column or a field. Everything else (ALTER of options or
+// replication, DROP of anything, an index rebuild) changes or removes what exists, and waits for
+// approval under changePolicy AutoAdditive.
+func (s Statement) Additive() bool {
+	switch s.Kind {
+	case CreateKeyspace, CreateTable, AddColumns, CreateType, AddField:
+		return true
+	case CreateIndex:
+		return !s.Rebuild
+	}
+	return false
 }
 
 // Plan is an ordered list of statements; empty means nothing to do.

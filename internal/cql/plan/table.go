@@ -134,7 +134,7 @@ func ForTable(desired Table, ks *introspect.KeyspaceSchema) Result {
 			continue
 		}
 		if why := indexDifference(ix, typ, li); why != "" {
-			dropIdx = append(dropIdx, Statement{Kind: DropIndex, CQL: render.DropIndex(desired.Keyspace, ix.Name),
+			dropIdx = append(dropIdx, Statement{Kind: DropIndex, CQL: render.DropIndex(desired.Keyspace, ix.Name), Rebuild: true,
 				Summary: "drop index " + render.Ident(ix.Name) + " on " + q + " to create it again (" + why + ")"})
 			createIdx = append(createIdx, createIndex(desired, ix, typ, why))
 		}
@@ -241,7 +241,7 @@ func createIndex(d Table, ix Index, colType schema.Type, why string) Statement {
 	if why != "" {
 		summary += " again (" + why + ")"
 	}
-	return Statement{Kind: CreateIndex, CQL: render.CreateIndex(ri), Summary: summary}
+	return Statement{Kind: CreateIndex, CQL: render.CreateIndex(ri), Summary: summary, Rebuild: why != ""}
 }
 
 // EffectiveIndexTarget is the target an index gets: the one given, else values for a non-frozen

@@ -60,8 +60,13 @@ cassandra-status: ## Show the local Cassandra clusters.
 ##@ Build and run
 
 .PHONY: build
-build: manifests generate fmt vet ## Build the manager binary into bin/manager.
+build: manifests generate fmt vet cli ## Build the manager into bin/manager, and the CLI (see cli).
 	go build -o bin/manager ./cmd
+
+.PHONY: cli
+cli: ## Build the CLI into bin/cqlsync, and bin/kubectl-cqlsync for `kubectl cqlsync` (put bin/ on PATH).
+	go build -o bin/cqlsync ./cmd/cqlsync
+	cp bin/cqlsync bin/kubectl-cqlsync
 
 .PHONY: run
 run: manifests generate fmt vet control-plane ## Run the operator: against $$KUBECONFIG if set, else a local control plane + local Cassandra.

@@ -54,8 +54,10 @@ type gated struct {
 	version string
 	// planned is everything the target needs, in order.
 	planned plan.Plan
-	// run and held are what the gate lets run now and what waits, each in the planned order.
+	// run and held are what the gate lets run now and what waits, each in the planned order;
+	// waits[i] says whether planned[i] is held.
 	run, held plan.Plan
+	waits     []bool
 }
 
 // gateResult is the gate's decision over every target of a resource.
@@ -71,12 +73,13 @@ type gateResult struct {
 // statement of every target runs (in the planned order, with the additive ones).
 func (p gatePolicy) decide(targets []*gated) gateResult {
 	for _, g := range targets {
-		g.run, g.held = nil, nil
-		for _, st := range g.planned {
+		g.run, g.held, g.waits = nil, nil, make([]bool, len(g.planned))
+		for i, st := range g.planned {
 			if p.hold == "" || (p.additiveRuns && st.Additive()) {
 				g.run = append(g.run, st)
 			} else {
 				g.held = append(g.held, st)
+				g.waits[i] = true
 			}
 		}
 	}
@@ -86,7 +89,7 @@ func (p gatePolicy) decide(targets []*gated) gateResult {
 	}
 	if p.hold == cqlv1.ReasonAwaitingApproval && p.approved == pending.Hash {
 		for _, g := range targets {
-			g.run, g.held = g.planned, nil
+			g.run, g.held, g.waits = g.planned, nil, make([]bool, len(g.planned))
 		}
 		return gateResult{approved: pending.Hash}
 	}

@@ -140,12 +140,17 @@ func TestPlanHash(t *testing.T) {
 		t.Fatalf("unstable or wrong length: %q", h)
 	}
 	changes := map[string]func([]cqlv1.PlanTarget){
-		"a statement":           func(p []cqlv1.PlanTarget) { p[0].Statements[1].CQL = "B2" },
-		"the order":             func(p []cqlv1.PlanTarget) { p[0].Statements[0], p[0].Statements[1] = p[0].Statements[1], p[0].Statements[0] },
-		"a schema version":      func(p []cqlv1.PlanTarget) { p[1].SchemaVersion = "v3" },
-		"a connection":          func(p []cqlv1.PlanTarget) { p[1].Connection = "c3" },
-		"a keyspace":            func(p []cqlv1.PlanTarget) { p[0].Keyspace = "other" },
-		"a statement moved":     func(p []cqlv1.PlanTarget) { p[1].Statements = append(p[1].Statements, p[0].Statements[1]); p[0].Statements = p[0].Statements[:1] },
+		"a statement": func(p []cqlv1.PlanTarget) { p[0].Statements[1].CQL = "B2" },
+		"the order": func(p []cqlv1.PlanTarget) {
+			p[0].Statements[0], p[0].Statements[1] = p[0].Statements[1], p[0].Statements[0]
+		},
+		"a schema version": func(p []cqlv1.PlanTarget) { p[1].SchemaVersion = "v3" },
+		"a connection":     func(p []cqlv1.PlanTarget) { p[1].Connection = "c3" },
+		"a keyspace":       func(p []cqlv1.PlanTarget) { p[0].Keyspace = "other" },
+		"a statement moved": func(p []cqlv1.PlanTarget) {
+			p[1].Statements = append(p[1].Statements, p[0].Statements[1])
+			p[0].Statements = p[0].Statements[:1]
+		},
 		"split across lines":    func(p []cqlv1.PlanTarget) { p[0].Statements[0].CQL = "A\nB"; p[0].Statements = p[0].Statements[:1] },
 		"a target more or less": func(p []cqlv1.PlanTarget) { p[1].Statements = nil },
 	}

@@ -45,24 +45,7 @@ func (r *schemaReconciler[T, D]) reconcileNormal(ctx context.Context, obj T, o *
 	if err != nil {
 		return err
 	}
-	works, planErr := r.forEachConnection(targets, func(ct connTarget) ([]*targetWork, error) {
-		if ct.decided != nil || specProblem != nil {
-			return r.decidedTargets(ct, specProblem), nil
-		}
-		var out []*targetWork
-		for _, ks := range ct.keyspaces {
-			if owner := owners[r.schemaTarget(ct.name, ks, o.name)].owner; owner != "" {
-				out = append(out, &targetWork{out: r.duplicateOutcome(ct, ks, o.name, owner)})
-				continue
-			}
-			w, err := r.planTarget(ctx, obj, d, ct, ks)
-			if err != nil {
-				return out, err
-			}
-			out = append(out, w)
-		}
-		return out, nil
-	})
+	works, planErr := r.planAll(ctx, obj, d, specProblem, targets, owners)
 	policy := policyOf(obj, r.dryRun)
 	if planErr != nil {
 		policy.approved = "" // an approval covers a plan of every target, which this is not
@@ -85,6 +68,30 @@ func (r *schemaReconciler[T, D]) reconcileNormal(ctx context.Context, obj T, o *
 		o.proceed = howToProceed(r.kind.kind, obj.GetName(), o.plan)
 	}
 	return nil
+}
+
+// planAll plans every target: connections in parallel, the keyspaces of one connection one after
+// the other. An API-server error stops the connection it happened on; the works of the others are
+// returned with it.
+func (r *schemaReconciler[T, D]) planAll(ctx context.Context, obj T, d D, specProblem *problem, targets []connTarget, owners map[schemaTarget]targetOwnership) ([]*targetWork, error) {
+	return r.forEachConnection(targets, func(ct connTarget) ([]*targetWork, error) {
+		if ct.decided != nil || specProblem != nil {
+			return r.decidedTargets(ct, specProblem), nil
+		}
+		var out []*targetWork
+		for _, ks := range ct.keyspaces {
+			if owner := owners[r.schemaTarget(ct.name, ks, obj.CQLName())].owner; owner != "" {
+				out = append(out, &targetWork{out: r.duplicateOutcome(ct, ks, obj.CQLName(), owner)})
+				continue
+			}
+			w, err := r.planTarget(ctx, obj, d, ct, ks)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, w)
+		}
+		return out, nil
+	})
 }
 
 // forEachConnection runs f for each connection's targets, connections in parallel, and returns

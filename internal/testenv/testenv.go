@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
@@ -77,4 +80,18 @@ func Cassandra(t testing.TB) Rig {
 		t.Skip("needs the local Cassandra clusters: run `make test` (or `eval $(hack/cassandra.sh env)` after `hack/cassandra.sh start`)")
 	}
 	return r
+}
+
+// CQLSession opens a driver session to host for a test's own queries (checking what cqlsync did,
+// changing the schema behind its back), closed when the test ends.
+func CQLSession(t testing.TB, host string) *gocql.Session {
+	t.Helper()
+	cc := gocql.NewCluster(host)
+	cc.Timeout = 30 * time.Second
+	s, err := gocql.NewSession(*cc)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", host, err)
+	}
+	t.Cleanup(s.Close)
+	return s
 }

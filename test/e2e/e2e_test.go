@@ -8,11 +8,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/cqlsync/cqlsync/internal/testenv"
@@ -20,64 +20,8 @@ import (
 
 func TestSamplesBecomeReady(t *testing.T) {
 	rig := testenv.Cassandra(t)
-	root := testenv.RepoRoot()
-	tmp := t.TempDir()
-
-	manager := filepath.Join(tmp, "manager")
-	build := exec.Command("go", "build", "-o", manager, "./cmd")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the manager: %v\n%s", err, out)
-	}
-
-	env, err := testenv.NewEnvironment()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := testenv.Start(env); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("stopping the control plane: %v", err)
-		}
-	})
-	kubeconfig := writeKubeconfig(t, env, tmp)
-
-	// The manager, as a process, stopped by PID when the test ends, pass or fail.
-	var logs bytes.Buffer
-	cmd := exec.Command(manager, "--kubeconfig", kubeconfig, "--metrics-bind-address", "0",
-		"--health-probe-bind-address", "127.0.0.1:0", "--connection-refresh-interval", "5s")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	testenv.RecordPID(cmd.Process.Pid)
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("manager logs:\n%s", logs.String())
-		}
-	})
-
-	kubectl := func(args ...string) string {
-		t.Helper()
-		c := exec.Command(testenv.Kubectl(), append([]string{"--kubeconfig", kubeconfig}, args...)...)
-		c.Dir = root
-		out, err := c.CombinedOutput()
-		if err != nil {
-			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	op := startOperator(t)
+	kubectl := op.kubectl
 
 	// One apply of every sample, in whatever order kubectl takes the files: no manual ordering.
 	kubectl("apply", "-f", "config/samples/")
@@ -148,16 +92,104 @@ func TestSamplesBecomeReady(t *testing.T) {
 	}
 }
 
+// operator is a control plane of its own and the manager binary running against it.
+type operator struct {
+	kubeconfig string
+	// kubectl runs kubectl against it and returns the output, failing the test on an error.
+	kubectl func(args ...string) string
+}
+
+// startOperator builds the manager (once per test binary), starts a control plane and the
+// manager as a process with the given extra flags; both are stopped by PID when the test ends,
+// pass or fail.
+func startOperator(t *testing.T, flags ...string) operator {
+	t.Helper()
+	root := testenv.RepoRoot()
+	tmp := t.TempDir()
+	manager := buildOnce(t, "manager", "./cmd")
+
+	env, err := testenv.NewEnvironment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testenv.Start(env); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Errorf("stopping the control plane: %v", err)
+		}
+	})
+	kubeconfig := writeKubeconfig(t, env, tmp)
+
+	var logs bytes.Buffer
+	args := append([]string{"--kubeconfig", kubeconfig, "--metrics-bind-address", "0",
+		"--health-probe-bind-address", "127.0.0.1:0", "--connection-refresh-interval", "5s"}, flags...)
+	cmd := exec.Command(manager, args...)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	testenv.RecordPID(cmd.Process.Pid)
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("manager logs:\n%s", logs.String())
+		}
+	})
+	kubectl := func(args ...string) string {
+		t.Helper()
+		c := exec.Command(testenv.Kubectl(), append([]string{"--kubeconfig", kubeconfig}, args...)...)
+		c.Dir = root
+		out, err := c.CombinedOutput()
+		if err != nil {
+			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	return operator{kubeconfig: kubeconfig, kubectl: kubectl}
+}
+
+var (
+	buildMu sync.Mutex
+	built   = map[string]string{}
+)
+
+// buildOnce builds a command of the module into a directory that lives as long as the test
+// binary, once, and returns the binary's path.
+func buildOnce(t *testing.T, name, pkg string) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if p, ok := built[name]; ok {
+		return p
+	}
+	dir, err := os.MkdirTemp("", "cqlsync-e2e-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, name)
+	build := exec.Command("go", "build", "-o", out, pkg)
+	build.Dir = testenv.RepoRoot()
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", pkg, err, b)
+	}
+	built[name] = out
+	return out
+}
+
 // liveTypeFields reads a type's fields from a cluster, as "name type, name type".
 func liveTypeFields(t *testing.T, host, keyspace, name string) string {
 	t.Helper()
-	cc := gocql.NewCluster(host)
-	cc.Timeout = 30 * time.Second
-	s, err := gocql.NewSession(*cc)
-	if err != nil {
-		t.Fatalf("connecting to %s: %v", host, err)
-	}
-	defer s.Close()
+	s := testenv.CQLSession(t, host)
 	var names, types []string
 	if err := s.Query(`SELECT field_names, field_types FROM system_schema.types WHERE keyspace_name = ? AND type_name = ?`, keyspace, name).Scan(&names, &types); err != nil {
 		t.Fatalf("reading type %s.%s: %v", keyspace, name, err)

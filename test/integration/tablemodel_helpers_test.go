@@ -16,6 +16,7 @@ import (
 	"github.com/cqlsync/cqlsync/internal/cql/apply"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/render"
+	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
 // tableDriftInterval is the manager's --drift-interval in this suite: short, so that drift tests
@@ -102,17 +103,7 @@ func tmConnection(t *testing.T, ns, name, host, defaultKeyspace string, isDefaul
 
 // tmSession opens the test's own session to a cluster, to check what cqlsync did and to change
 // the schema behind its back.
-func tmSession(t testing.TB, host string) *gocql.Session {
-	t.Helper()
-	cc := gocql.NewCluster(host)
-	cc.Timeout = 30 * time.Second
-	s, err := gocql.NewSession(*cc)
-	if err != nil {
-		t.Fatalf("connecting to %s: %v", host, err)
-	}
-	t.Cleanup(s.Close)
-	return s
-}
+func tmSession(t testing.TB, host string) *gocql.Session { return testenv.CQLSession(t, host) }
 
 // cql runs statements on a session (the test's own out-of-band DDL), failing the test on error.
 func cql(t *testing.T, s *gocql.Session, stmts ...string) {

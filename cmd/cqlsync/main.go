@@ -1,0 +1,60 @@
+// Command cqlsync is cqlsync's command line, also installed as kubectl-cqlsync so that
+// `kubectl cqlsync ...` works.
+//
+//	cqlsync plan -f <file|dir>...   what the operator would run now, per resource and target
+//
+// It uses the operator's own planner, introspection and renderer (controllers.Planner), so what
+// it prints is what the operator would execute.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes, as terraform's -detailed-exitcode.
+const (
+	exitNoChanges = 0
+	exitError     = 1
+	exitChanges   = 2
+)
+
+func main() {
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	cancel()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitError
+	}
+	switch args[0] {
+	case "plan":
+		return runPlan(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return exitNoChanges
+	}
+	fmt.Fprintf(stderr, "cqlsync: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitError
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `cqlsync manages Apache Cassandra schema declared as Kubernetes resources.
+
+Commands:
+  plan    print what the operator would run now for the manifests given, without running it
+          (exit code 0: no changes, 2: changes pending, 1: an error, a Blocked target, or a
+          target that cannot converge)
+
+Run 'cqlsync <command> -h' for the flags of a command.
+`)
+}

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -237,4 +238,52 @@ func TestManualDropWaitsForApproval(t *testing.T) {
 	if err := c.Get(context.Background(), client.ObjectKeyFromObject(ks), ks); err == nil {
 		t.Fatalf("the Keyspace must be gone once its approved drop ran: %+v", ks.Finalizers)
 	}
+}
+
+// An approved plan that fails part-way reports per target what ran and what did not; what did not
+// run is planned again and, under Manual, needs a new approval.
+func TestApprovedPlanFailingPartWay(t *testing.T) {
+	ut := sampleType()
+	ut.Spec.ChangePolicy = cqlv1.ChangePolicyManual
+	ut.Spec.Connections = connNamesOf("c1", "c2")
+	cl1, cl2 := newFakeCluster(keyspaceSchema("ks1")), newFakeCluster(keyspaceSchema("ks1"))
+	c := fakeClient(t, nil, ut, readyConn("ns", "c1", false, ""), readyConn("ns", "c2", false, ""))
+	r := userTypeReconciler(c, fakeClusters{"c1": cl1, "c2": cl2})
+	if _, err := reconcileObj(t, r, ut); err != nil {
+		t.Fatal(err)
+	}
+	first := ut.Status.Plan
+	if first == nil || len(first.Targets) != 2 {
+		t.Fatalf("plan = %+v", first)
+	}
+	cl2.applyErr = errors.New("Cassandra refused it")
+	annotate(t, c, ut, cqlv1.AnnotationApprovePlan, first.Hash)
+	if _, err := reconcileObj(t, r, ut); err != nil {
+		t.Fatal(err)
+	}
+	t1, _ := findTargetStatus(ut.Status.Targets, "c1", "ks1")
+	t2, _ := findTargetStatus(ut.Status.Targets, "c2", "ks1")
+	if len(cl1.statements()) != 1 || t1.State != cqlv1.TargetSynced || !strings.HasPrefix(t1.Message, "create type") ||
+		t2.State != cqlv1.TargetFailed || !strings.Contains(t2.Message, "Cassandra refused it") {
+		t.Fatalf("per target: %+v / %+v", t1, t2)
+	}
+	// What did not run waits again, as a new plan of its own.
+	cl2.applyErr = nil
+	cl1.keyspaces["ks1"].Types["address"] = &introspect.UserType{Name: "address", Fields: []introspect.Field{{Name: "street", Type: "text"}, {Name: "zip", Type: "int"}}}
+	if _, err := reconcileObj(t, r, ut); err != nil {
+		t.Fatal(err)
+	}
+	p := ut.Status.Plan
+	if p == nil || p.Hash == first.Hash || len(p.Targets) != 1 || p.Targets[0].Connection != "c2" || len(cl2.statements()) != 0 {
+		t.Fatalf("the rest must wait for a new approval: %+v, ran %q", p, cl2.statements())
+	}
+}
+
+func findTargetStatus(ts []cqlv1.TargetStatus, conn, ks string) (cqlv1.TargetStatus, bool) {
+	for _, t := range ts {
+		if t.Connection == conn && t.Keyspace == ks {
+			return t, true
+		}
+	}
+	return cqlv1.TargetStatus{}, false
 }

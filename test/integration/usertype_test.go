@@ -179,8 +179,8 @@ func TestTypesConvergeThroughWatches(t *testing.T) {
 	waitLiveFields(t, s1, ks, "address", "street text, at frozen<geo>")
 }
 
-// TestAPIErrorAfterDDLIsRecorded: the API server fails in the middle of a reconcile, after DDL ran
-// on one target. The statement still reaches the target's status and an event, the generation is
+// TestAPIErrorAfterDDLIsRecorded: the API server fails in the middle of a reconcile in which DDL
+// runs on another target. The statement still reaches the target's status and an event, the generation is
 // not claimed as observed, and the next reconcile completes without running it again.
 func TestAPIErrorAfterDDLIsRecorded(t *testing.T) {
 	rig := testenv.Cassandra(t)
@@ -214,9 +214,14 @@ func TestAPIErrorAfterDDLIsRecorded(t *testing.T) {
 	spec.Keyspaces = tmKeyspaces(ksA, ksB)
 	mustCreate(t, tableModelObj(ns, "readings", spec))
 	<-failed
-	if liveTable(t, s1, ksA, "readings") == nil {
-		t.Fatalf("the reconcile reached %s before creating the table in %s", ksB, ksA)
-	}
+	// The reconcile plans every target first (ksB's planning is where the List fails), then runs
+	// what it could plan: the table appears in ksA although the reconcile ends in an error.
+	eventually(t, tableTimeout, func() error {
+		if liveTable(t, s1, ksA, "readings") == nil {
+			return fmt.Errorf("no table in %s yet", ksA)
+		}
+		return nil
+	})
 	var tm *cqlv1.TableModel
 	eventually(t, tableTimeout, func() error {
 		var err error

@@ -30,9 +30,9 @@ type Registry struct {
 
 	mu      sync.Mutex
 	entries map[Key]*entry
-	// OnConnect, when set, is called (outside any lock) after a session is opened, so that a
-	// controller can refresh the status of a lazily connected connection.
-	onConnect func(Key)
+	// onConnect are called (outside any lock) after a session is opened, so that a controller can
+	// refresh the status of a lazily connected connection.
+	onConnect []func(Key)
 	// schemaSubs receive the schema changes the sessions' clusters announce.
 	schemaSubs []func(SchemaChange)
 }
@@ -63,11 +63,11 @@ func NewWithDialer(log logr.Logger, d DialFunc) *Registry {
 	return r
 }
 
-// OnConnect sets a callback run after every successful connect.
+// OnConnect adds a callback run after every successful connect.
 func (r *Registry) OnConnect(f func(Key)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.onConnect = f
+	r.onConnect = append(r.onConnect, f)
 }
 
 // Options are the per-connection settings that do not change the session itself.
@@ -168,6 +168,15 @@ func (r *Registry) Resolve(ctx context.Context, namespace, name string) (*Sessio
 		}
 	}
 	return r.Get(ctx, key)
+}
+
+// ClusterID is the identity of the cluster a connection's open session reaches (Session.ClusterID);
+// "" when no session is open or it has not described its cluster yet.
+func (r *Registry) ClusterID(key Key) string {
+	if s := r.Peek(key); s != nil {
+		return s.ClusterID()
+	}
+	return ""
 }
 
 // Reset closes the open session of a connection but keeps its registration, so the next Get dials
@@ -282,12 +291,19 @@ func (r *Registry) connect(ctx context.Context, e *entry) (*Session, error) {
 	e.session = &Session{key: e.key, hash: e.hash, cfg: e.cfg, conn: gs}
 	s := e.session
 	e.mu.Unlock()
-	log.Info("connected")
+	// Learn the cluster's identity before anyone uses the session: ownership of schema objects is
+	// decided by it. A failure here is the next Describe's to report.
+	if s.Driver() != nil {
+		if _, err := s.Describe(ctx); err != nil {
+			log.V(1).Info("describing the cluster after connecting", "error", err.Error())
+		}
+	}
+	log.Info("connected", "cluster", s.ClusterID())
 
 	r.mu.Lock()
-	cb := r.onConnect
+	callbacks := r.onConnect
 	r.mu.Unlock()
-	if cb != nil {
+	for _, cb := range callbacks {
 		cb(e.key)
 	}
 	return s, nil

@@ -231,3 +231,22 @@ func TestDefaultKey(t *testing.T) {
 		t.Fatalf("want ns/a after b stepped down, got %v %v", k, err)
 	}
 }
+
+func TestClusterInfoID(t *testing.T) {
+	info := ClusterInfo{ClusterName: "Test Cluster", Hosts: []Host{{HostID: "b2"}, {HostID: "a1"}, {HostID: ""}, {HostID: "c3"}}}
+	if got := info.ID(); got != "Test Cluster/a1" {
+		t.Fatalf("ID = %q", got)
+	}
+	// The same cluster seen through another contact point (other addresses, another order).
+	other := ClusterInfo{ClusterName: "Test Cluster", Hosts: []Host{{HostID: "c3", Address: "10.0.0.3:9042"}, {HostID: "a1", Address: "cass-0.db:9042"}}}
+	if other.ID() != info.ID() {
+		t.Fatalf("%q != %q", other.ID(), info.ID())
+	}
+	// Another cluster with the same (default) name.
+	if (ClusterInfo{ClusterName: "Test Cluster", Hosts: []Host{{HostID: "d4"}}}).ID() == info.ID() {
+		t.Fatal("two clusters with the same name must not share an identity")
+	}
+	if (ClusterInfo{ClusterName: "x"}).ID() != "" {
+		t.Fatal("no host: no identity")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 )
@@ -17,6 +18,15 @@ type Session struct {
 	cfg       Config
 	conn      Conn
 	closeOnce sync.Once
+	// clusterID is the identity of the cluster the session reaches, once known (see ClusterInfo.ID).
+	clusterID atomic.Value
+}
+
+// ClusterID is the identity of the cluster the session reaches (ClusterInfo.ID), "" until the
+// session has described the cluster once.
+func (s *Session) ClusterID() string {
+	id, _ := s.clusterID.Load().(string)
+	return id
 }
 
 // Key is the connection this session belongs to.
@@ -45,6 +55,8 @@ func (s *Session) close() {
 
 // Host is one node as the driver and the system tables see it.
 type Host struct {
+	// HostID is the node's host_id, which it keeps for life whatever its address.
+	HostID         string
 	Address        string
 	Datacenter     string
 	Rack           string
@@ -57,6 +69,25 @@ type Host struct {
 type ClusterInfo struct {
 	ClusterName string
 	Hosts       []Host // sorted by address
+}
+
+// ID is the cluster's identity: its name and the smallest host_id of its nodes. It depends on
+// nothing the client chose (a DNS name or an IP address, a port, a datacenter to prefer), so two
+// connections that reach the same cluster share it, and two clusters that happen to have the same
+// name (Cassandra's default "Test Cluster") do not. It changes only when the node with the
+// smallest host_id leaves the cluster or a node with a smaller one joins. "" when no host is
+// known.
+func (c ClusterInfo) ID() string {
+	var min string
+	for _, h := range c.Hosts {
+		if h.HostID != "" && (min == "" || h.HostID < min) {
+			min = h.HostID
+		}
+	}
+	if min == "" {
+		return ""
+	}
+	return c.ClusterName + "/" + min
 }
 
 // UpCount is how many hosts are up.
@@ -99,6 +130,7 @@ func (s *Session) Describe(ctx context.Context) (ClusterInfo, error) {
 	}
 	for _, h := range gs.GetHosts() {
 		info.Hosts = append(info.Hosts, Host{
+			HostID:         h.HostID(),
 			Address:        h.ConnectAddressAndPort(),
 			Datacenter:     h.DataCenter(),
 			Rack:           h.Rack(),
@@ -108,5 +140,8 @@ func (s *Session) Describe(ctx context.Context) (ClusterInfo, error) {
 		})
 	}
 	sort.Slice(info.Hosts, func(i, j int) bool { return info.Hosts[i].Address < info.Hosts[j].Address })
+	if id := info.ID(); id != "" {
+		s.clusterID.Store(id)
+	}
 	return info, nil
 }

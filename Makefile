@@ -87,11 +87,13 @@ docker-build: ## Build the container image (needs a container engine).
 ##@ Deployment
 
 .PHONY: install
-install: manifests ## Install the CRDs into the cluster of the current kubeconfig.
+install: manifests ## Install the CRDs and the admission policies into the cluster of the current kubeconfig.
 	$(KUBECTL) apply --server-side -k config/crd
+	$(KUBECTL) apply --server-side -k config/admission
 
 .PHONY: uninstall
-uninstall: manifests ## Remove the CRDs (and every cqlsync resource) from the cluster.
+uninstall: manifests ## Remove the admission policies and the CRDs (and every cqlsync resource) from the cluster.
+	$(KUBECTL) delete --ignore-not-found -k config/admission
 	$(KUBECTL) delete --ignore-not-found -k config/crd
 
 .PHONY: deploy

@@ -28,6 +28,7 @@ func main() {
 		refreshInterval time.Duration
 		driftInterval   time.Duration
 		dryRun          bool
+		operatorNS      string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to; \"0\" disables it")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the health and readiness probes bind to")
@@ -35,6 +36,7 @@ func main() {
 	flag.DurationVar(&refreshInterval, "connection-refresh-interval", time.Minute, "how often a Ready CassandraConnection re-reads its hosts")
 	flag.DurationVar(&driftInterval, "drift-interval", 5*time.Minute, "how often a Ready Keyspace, TableModel or UserType re-reads the live schema to find and correct drift (one schema-version query per target when nothing changed)")
 	flag.BoolVar(&dryRun, "dry-run", false, "plan and report in each resource's status.plan, but never execute DDL: to preview what a first install would do to existing clusters")
+	flag.StringVar(&operatorNS, "operator-namespace", defaultOperatorNamespace(), "the namespace of the Secrets of ClusterCassandraConnections that name no spec.secretsNamespace (default: $POD_NAMESPACE, the in-cluster service account's namespace, or cqlsync-system)")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -60,7 +62,7 @@ func main() {
 	ctx := ctrl.SetupSignalHandler()
 	reg := registry.New(ctrl.Log.WithName("registry"))
 	defer reg.Close()
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: refreshInterval, DriftInterval: driftInterval, DryRun: dryRun}); err != nil {
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: refreshInterval, DriftInterval: driftInterval, DryRun: dryRun, OperatorNamespace: operatorNS}); err != nil {
 		setupLog.Error(err, "unable to set up the controllers")
 		os.Exit(1)
 	}
@@ -75,4 +77,16 @@ func main() {
 		setupLog.Error(err, "manager stopped with an error")
 		os.Exit(1)
 	}
+}
+
+// defaultOperatorNamespace is the namespace the manager runs in: $POD_NAMESPACE (the Deployment
+// sets it from the downward API), else the in-cluster service account's, else cqlsync-system.
+func defaultOperatorNamespace() string {
+	if ns := os.Getenv("POD_NAMESPACE"); ns != "" {
+		return ns
+	}
+	if b, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace"); err == nil && len(b) > 0 {
+		return string(b)
+	}
+	return "cqlsync-system"
 }

@@ -3,33 +3,46 @@ package controllers
 import (
 	"maps"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"k8s.io/apimachinery/pkg/api/meta"
-
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 )
 
-// connectionUsable passes the CassandraConnection events that can change what a Keyspace or
-// TableModel may do: creation, deletion (and its start), a spec change, a change of the Ready
-// condition, and an annotation change (a person's way to ask for a reconcile). The host list and schema versions a periodic refresh updates (every DDL changes the
-// schema version) do not requeue every resource that uses the connection.
+// connectionUsable passes the events of a CassandraConnection or a ClusterCassandraConnection
+// that can change what the resources using it may do: creation, deletion (and its start), a spec
+// change, a change of the Ready condition or of the cluster's identity (ownership is decided by
+// it), and an annotation change (a person's way to ask for a reconcile). The host list and schema
+// versions a periodic refresh updates (every DDL changes the schema version) do not requeue every
+// resource that uses the connection.
 var connectionUsable = predicate.Funcs{
 	UpdateFunc: func(e event.UpdateEvent) bool {
-		before, ok1 := e.ObjectOld.(*cqlv1.CassandraConnection)
-		after, ok2 := e.ObjectNew.(*cqlv1.CassandraConnection)
+		before, ok1 := connStatus(e.ObjectOld)
+		after, ok2 := connStatus(e.ObjectNew)
 		if !ok1 || !ok2 {
 			return true
 		}
-		if before.Generation != after.Generation || before.DeletionTimestamp.IsZero() != after.DeletionTimestamp.IsZero() ||
-			!maps.Equal(before.Annotations, after.Annotations) {
+		if e.ObjectOld.GetGeneration() != e.ObjectNew.GetGeneration() ||
+			e.ObjectOld.GetDeletionTimestamp().IsZero() != e.ObjectNew.GetDeletionTimestamp().IsZero() ||
+			!maps.Equal(e.ObjectOld.GetAnnotations(), e.ObjectNew.GetAnnotations()) || before.ClusterID != after.ClusterID {
 			return true
 		}
-		return readyChanged(before.Status.Conditions, after.Status.Conditions, true)
+		return readyChanged(before.Conditions, after.Conditions, true)
 	},
+}
+
+// connStatus is the status of a connection of either kind.
+func connStatus(o client.Object) (*cqlv1.CassandraConnectionStatus, bool) {
+	switch c := o.(type) {
+	case *cqlv1.CassandraConnection:
+		return &c.Status, true
+	case *cqlv1.ClusterCassandraConnection:
+		return &c.Status, true
+	}
+	return nil, false
 }
 
 // readyChanged reports whether the Ready condition appeared, went, or changed its status or

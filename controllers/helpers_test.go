@@ -10,6 +10,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -43,12 +44,15 @@ func fakeClient(t *testing.T, funcs *interceptor.Funcs, objs ...client.Object) c
 	if err := cqlv1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
 	b := fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).
 		WithStatusSubresource(&cqlv1.CassandraConnection{}, &cqlv1.Keyspace{}, &cqlv1.TableModel{}, &cqlv1.UserType{})
 	if funcs != nil {
 		b = b.WithInterceptorFuncs(*funcs)
 	}
-	if err := registerIndexes(context.Background(), builderIndexer{b}); err != nil {
+	if err := registerIndexes(context.Background(), builderIndexer{b}, "cqlsync-system"); err != nil {
 		t.Fatal(err)
 	}
 	return b.Build()
@@ -131,6 +135,15 @@ func (f *fakeCluster) statements() []string {
 // fakeClusters are the clusters of the connections, by name.
 type fakeClusters map[string]*fakeCluster
 
+// ClusterID is "cluster-" and the connection's name: in these tests, connections of different
+// names reach different clusters.
+func (f fakeClusters) ClusterID(key registry.Key) string {
+	if _, ok := f[key.Name]; ok {
+		return "cluster-" + key.Name
+	}
+	return ""
+}
+
 func (f fakeClusters) Cluster(_ context.Context, _, name string) (Cluster, error) {
 	c, ok := f[name]
 	if !ok {
@@ -189,10 +202,10 @@ func recordedEvents[T schemaObject, D any](r *schemaReconciler[T, D]) []string {
 	}
 }
 
-func connNamesOf(names ...string) []cqlv1.ConnectionName {
-	out := make([]cqlv1.ConnectionName, len(names))
+func connNamesOf(names ...string) []cqlv1.ConnectionRef {
+	out := make([]cqlv1.ConnectionRef, len(names))
 	for i, n := range names {
-		out[i] = cqlv1.ConnectionName(n)
+		out[i] = cqlv1.Namespaced(n)
 	}
 	return out
 }

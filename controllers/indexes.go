@@ -12,12 +12,14 @@ import (
 // an index belongs to one kind's informer, so "cqlsync.io/connections" on Keyspaces and on
 // TableModels are two indexes.
 const (
-	// indexConnSecrets (CassandraConnection): names of the Secrets it references.
+	// indexConnSecrets (CassandraConnection, ClusterCassandraConnection): the Secrets it reads, as
+	// "namespace/name".
 	indexConnSecrets = "cqlsync.io/secrets"
 	// indexConnDefault (CassandraConnection): "true" for default connections.
 	indexConnDefault = "cqlsync.io/default"
 
-	// indexConnections (schema kinds): the names in spec.connections.
+	// indexConnections (schema kinds): spec.connections, as ConnectionRef.String(): a
+	// CassandraConnection's name, "ClusterCassandraConnection/<name>" for a cluster-scoped one.
 	indexConnections = "cqlsync.io/connections"
 	// indexUsesDefault (schema kinds): "true" when spec.connections is empty.
 	indexUsesDefault = "cqlsync.io/uses-default"
@@ -40,11 +42,13 @@ type fieldIndex struct {
 	fn    client.IndexerFunc
 }
 
-// fieldIndexes lists every index the controllers list by.
-func fieldIndexes() []fieldIndex {
+// fieldIndexesFor lists every index the controllers list by, with the operator's namespace (where
+// ClusterCassandraConnections without spec.secretsNamespace keep their Secrets).
+func fieldIndexesFor(operatorNamespace string) []fieldIndex {
 	out := []fieldIndex{
 		{&cqlv1.CassandraConnection{}, indexConnSecrets, func(o client.Object) []string {
-			return secretNames(o.(*cqlv1.CassandraConnection))
+			c := o.(*cqlv1.CassandraConnection)
+			return secretKeys(&c.Spec, c.Namespace)
 		}},
 		{&cqlv1.CassandraConnection{}, indexConnDefault, func(o client.Object) []string {
 			if o.(*cqlv1.CassandraConnection).Spec.Default {
@@ -53,6 +57,10 @@ func fieldIndexes() []fieldIndex {
 			return nil
 		}},
 	}
+	out = append(out, fieldIndex{&cqlv1.ClusterCassandraConnection{}, indexConnSecrets, func(o client.Object) []string {
+		c := o.(*cqlv1.ClusterCassandraConnection)
+		return secretKeys(&c.Spec.CassandraConnectionSpec, clusterCassandraConnectionKind.secretsNamespace(c, operatorNamespace))
+	}})
 	kinds := []struct {
 		obj       client.Object
 		usedTypes func(client.Object) []string
@@ -64,7 +72,11 @@ func fieldIndexes() []fieldIndex {
 	for _, k := range kinds {
 		out = append(out,
 			fieldIndex{k.obj, indexConnections, func(o client.Object) []string {
-				return connectionNames(o.(cqlv1.SchemaObject).TargetConnections())
+				var out []string
+				for _, ref := range o.(cqlv1.SchemaObject).TargetConnections() {
+					out = append(out, ref.String())
+				}
+				return out
 			}},
 			fieldIndex{k.obj, indexUsesDefault, func(o client.Object) []string {
 				if len(o.(cqlv1.SchemaObject).TargetConnections()) == 0 {
@@ -96,8 +108,8 @@ func fieldIndexes() []fieldIndex {
 }
 
 // registerIndexes registers every field index with the manager's indexer (or a fake client's).
-func registerIndexes(ctx context.Context, idx client.FieldIndexer) error {
-	for _, i := range fieldIndexes() {
+func registerIndexes(ctx context.Context, idx client.FieldIndexer, operatorNamespace string) error {
+	for _, i := range fieldIndexesFor(operatorNamespace) {
 		if err := idx.IndexField(ctx, i.obj, i.field, i.fn); err != nil {
 			return err
 		}

@@ -7,20 +7,20 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// Several resources of a namespace can declare the same schema object on the same cluster: two
-// Keyspaces with the same CQL name on one connection, two TableModels (or UserTypes) with the same
-// name on one connection and keyspace. Only one of them, the owner, acts on it; the others report
-// DuplicateOwner on that target and never run DDL there, not even a DROP on deletion. This file is
-// the rule, pure; schema_ownership.go resolves who declares what.
+// Several resources can declare the same schema object on the same physical cluster: two
+// Keyspaces with the same CQL name, two TableModels (or UserTypes) with the same name in the same
+// keyspace, in one namespace or in several, through one connection or through different ones
+// (of either kind, under any name) that reach the same cluster. Only one of them, the owner, acts
+// on it; the others report DuplicateOwner on that target and never run DDL there, not even a DROP
+// on deletion. This file is the rule, pure; schema_ownership.go resolves who declares what.
 
-// schemaTarget is a schema object on one cluster as the resources of a namespace declare it: the
-// resolved connection name (never "the default"), the CQL keyspace (never "the connection's
-// default keyspace") and, for a TableModel or a UserType, the CQL table or type ("" for a
-// keyspace).
+// schemaTarget is a schema object on one physical cluster: the cluster's identity (never a
+// connection name), the CQL keyspace (never "the connection's default keyspace") and, for a
+// TableModel or a UserType, the CQL table or type ("" for a keyspace).
 type schemaTarget struct {
-	connection string
-	keyspace   string
-	name       string
+	cluster  string
+	keyspace string
+	name     string
 }
 
 // claimant is a resource that declares schema objects, and the targets it declares.
@@ -32,8 +32,8 @@ type claimant struct {
 }
 
 // precedes reports whether a comes before b for ownership: the older creationTimestamp first, then
-// the smaller name (timestamps have a resolution of one second, so `kubectl apply -f dir/` often
-// creates several resources in the same second).
+// the smaller namespace/name (timestamps have a resolution of one second, so `kubectl apply -f
+// dir/` often creates several resources in the same second).
 func precedes(a, b claimant) bool {
 	if !a.created.Equal(&b.created) {
 		return a.created.Before(&b.created)
@@ -84,10 +84,11 @@ func ownership(self claimant, others []claimant) map[schemaTarget]targetOwnershi
 	return out
 }
 
-// duplicateOwnerMessage is the message of a target that owner, of the same kind, owns:
-// what, e.g. `keyspace "orders"`, is already managed on the connection.
+// duplicateOwnerMessage is the message of a target that owner ("namespace/name"), of the same
+// kind, owns: what, e.g. `keyspace "orders"`, is already managed on the cluster the connection
+// reaches.
 func duplicateOwnerMessage(kind, owner, what, connection string) string {
-	return fmt.Sprintf("%s %q already manages %s on connection %q; nothing was executed on this target. "+
+	return fmt.Sprintf("%s %q already manages %s on the cluster of connection %q; nothing was executed on this target. "+
 		"Delete one of them (deleting this one never drops it), or give this one another spec.name (spec.name is immutable: recreate it)",
 		kind, owner, what, connection)
 }

@@ -12,7 +12,8 @@ import (
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 )
 
-// A resource requeues the others of its kind and namespace with the same CQL name, and only those.
+// A resource requeues the others of its kind, in every namespace (a cluster may be shared), with the
+// same CQL name, and only those.
 func TestRequestsForSameName(t *testing.T) {
 	ks := func(ns, name, cqlName string) *cqlv1.Keyspace {
 		return &cqlv1.Keyspace{ObjectMeta: objMeta(ns, name, 0), Spec: cqlv1.KeyspaceSpec{Name: cqlName}}
@@ -28,10 +29,10 @@ func TestRequestsForSameName(t *testing.T) {
 		tm("ns", "a", "items"), tm("ns", "b", "items"), tm("ns", "items", ""), tm("ns", "c", "users"), tm("other", "a", "items"),
 		ut("ns", "a", "address"), ut("ns", "address", ""), ut("ns", "b", "Address"),
 	)
-	if got, want := requestNames(keyspaceReconciler(c, nil).sameName(context.Background(), ks("ns", "a", "orders"))), []string{"ns/b", "ns/orders"}; !slices.Equal(got, want) {
+	if got, want := requestNames(keyspaceReconciler(c, nil).sameName(context.Background(), ks("ns", "a", "orders"))), []string{"ns/b", "ns/orders", "other/a"}; !slices.Equal(got, want) {
 		t.Errorf("Keyspace sameName = %v; want %v", got, want)
 	}
-	if got, want := requestNames(tableModelReconciler(c, nil).sameName(context.Background(), tm("ns", "items", ""))), []string{"ns/a", "ns/b"}; !slices.Equal(got, want) {
+	if got, want := requestNames(tableModelReconciler(c, nil).sameName(context.Background(), tm("ns", "items", ""))), []string{"ns/a", "ns/b", "other/a"}; !slices.Equal(got, want) {
 		t.Errorf("TableModel sameName = %v; want %v", got, want)
 	}
 	if got, want := requestNames(userTypeReconciler(c, nil).sameName(context.Background(), ut("ns", "a", "address"))), []string{"ns/address"}; !slices.Equal(got, want) {
@@ -39,8 +40,9 @@ func TestRequestsForSameName(t *testing.T) {
 	}
 }
 
-// A UserType requeues the TableModels and UserTypes of its namespace that use its type; a Ready
-// Keyspace requeues the TableModels and UserTypes that go into it.
+// A UserType requeues the TableModels and UserTypes, of any namespace, that use its type; a Ready
+// Keyspace requeues the TableModels and UserTypes that go into it (the reconcile finds out
+// whether they are on the same cluster).
 func TestRequestsForDependencies(t *testing.T) {
 	address := &cqlv1.UserType{ObjectMeta: objMeta("ns", "address", 0), Spec: cqlv1.UserTypeSpec{Fields: []cqlv1.Field{{Name: "street", Type: "text"}}}}
 	person := &cqlv1.UserType{ObjectMeta: objMeta("ns", "person", 0), Spec: cqlv1.UserTypeSpec{Keyspaces: keyspaceNamesOf("ks1"),
@@ -56,14 +58,14 @@ func TestRequestsForDependencies(t *testing.T) {
 	c := fakeClient(t, nil, address, person, users, plain, elsewhere, ks1)
 	ctx := context.Background()
 
-	if got, want := requestNames(tableModelReconciler(c, nil).forUserType(ctx, address)), []string{"ns/users"}; !slices.Equal(got, want) {
+	if got, want := requestNames(tableModelReconciler(c, nil).forUserType(ctx, address)), []string{"ns/users", "other/users"}; !slices.Equal(got, want) {
 		t.Errorf("TableModels for UserType address = %v; want %v", got, want)
 	}
 	if got, want := requestNames(userTypeReconciler(c, nil).forUserType(ctx, address)), []string{"ns/person"}; !slices.Equal(got, want) {
 		t.Errorf("UserTypes for UserType address = %v; want %v", got, want)
 	}
 	// ks1 by name, and everything that uses the connections' default keyspaces.
-	if got, want := requestNames(tableModelReconciler(c, nil).forKeyspace(ctx, ks1)), []string{"ns/plain"}; !slices.Equal(got, want) {
+	if got, want := requestNames(tableModelReconciler(c, nil).forKeyspace(ctx, ks1)), []string{"ns/plain", "other/users"}; !slices.Equal(got, want) {
 		t.Errorf("TableModels for Keyspace ks1 = %v; want %v", got, want)
 	}
 	if got, want := requestNames(userTypeReconciler(c, nil).forKeyspace(ctx, ks1)), []string{"ns/address", "ns/person"}; !slices.Equal(got, want) {
@@ -89,29 +91,31 @@ func TestKeyspaceOwnershipReads(t *testing.T) {
 	c := fakeClient(t, nil, older, newer, oldestDeleting, self,
 		&cqlv1.CassandraConnection{ObjectMeta: objMeta("ns", "c1", 0), Spec: cqlv1.CassandraConnectionSpec{Default: true}},
 		&cqlv1.CassandraConnection{ObjectMeta: objMeta("ns", "c2", 0)},
+		&cqlv1.CassandraConnection{ObjectMeta: objMeta("ns", "c3", 0)},
 		&cqlv1.Keyspace{ObjectMeta: objMeta("ns", "unrelated", 3*time.Hour), Spec: cqlv1.KeyspaceSpec{Name: "billing", Connections: connNamesOf("c2")}},
 	)
-	r := keyspaceReconciler(c, nil)
+	r := keyspaceReconciler(c, fakeClusters{"c1": nil, "c2": nil, "c3": nil})
 	orders := []string{"orders"}
-	got, err := r.ownership(context.Background(), self, []connTarget{{name: "c1", keyspaces: orders}, {name: "c2", keyspaces: orders},
-		{name: "c3", keyspaces: orders}, {isDefault: true, keyspaces: orders, decided: &problem{}}})
+	got, err := r.ownership(context.Background(), self, []connTarget{{name: "c1", clusterID: "cluster-c1", keyspaces: orders},
+		{name: "c2", clusterID: "cluster-c2", keyspaces: orders}, {name: "c3", clusterID: "cluster-c3", keyspaces: orders},
+		{isDefault: true, keyspaces: orders, decided: &problem{}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[schemaTarget]targetOwnership{
-		ksTarget("c1", "orders"): {owner: "older"},
+		ksTarget("c1", "orders"): {owner: "ns/older"},
 		ksTarget("c2", "orders"): {},
-		ksTarget("c3", "orders"): {owner: "oldest"},
+		ksTarget("c3", "orders"): {owner: "ns/oldest"},
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("ownership = %+v; want %+v", got, want)
 	}
 	// Seen from the older one: it owns c1, and "newer" takes it over once it is gone.
-	got, err = r.ownership(context.Background(), older, []connTarget{{name: "c1", isDefault: true, keyspaces: orders}})
+	got, err = r.ownership(context.Background(), older, []connTarget{{name: "c1", clusterID: "cluster-c1", isDefault: true, keyspaces: orders}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (targetOwnership{heir: "self"}); got[ksTarget("c1", "orders")] != want {
+	if want := (targetOwnership{heir: "ns/self"}); got[ksTarget("c1", "orders")] != want {
 		t.Errorf("older's ownership = %+v; want %+v", got, want)
 	}
 }
@@ -129,10 +133,10 @@ func TestTableOwnershipReads(t *testing.T) {
 		&cqlv1.CassandraConnection{ObjectMeta: objMeta("ns", "c1", 0), Spec: cqlv1.CassandraConnectionSpec{Default: true, DefaultKeyspace: "shop"}},
 		&cqlv1.CassandraConnection{ObjectMeta: objMeta("ns", "c2", 0), Spec: cqlv1.CassandraConnectionSpec{DefaultKeyspace: "shop"}},
 	)
-	r := tableModelReconciler(c, nil)
+	r := tableModelReconciler(c, fakeClusters{"c1": nil, "c2": nil})
 	conns := []connTarget{
-		{name: "c1", keyspaces: []string{"shop"}},
-		{name: "c2", keyspaces: []string{"shop", "audit"}},
+		{name: "c1", clusterID: "cluster-c1", keyspaces: []string{"shop"}},
+		{name: "c2", clusterID: "cluster-c2", keyspaces: []string{"shop", "audit"}},
 		{name: "c3", keyspaces: []string{"shop"}, decided: &problem{}},
 	}
 	got, err := r.ownership(context.Background(), self, conns)
@@ -140,9 +144,9 @@ func TestTableOwnershipReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[schemaTarget]targetOwnership{
-		tblTarget("c1", "shop", "items"):  {owner: "older"},
+		tblTarget("c1", "shop", "items"):  {owner: "ns/older"},
 		tblTarget("c2", "shop", "items"):  {},
-		tblTarget("c2", "audit", "items"): {owner: "other-ks"},
+		tblTarget("c2", "audit", "items"): {owner: "ns/other-ks"},
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("ownership = %+v; want %+v", got, want)

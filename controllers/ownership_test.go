@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
 )
 
 func TestOwnership(t *testing.T) {
@@ -200,9 +202,9 @@ func TestKeyspaceClaimant(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.ks.CreationTimestamp = t0
-			cl := &claims{defaults: tt.defaults, loaded: true}
-			c := cl.claimantOf(&tt.ks, false)
-			if c.name != tt.ks.Name || !c.created.Equal(&t0) || c.deleting != tt.wantDeleting || !slices.Equal(c.targets, tt.want) {
+			tt.ks.Namespace = "ns"
+			c := claimsWith(tt.defaults).claimantOf(&tt.ks, false)
+			if c.name != "ns/"+tt.ks.Name || !c.created.Equal(&t0) || c.deleting != tt.wantDeleting || !slices.Equal(c.targets, tt.want) {
 				t.Fatalf("claimant %+v; want targets %+v, deleting %v", c, tt.want, tt.wantDeleting)
 			}
 		})
@@ -210,12 +212,8 @@ func TestKeyspaceClaimant(t *testing.T) {
 }
 
 func TestTableModelClaimant(t *testing.T) {
-	// c3 has no defaultKeyspace.
-	claimsWith := func(defaults []string) *claims {
-		return &claims{defaults: defaults, loaded: true, defaultKS: map[string]string{"c1": "shop", "c2": "audit", "c3": ""}}
-	}
 	tm := func(name string, conns, keyspaces []string) *cqlv1.TableModel {
-		m := &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		m := &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name}}
 		m.Spec.Connections = connNamesOf(conns...)
 		for _, k := range keyspaces {
 			m.Spec.Keyspaces = append(m.Spec.Keyspaces, cqlv1.KeyspaceName(k))
@@ -266,7 +264,7 @@ func TestTableModelClaimant(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := claimsWith(tt.defaults).claimantOf(tt.tm, true)
-			if c.name != tt.tm.Name || !slices.Equal(c.targets, tt.want) {
+			if c.name != "ns/"+tt.tm.Name || !slices.Equal(c.targets, tt.want) {
 				t.Fatalf("claimant %+v; want targets %+v", c, tt.want)
 			}
 		})
@@ -280,7 +278,7 @@ func TestTableModelClaimant(t *testing.T) {
 	explicit := tm("explicit", []string{"c1"}, []string{"shop"})
 	explicit.Spec.Name, explicit.CreationTimestamp = "t", metav1.NewTime(t0.Add(time.Minute))
 	got := ownership(claimsWith(nil).claimantOf(explicit, true), []claimant{claimsWith([]string{"c1"}).claimantOf(implicit, true)})
-	if want := (targetOwnership{owner: "implicit"}); got[tblTarget("c1", "shop", "t")] != want {
+	if want := (targetOwnership{owner: "ns/implicit"}); got[tblTarget("c1", "shop", "t")] != want {
 		t.Fatalf("ownership through the default connection and keyspace = %+v; want %+v", got, want)
 	}
 }
@@ -296,7 +294,7 @@ func TestDuplicateOwnerStatus(t *testing.T) {
 		kr.duplicateOutcome(connTarget{name: "c1"}, "orders", "orders", "a"),
 	}}, kr.kind, 1, now)
 	ready := meta.FindStatusCondition(st.Conditions, cqlv1.ConditionReady)
-	wantMsg := `Keyspace "a" already manages keyspace "orders" on connection "c1"`
+	wantMsg := `Keyspace "a" already manages keyspace "orders" on the cluster of connection "c1"`
 	if ready.Status != metav1.ConditionFalse || ready.Reason != cqlv1.ReasonDuplicateOwner || !strings.Contains(ready.Message, wantMsg) ||
 		st.TargetsSynced != "1/2" || st.Targets[1].State != cqlv1.TargetFailed || !strings.Contains(st.Targets[1].Message, "spec.name") {
 		t.Errorf("keyspace: Ready %+v, targets %+v", ready, st.Targets)
@@ -309,17 +307,31 @@ func TestDuplicateOwnerStatus(t *testing.T) {
 	}}, tr.kind, 1, now)
 	ready = meta.FindStatusCondition(st.Conditions, cqlv1.ConditionReady)
 	drifted := meta.FindStatusCondition(st.Conditions, cqlv1.ConditionDrifted)
-	wantMsg = `TableModel "a" already manages table "t" in keyspace "shop" on connection "c1"`
+	wantMsg = `TableModel "a" already manages table "t" in keyspace "shop" on the cluster of connection "c1"`
 	if ready.Status != metav1.ConditionFalse || ready.Reason != cqlv1.ReasonDuplicateOwner || !strings.Contains(ready.Message, wantMsg) ||
 		drifted.Status != metav1.ConditionFalse || st.Targets[0].State != cqlv1.TargetFailed || st.Targets[0].Keyspace != "shop" {
 		t.Errorf("table model: Ready %+v, Drifted %+v, targets %+v", ready, drifted, st.Targets)
 	}
 }
 
+// ksTarget and tblTarget are targets on the cluster of a connection; in these tests connection
+// cN reaches cluster "cluster-cN" (see claimsWith and fakeClusters).
 func ksTarget(connection, keyspace string) schemaTarget {
-	return schemaTarget{connection: connection, keyspace: keyspace}
+	return schemaTarget{cluster: "cluster-" + connection, keyspace: keyspace}
 }
 
 func tblTarget(connection, keyspace, name string) schemaTarget {
-	return schemaTarget{connection: connection, keyspace: keyspace, name: name}
+	return schemaTarget{cluster: "cluster-" + connection, keyspace: keyspace, name: name}
+}
+
+// claimsWith are claims that know the namespace "ns"'s default connections and connections c1,
+// c2, c3 (defaultKeyspace shop, audit and none), each reaching its own cluster.
+func claimsWith(defaults []string) *claims {
+	cl := newClaims(context.Background(), nil, nil)
+	cl.defaults["ns"] = connNamesOf(defaults...)
+	for name, ks := range map[string]string{"c1": "shop", "c2": "audit", "c3": ""} {
+		cl.views[registry.Key{Namespace: "ns", Name: name}] = &connView{ref: cqlv1.Namespaced(name), key: registry.Key{Namespace: "ns", Name: name},
+			spec: &cqlv1.CassandraConnectionSpec{DefaultKeyspace: ks}, status: &cqlv1.CassandraConnectionStatus{ClusterID: "cluster-" + name}}
+	}
+	return cl
 }

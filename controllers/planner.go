@@ -123,10 +123,10 @@ func planWith[T schemaObject, D any](ctx context.Context, r *schemaReconciler[T,
 }
 
 // ConnectionConfig is the session configuration of a connection: its spec and the Secrets it
-// references, read through secrets. A missing Secret or key, or unusable PEM content, is an error
-// naming the Secret and the key, never the value.
-func ConnectionConfig(ctx context.Context, secrets client.Reader, conn *cqlv1.CassandraConnection) (registry.Config, error) {
-	return buildConfig(ctx, secrets, conn)
+// references, read through secrets in secretsNamespace. A missing Secret or key, or unusable PEM
+// content, is an error naming the Secret and the key, never the value.
+func ConnectionConfig(ctx context.Context, secrets client.Reader, spec *cqlv1.CassandraConnectionSpec, secretsNamespace string) (registry.Config, error) {
+	return buildConfig(ctx, secrets, spec, secretsNamespace)
 }
 
 // NewClusters opens the clusters of a registry's sessions, reading the live schema through cache
@@ -136,7 +136,8 @@ func NewClusters(reg *registry.Registry, exec *apply.Executor, cache *introspect
 }
 
 // RegisterIndexes registers the field indexes the controllers (and the Planner) list by: the CLI
-// registers them with its in-memory client.
-func RegisterIndexes(ctx context.Context, idx client.FieldIndexer) error {
-	return registerIndexes(ctx, idx)
+// registers them with its in-memory client. operatorNamespace holds the Secrets of the
+// ClusterCassandraConnections that name no spec.secretsNamespace.
+func RegisterIndexes(ctx context.Context, idx client.FieldIndexer, operatorNamespace string) error {
+	return registerIndexes(ctx, idx, operatorNamespace)
 }

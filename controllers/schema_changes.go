@@ -41,15 +41,21 @@ func (r *schemaReconciler[T, D]) schemaChangeSource(events SchemaEvents) source.
 		}))
 }
 
-// forSchemaChange lists the resources of the kind in the connection's namespace that the change
-// concerns.
+// forSchemaChange lists the resources of the kind that the change concerns: in the connection's
+// namespace, or in every namespace for a ClusterCassandraConnection.
 func (r *schemaReconciler[T, D]) forSchemaChange(ctx context.Context, events SchemaEvents, c registry.SchemaChange) []reconcile.Request {
 	list := r.objects.newList()
-	if err := r.List(ctx, list, client.InNamespace(c.Key.Namespace)); err != nil {
+	var opts []client.ListOption
+	if c.Key.Namespace != "" {
+		opts = append(opts, client.InNamespace(c.Key.Namespace))
+	}
+	if err := r.List(ctx, list, opts...); err != nil {
 		log.FromContext(ctx).Error(err, "listing resources for a schema change", "kind", r.kind.kind, "connection", c.Key.String())
 		return nil
 	}
-	isDefault := false
+	// A ClusterCassandraConnection may be the default of any namespace (its annotation): count it
+	// as one, at the cost of a reconcile that finds nothing to do.
+	isDefault := c.Key.Namespace == ""
 	if k, err := events.DefaultKey(c.Key.Namespace); err == nil && k == c.Key {
 		isDefault = true
 	}
@@ -63,16 +69,17 @@ func (r *schemaReconciler[T, D]) forSchemaChange(ctx context.Context, events Sch
 	return reqs
 }
 
-// schemaChangeConcerns says whether a change on a connection's keyspace, table or type may affect
-// obj, a resource of the kind. An empty spec.keyspaces means the connection's default keyspace,
-// which the change cannot tell: such resources are included.
+// schemaChangeConcerns says whether a change seen through a connection, on a keyspace, table or
+// type, may affect obj, a resource of the kind. An empty spec.keyspaces means the connection's
+// default keyspace, which the change cannot tell: such resources are included.
 //   - A Keyspace is concerned by the changes of its keyspace itself.
 //   - A TableModel by those of its table, and of its keyspace itself.
 //   - A UserType by those of its type, and of its keyspace itself; and, while it is being deleted
 //     and waits for the tables that use its type, by those of any table of its keyspace.
 func schemaChangeConcerns(obj cqlv1.SchemaObject, kind kindInfo, c registry.SchemaChange, connIsDefault bool) bool {
-	conns := connectionNames(obj.TargetConnections())
-	if !slices.Contains(conns, c.Key.Name) && (len(conns) > 0 || !connIsDefault) {
+	refs := obj.TargetConnections()
+	uses := slices.ContainsFunc(refs, func(ref cqlv1.ConnectionRef) bool { return keyOf(obj.GetNamespace(), ref) == c.Key })
+	if !uses && (len(refs) > 0 || !connIsDefault) {
 		return false
 	}
 	keyspaceLevel := c.Table == "" && c.Type == ""

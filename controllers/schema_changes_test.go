@@ -11,11 +11,11 @@ import (
 
 func TestSchemaChangeConcerns(t *testing.T) {
 	now := metav1.Now()
-	namedTable := &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Name: "automobile"}, Spec: cqlv1.TableModelSpec{
+	namedTable := &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "automobile"}, Spec: cqlv1.TableModelSpec{
 		Connections: connNamesOf("cluster1"), Keyspaces: keyspaceNamesOf("ks1", "ks2")}}
-	defaultTable := &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Name: "events"}, Spec: cqlv1.TableModelSpec{Name: "Events"}}
-	keyspace := &cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Name: "ks1"}, Spec: cqlv1.KeyspaceSpec{Connections: connNamesOf("cluster1")}}
-	userType := &cqlv1.UserType{ObjectMeta: metav1.ObjectMeta{Name: "address"}, Spec: cqlv1.UserTypeSpec{
+	defaultTable := &cqlv1.TableModel{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "events"}, Spec: cqlv1.TableModelSpec{Name: "Events"}}
+	keyspace := &cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "ks1"}, Spec: cqlv1.KeyspaceSpec{Connections: connNamesOf("cluster1")}}
+	userType := &cqlv1.UserType{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "address"}, Spec: cqlv1.UserTypeSpec{
 		Connections: connNamesOf("cluster1"), Keyspaces: keyspaceNamesOf("ks1")}}
 	deletingType := userType.DeepCopy()
 	deletingType.DeletionTimestamp = &now

@@ -150,7 +150,7 @@ func (r *schemaReconciler[T, D]) planDrops(ctx context.Context, obj T, ct connTa
 		var why string
 		switch ct.decided.reason {
 		case cqlv1.ReasonConnectionNotFound:
-			why = fmt.Sprintf("CassandraConnection %q no longer exists (%s)", ct.name, ct.decided.message)
+			why = fmt.Sprintf("connection %q no longer exists (%s)", ct.name, ct.decided.message)
 		case cqlv1.ReasonNoDefaultConnection:
 			why = "no default CassandraConnection is left in the namespace"
 		case cqlv1.ReasonNoDefaultKeyspace:
@@ -166,7 +166,7 @@ func (r *schemaReconciler[T, D]) planDrops(ctx context.Context, obj T, ct connTa
 	var out []*dropWork
 	for _, ks := range ct.keyspaces {
 		label := targetLabel(ct.name, r.statusKeyspace(ks), false)
-		if why := keptOnDelete(r.kind.kind, owners[r.schemaTarget(ct.name, ks, name)]); why != "" {
+		if why := keptOnDelete(r.kind.kind, owners[r.schemaTarget(ct.clusterID, ks, name)]); why != "" {
 			r.event(obj, corev1.EventTypeNormal, r.kind.eventPrefix+"Kept", eventAction(label, "kept"),
 				"%s: %s %q was not dropped: %s", label, r.kind.noun, name, why)
 			continue

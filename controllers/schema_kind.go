@@ -103,10 +103,12 @@ func appendUDTs(names []string, text string) []string {
 }
 
 // problem is a reason and a message: what is wrong with a spec, or why a target cannot be
-// worked on now.
+// worked on now. state is the state of the targets it decides: Pending (the zero value: it may
+// clear by itself) or Failed (someone must change something).
 type problem struct {
 	reason  string
 	message string
+	state   cqlv1.TargetState
 }
 
 // Cluster is what the pipeline does on one connection's cluster; *cluster.Handle implements it.
@@ -118,7 +120,11 @@ type Cluster interface {
 }
 
 // Clusters opens the Cluster of a connection: the registry's session of the named
-// CassandraConnection. Its errors are the registry's (registry.ErrNotRegistered, ...).
+// CassandraConnection (namespace "" for a ClusterCassandraConnection). Its errors are the
+// registry's (registry.ErrNotRegistered, ...).
 type Clusters interface {
 	Cluster(ctx context.Context, namespace, connection string) (Cluster, error)
+	// ClusterID is the identity of the cluster a connection's open session reaches, "" when
+	// unknown (registry.ClusterInfo.ID).
+	ClusterID(key registry.Key) string
 }

@@ -4,89 +4,118 @@ import (
 	"context"
 	"fmt"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
 	"github.com/cqlsync/cqlsync/internal/cql/render"
 )
 
-// claims resolves what other resources of a namespace declare, for ownership and for the
-// dependencies between kinds (a TableModel waiting for a UserType). It reads the namespace's
-// default connections and the connections' defaultKeyspace once per reconcile, and only when a
-// resource needs them.
+// claims resolves what resources of any namespace declare, for ownership and for the dependencies
+// between kinds (a TableModel waiting for a UserType). A declared target is keyed by the identity
+// of the cluster it reaches (see clusterIdentity), so that two connections to the same cluster, of
+// any kind, in any namespace, under any name, declare the same targets. Connections, namespace
+// defaults and namespace permissions are read once per reconcile, and only when needed.
 type claims struct {
-	ctx       context.Context
-	c         client.Reader
-	namespace string
+	ctx      context.Context
+	c        client.Reader
+	clusters Clusters
 
-	defaults  []string
-	loaded    bool
-	defaultKS map[string]string
-	err       error
+	defaults map[string][]cqlv1.ConnectionRef // by namespace
+	views    map[registry.Key]*connView       // nil: the connection does not exist
+	allowed  map[string]bool                  // namespace + "\x00" + connection key: may use it
+	err      error
 }
 
-func newClaims(ctx context.Context, c client.Reader, namespace string) *claims {
-	return &claims{ctx: ctx, c: c, namespace: namespace, defaultKS: map[string]string{}}
+func newClaims(ctx context.Context, c client.Reader, clusters Clusters) *claims {
+	return &claims{ctx: ctx, c: c, clusters: clusters, defaults: map[string][]cqlv1.ConnectionRef{},
+		views: map[registry.Key]*connView{}, allowed: map[string]bool{}}
 }
 
 // targets are the schema objects obj declares: its CQL name in each keyspace of spec.keyspaces or,
 // when that is empty, in the connection's defaultKeyspace (perKeyspace kinds), or the keyspace
-// itself (Keyspace), on each connection of spec.connections or, when that is empty, on each
-// default connection of the namespace, those being deleted included: while the namespace has
+// itself (Keyspace), through each connection of spec.connections or, when that is empty, each
+// default connection of its namespace (those being deleted included: while the namespace has
 // several defaults the resource may end up on any of them, and a claim too many only holds a
-// duplicate back. Targets are thus compared by the connection and keyspace they resolve to.
+// duplicate back). A connection that does not exist, or does not permit the namespace or the
+// keyspace, declares nothing: such a resource can never act there.
 func (cl *claims) targets(obj cqlv1.SchemaObject, perKeyspace bool) []schemaTarget {
-	conns := connectionNames(obj.TargetConnections())
-	if len(conns) == 0 {
-		conns = cl.defaultConnections()
+	ns := obj.GetNamespace()
+	refs := obj.TargetConnections()
+	if len(refs) == 0 {
+		refs = cl.defaultsOf(ns)
 	}
 	var out []schemaTarget
-	for _, conn := range conns {
+	for _, ref := range refs {
+		v := cl.view(ns, ref)
+		if ref.Invalid != "" || v == nil || !cl.permitted(ns, v) {
+			continue
+		}
+		id := clusterIdentity(cl.clusters, v)
 		if !perKeyspace {
-			out = append(out, schemaTarget{connection: conn, keyspace: obj.CQLName()})
+			if keyspacePermitted(v, obj.CQLName()) == nil {
+				out = append(out, schemaTarget{cluster: id, keyspace: obj.CQLName()})
+			}
 			continue
 		}
 		keyspaces := obj.TargetKeyspaces()
-		if len(keyspaces) == 0 {
-			if ks := cl.defaultKeyspace(conn); ks != "" {
-				keyspaces = []cqlv1.KeyspaceName{cqlv1.KeyspaceName(ks)}
-			}
+		if len(keyspaces) == 0 && v.spec.DefaultKeyspace != "" {
+			keyspaces = []cqlv1.KeyspaceName{cqlv1.KeyspaceName(v.spec.DefaultKeyspace)}
 		}
 		for _, ks := range keyspaces {
-			out = append(out, schemaTarget{connection: conn, keyspace: string(ks), name: obj.CQLName()})
+			if keyspacePermitted(v, string(ks)) == nil {
+				out = append(out, schemaTarget{cluster: id, keyspace: string(ks), name: obj.CQLName()})
+			}
 		}
 	}
 	return out
 }
 
-func (cl *claims) defaultConnections() []string {
-	if !cl.loaded && cl.err == nil {
-		cl.defaults, cl.err = defaultConnections(cl.ctx, cl.c, cl.namespace, true)
-		cl.loaded = true
+func (cl *claims) defaultsOf(namespace string) []cqlv1.ConnectionRef {
+	if d, ok := cl.defaults[namespace]; ok || cl.err != nil {
+		return d
 	}
-	return cl.defaults
-}
-
-func (cl *claims) defaultKeyspace(name string) string {
-	if ks, ok := cl.defaultKS[name]; ok || cl.err != nil {
-		return ks
-	}
-	conn := &cqlv1.CassandraConnection{}
-	if err := cl.c.Get(cl.ctx, types.NamespacedName{Namespace: cl.namespace, Name: name}, conn); err != nil && !apierrors.IsNotFound(err) {
+	d, err := namespaceDefaults(cl.ctx, cl.c, namespace, true)
+	if err != nil {
 		cl.err = err
 	}
-	cl.defaultKS[name] = conn.Spec.DefaultKeyspace
-	return conn.Spec.DefaultKeyspace
+	cl.defaults[namespace] = d
+	return d
 }
 
-// sameName lists the resources of the kind of list in the namespace whose CQL name is name
+func (cl *claims) view(namespace string, ref cqlv1.ConnectionRef) *connView {
+	key := keyOf(namespace, ref)
+	if v, ok := cl.views[key]; ok || cl.err != nil {
+		return v
+	}
+	v, _, err := getConnView(cl.ctx, cl.c, namespace, ref, true)
+	if err != nil {
+		cl.err = err
+	}
+	cl.views[key] = v
+	return v
+}
+
+func (cl *claims) permitted(namespace string, v *connView) bool {
+	k := namespace + "\x00" + v.key.String()
+	if ok, seen := cl.allowed[k]; seen || cl.err != nil {
+		return ok
+	}
+	p, err := namespacePermitted(cl.ctx, cl.c, namespace, v)
+	if err != nil {
+		cl.err = err
+	}
+	cl.allowed[k] = p == nil
+	return p == nil
+}
+
+// sameName lists the resources of the kind of list, in every namespace, whose CQL name is name
 // (index indexCQLName).
 func (cl *claims) sameName(list client.ObjectList, name string) ([]cqlv1.SchemaObject, error) {
-	if err := cl.c.List(cl.ctx, list, client.InNamespace(cl.namespace), client.MatchingFields{indexCQLName: name}); err != nil {
+	if err := cl.c.List(cl.ctx, list, client.MatchingFields{indexCQLName: name}); err != nil {
 		return nil, err
 	}
 	var out []cqlv1.SchemaObject
@@ -99,41 +128,46 @@ func (cl *claims) sameName(list client.ObjectList, name string) ([]cqlv1.SchemaO
 	return out, err
 }
 
-// claimantOf is a resource as a claimant of its targets.
+// claimantOf is a resource as a claimant of its targets; it is named "namespace/name".
 func (cl *claims) claimantOf(obj cqlv1.SchemaObject, perKeyspace bool) claimant {
-	return claimant{name: obj.GetName(), created: obj.GetCreationTimestamp(), deleting: obj.GetDeletionTimestamp() != nil,
+	return claimant{name: qualifiedName(obj), created: obj.GetCreationTimestamp(), deleting: obj.GetDeletionTimestamp() != nil,
 		targets: cl.targets(obj, perKeyspace)}
 }
 
-// schemaTarget is the ownership key of a target of the reconciled kind.
-func (r *schemaReconciler[T, D]) schemaTarget(connection, keyspace, name string) schemaTarget {
+// qualifiedName is "namespace/name": the name of a claimant, and of an owner in messages.
+func qualifiedName(obj metav1.Object) string { return obj.GetNamespace() + "/" + obj.GetName() }
+
+// schemaTarget is the ownership key of a target of the reconciled kind on a cluster.
+func (r *schemaReconciler[T, D]) schemaTarget(clusterID, keyspace, name string) schemaTarget {
 	if !r.kind.perKeyspace {
-		return schemaTarget{connection: connection, keyspace: keyspace}
+		return schemaTarget{cluster: clusterID, keyspace: keyspace}
 	}
-	return schemaTarget{connection: connection, keyspace: keyspace, name: name}
+	return schemaTarget{cluster: clusterID, keyspace: keyspace, name: name}
 }
 
 // ownership decides who owns each of obj's resolved targets (those with a cluster), among the
-// resources of its kind in the namespace with the same CQL name. With no such resource, it reads
-// nothing more. Only API-server errors are returned.
+// resources of its kind, in every namespace, with the same CQL name. With no such resource, it
+// reads nothing more. Only API-server errors are returned.
 func (r *schemaReconciler[T, D]) ownership(ctx context.Context, obj T, targets []connTarget) (map[schemaTarget]targetOwnership, error) {
-	cl := newClaims(ctx, r.Client, obj.GetNamespace())
+	cl := newClaims(ctx, r.Client, r.Clusters)
 	others, err := cl.sameName(r.objects.newList(), obj.CQLName())
 	if err != nil {
 		return nil, err
 	}
-	self := claimant{name: obj.GetName(), created: obj.GetCreationTimestamp(), deleting: !obj.GetDeletionTimestamp().IsZero()}
+	self := claimant{name: qualifiedName(obj), created: obj.GetCreationTimestamp(), deleting: !obj.GetDeletionTimestamp().IsZero()}
 	for _, ct := range targets {
 		if ct.decided != nil {
 			continue
 		}
 		for _, ks := range ct.keyspaces {
-			self.targets = append(self.targets, r.schemaTarget(ct.name, ks, obj.CQLName()))
+			if ct.denied[ks] == nil {
+				self.targets = append(self.targets, r.schemaTarget(ct.clusterID, ks, obj.CQLName()))
+			}
 		}
 	}
 	var claimants []claimant
 	for _, o := range others {
-		if o.GetName() != obj.GetName() {
+		if qualifiedName(o) != self.name {
 			claimants = append(claimants, cl.claimantOf(o, r.kind.perKeyspace))
 		}
 	}

@@ -195,7 +195,7 @@ func TestTableModelWaitsForUserType(t *testing.T) {
 	if _, err := reconcileObj(t, r, tm); err != nil {
 		t.Fatal(err)
 	}
-	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonUserTypeNotFound || !strings.Contains(tg.Message, `waiting for UserType "address"`) {
+	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonUserTypeNotFound || !strings.Contains(tg.Message, `waiting for UserType "ns/address"`) {
 		t.Fatalf("the UserType declares it: %+v", tg)
 	}
 	if len(cl.statements()) != 0 {
@@ -338,5 +338,35 @@ func TestInvalidSpecFailsEveryTarget(t *testing.T) {
 		if tg.State != cqlv1.TargetFailed || tg.Reason != cqlv1.ReasonInvalidType || !strings.Contains(tg.Message, "spec.fields[1] (zip): a user-defined type cannot contain counters") {
 			t.Errorf("target = %+v", tg)
 		}
+	}
+}
+
+// Deleting a duplicate with deletionPolicy Delete never drops what the owner manages, whatever the
+// connection's name or namespace: ownership is keyed by the cluster, not by the connection.
+func TestDeletingADuplicateDropsNothing(t *testing.T) {
+	owner := sampleKeyspace()
+	owner.ObjectMeta = objMeta("other", "ks1", time.Hour)
+	owner.Spec.Name = "ks1"
+	dup := sampleKeyspace()
+	dup.Spec.Name = "ks1"
+	dup.Spec.DeletionPolicy = cqlv1.DeletionPolicyDelete
+	dup.Finalizers = []string{Finalizer}
+	cl := newFakeCluster(keyspaceSchema("ks1"))
+	c := fakeClient(t, nil, owner, dup, readyConn("ns", "c1", false, ""), readyConn("other", "c1", false, ""))
+	r := keyspaceReconciler(c, fakeClusters{"c1": cl})
+	if err := c.Delete(context.Background(), dup); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reconcileObj(t, r, dup); err != nil {
+		t.Fatal(err)
+	}
+	if got := cl.statements(); len(got) != 0 {
+		t.Fatalf("deleting the duplicate ran %q", got)
+	}
+	if evs := recordedEvents(r); len(evs) != 1 || !strings.Contains(evs[0], `KeyspaceKept connection c1: keyspace "ks1" was not dropped: Keyspace "other/ks1" manages it`) {
+		t.Fatalf("events = %q", evs)
+	}
+	if err := c.Get(context.Background(), client.ObjectKeyFromObject(dup), dup); err == nil {
+		t.Fatalf("the duplicate must be gone: finalizers %v", dup.Finalizers)
 	}
 }

@@ -186,7 +186,7 @@ func TestSchemaStatusWhileDeleting(t *testing.T) {
 	setSchemaStatus(&st, outcome{name: "ks", complete: true, targets: []targetOutcome{
 		{connection: "c1", state: cqlv1.TargetSynced, reason: cqlv1.ReasonSynced, message: "ok"}}}, keyspaceKind, 2, t0)
 	targets := st.DeepCopy().Targets
-	setSchemaStatus(&st, outcome{hold: &problem{cqlv1.ReasonDeleting, "could not drop on c1"}}, keyspaceKind, 2, t0)
+	setSchemaStatus(&st, outcome{hold: &problem{reason: cqlv1.ReasonDeleting, message: "could not drop on c1"}}, keyspaceKind, 2, t0)
 	c := meta.FindStatusCondition(st.Conditions, cqlv1.ConditionReady)
 	if c.Status != metav1.ConditionFalse || c.Reason != cqlv1.ReasonDeleting || c.Message != "could not drop on c1" {
 		t.Fatalf("Ready = %+v", c)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
@@ -80,7 +79,12 @@ func (r *schemaReconciler[T, D]) planAll(ctx context.Context, obj T, d D, specPr
 		}
 		var out []*targetWork
 		for _, ks := range ct.keyspaces {
-			if owner := owners[r.schemaTarget(ct.name, ks, obj.CQLName())].owner; owner != "" {
+			if p := ct.denied[ks]; p != nil {
+				out = append(out, &targetWork{out: targetOutcome{connection: ct.name, isDefault: ct.isDefault, keyspace: r.statusKeyspace(ks),
+					state: cqlv1.TargetFailed, reason: p.reason, message: p.message + "; nothing was read or executed"}})
+				continue
+			}
+			if owner := owners[r.schemaTarget(ct.clusterID, ks, obj.CQLName())].owner; owner != "" {
 				out = append(out, &targetWork{out: r.duplicateOutcome(ct, ks, obj.CQLName(), owner)})
 				continue
 			}
@@ -187,6 +191,8 @@ func (r *schemaReconciler[T, D]) decidedTargets(ct connTarget, specProblem *prob
 		switch {
 		case specProblem != nil:
 			to.state, to.reason, to.message = cqlv1.TargetFailed, specProblem.reason, specProblem.message+"; nothing was executed"
+		case ct.decided.state != "":
+			to.state, to.reason, to.message = ct.decided.state, ct.decided.reason, ct.decided.message
 		default:
 			to.state, to.reason, to.message = cqlv1.TargetPending, ct.decided.reason, ct.decided.message
 		}
@@ -210,14 +216,14 @@ func (r *schemaReconciler[T, D]) planTarget(ctx context.Context, obj T, d D, ct 
 	}
 	if r.kind.perKeyspace {
 		if live == nil {
-			msg, err := r.missingKeyspaceMessage(ctx, obj.GetNamespace(), keyspace)
+			msg, err := r.missingKeyspaceMessage(ctx, ct, keyspace)
 			if err != nil {
 				return nil, err
 			}
 			o.state, o.reason, o.message = cqlv1.TargetPending, cqlv1.ReasonKeyspaceNotFound, msg
 			return w, nil
 		}
-		p, err := r.checkTypes(ctx, obj, r.adapter.typeRefs(d), ct.name, keyspace, live)
+		p, err := r.checkTypes(ctx, obj, r.adapter.typeRefs(d), ct, keyspace, live)
 		if err != nil {
 			return nil, err
 		}
@@ -251,10 +257,10 @@ type typeProblem struct {
 }
 
 // checkTypes checks every type the spec uses against the target keyspace: it must be a type of
-// that keyspace, and exist there. A missing type that a UserType of the namespace declares on
-// this connection and keyspace is waited for (UserTypeNotFound); any other is InvalidType (a
-// misspelt native type looks like one). Only API-server errors are returned.
-func (r *schemaReconciler[T, D]) checkTypes(ctx context.Context, obj T, refs []typeRef, connection, keyspace string, live *introspect.KeyspaceSchema) (*typeProblem, error) {
+// that keyspace, and exist there. A missing type that a UserType (of any namespace) declares on
+// this cluster and keyspace is waited for (UserTypeNotFound); any other is InvalidType (a misspelt
+// native type looks like one). Only API-server errors are returned.
+func (r *schemaReconciler[T, D]) checkTypes(ctx context.Context, obj T, refs []typeRef, ct connTarget, keyspace string, live *introspect.KeyspaceSchema) (*typeProblem, error) {
 	failed := func(format string, args ...any) *typeProblem {
 		return &typeProblem{cqlv1.TargetFailed, cqlv1.ReasonInvalidType, fmt.Sprintf(format, args...) + "; nothing was executed on this target"}
 	}
@@ -269,9 +275,9 @@ func (r *schemaReconciler[T, D]) checkTypes(ctx context.Context, obj T, refs []t
 				continue
 			}
 			if cl == nil {
-				cl = newClaims(ctx, r.Client, obj.GetNamespace())
+				cl = newClaims(ctx, r.Client, r.Clusters)
 			}
-			declaredBy, err := declaringUserType(cl, schemaTarget{connection: connection, keyspace: keyspace, name: name})
+			declaredBy, err := declaringUserType(cl, schemaTarget{cluster: ct.clusterID, keyspace: keyspace, name: name})
 			if err != nil {
 				return nil, err
 			}
@@ -285,7 +291,7 @@ func (r *schemaReconciler[T, D]) checkTypes(ctx context.Context, obj T, refs []t
 	return nil, nil
 }
 
-// declaringUserType names the oldest UserType of the namespace that declares the type on the
+// declaringUserType names ("namespace/name") the oldest UserType that declares the type on the
 // target, "" when none does.
 func declaringUserType(cl *claims, t schemaTarget) (string, error) {
 	types, err := cl.sameName(&cqlv1.UserTypeList{}, t.name)
@@ -322,22 +328,27 @@ func foreignUDT(t schema.Type, keyspace string) string {
 	return ""
 }
 
-// missingKeyspaceMessage says that the keyspace does not exist and whether a Keyspace resource of
-// the namespace is meant to create it.
-func (r *schemaReconciler[T, D]) missingKeyspaceMessage(ctx context.Context, namespace, keyspace string) (string, error) {
-	var list cqlv1.KeyspaceList
-	if err := r.List(ctx, &list, client.InNamespace(namespace), client.MatchingFields{indexCQLName: keyspace}); err != nil {
+// missingKeyspaceMessage says that the keyspace does not exist and whether a Keyspace resource (of
+// any namespace) declares it on this cluster, and so is meant to create it.
+func (r *schemaReconciler[T, D]) missingKeyspaceMessage(ctx context.Context, ct connTarget, keyspace string) (string, error) {
+	cl := newClaims(ctx, r.Client, r.Clusters)
+	keyspaces, err := cl.sameName(&cqlv1.KeyspaceList{}, keyspace)
+	if err != nil {
 		return "", err
 	}
-	if len(list.Items) > 0 {
-		// With duplicates, the oldest is the one that creates it (see ownership).
-		owner := slices.MinFunc(list.Items, func(a, b cqlv1.Keyspace) int {
-			if precedes(claimant{name: a.Name, created: a.CreationTimestamp}, claimant{name: b.Name, created: b.CreationTimestamp}) {
-				return -1
-			}
-			return 1
-		})
-		return fmt.Sprintf("keyspace %q does not exist on this cluster yet; waiting for Keyspace %q to create it", keyspace, owner.Name), nil
+	var owner *claimant
+	for _, ks := range keyspaces {
+		c := cl.claimantOf(ks, false)
+		if slices.Contains(c.targets, schemaTarget{cluster: ct.clusterID, keyspace: keyspace}) && (owner == nil || precedes(c, *owner)) {
+			owner = &c
+		}
 	}
-	return fmt.Sprintf("keyspace %q does not exist on this cluster and no Keyspace resource in namespace %q manages it: create one (or the keyspace)", keyspace, namespace), nil
+	if cl.err != nil {
+		return "", cl.err
+	}
+	if owner != nil {
+		// With duplicates, the oldest is the one that creates it (see ownership).
+		return fmt.Sprintf("keyspace %q does not exist on this cluster yet; waiting for Keyspace %q to create it", keyspace, owner.name), nil
+	}
+	return fmt.Sprintf("keyspace %q does not exist on this cluster and no Keyspace resource manages it there: create one (or the keyspace)", keyspace), nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -31,6 +32,11 @@ func (r *schemaReconciler[T, D]) SetupWithManager(mgr ctrl.Manager) error {
 		// A connection that appears, becomes Ready, changes or goes away requeues the resources that
 		// use it.
 		Watches(&cqlv1.CassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.forConnection), builder.WithPredicates(connectionUsable)).
+		Watches(&cqlv1.ClusterCassandraConnection{}, handler.EnqueueRequestsFromMapFunc(r.forClusterConnection), builder.WithPredicates(connectionUsable)).
+		// A namespace's labels decide which ClusterCassandraConnections it may use, and its
+		// annotation its default: a change requeues the namespace's resources.
+		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.forNamespace), builder.WithPredicates(predicate.Or(
+			predicate.LabelChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		// A resource of the kind that is created, changes its spec or goes away requeues the others
 		// with the same CQL name: the owner of that object may have changed.
 		Watches(r.objects.newObject(), handler.EnqueueRequestsFromMapFunc(r.sameName),
@@ -67,37 +73,64 @@ func (r *schemaReconciler[T, D]) forConnection(ctx context.Context, o client.Obj
 	return reqs
 }
 
-// sameName maps a resource to the other resources of its kind and namespace with the same CQL
-// name: when it is created, changes its targets or goes away, who owns the object where may
+// forClusterConnection maps a ClusterCassandraConnection to the resources, in every namespace,
+// that name it, and to those that use the default of a namespace whose annotation names it.
+func (r *schemaReconciler[T, D]) forClusterConnection(ctx context.Context, o client.Object) []reconcile.Request {
+	reqs := listRequests(ctx, r.Client, r.objects.newList(), "", indexConnections, cqlv1.ClusterScoped(o.GetName()).String())
+	var namespaces corev1.NamespaceList
+	if err := r.List(ctx, &namespaces); err != nil {
+		log.FromContext(ctx).Error(err, "listing namespaces for a ClusterCassandraConnection", "connection", o.GetName())
+		return reqs
+	}
+	for _, ns := range namespaces.Items {
+		if ns.Annotations[cqlv1.AnnotationDefaultClusterConnection] == o.GetName() {
+			reqs = append(reqs, listRequests(ctx, r.Client, r.objects.newList(), ns.Name, indexUsesDefault, "true")...)
+		}
+	}
+	return reqs
+}
+
+// forNamespace maps a namespace to its resources of the kind.
+func (r *schemaReconciler[T, D]) forNamespace(ctx context.Context, o client.Object) []reconcile.Request {
+	list := r.objects.newList()
+	if err := r.List(ctx, list, client.InNamespace(o.GetName())); err != nil {
+		log.FromContext(ctx).Error(err, "listing the resources of a namespace", "namespace", o.GetName())
+		return nil
+	}
+	return requestsFor(list)
+}
+
+// sameName maps a resource to the other resources of its kind, in every namespace, with the same
+// CQL name: when it is created, changes its targets or goes away, who owns the object where may
 // change (a duplicate takes over when its owner is gone).
 func (r *schemaReconciler[T, D]) sameName(ctx context.Context, o client.Object) []reconcile.Request {
 	so, ok := o.(cqlv1.SchemaObject)
 	if !ok {
 		return nil
 	}
-	reqs := listRequests(ctx, r.Client, r.objects.newList(), o.GetNamespace(), indexCQLName, so.CQLName())
+	reqs := listRequests(ctx, r.Client, r.objects.newList(), "", indexCQLName, so.CQLName())
 	return slices.DeleteFunc(reqs, func(req reconcile.Request) bool { return req.NamespacedName == client.ObjectKeyFromObject(o) })
 }
 
-// forKeyspace maps a Ready Keyspace to the resources of its namespace that name its CQL name in
-// spec.keyspaces, and to those that use their connections' default keyspaces (the reconcile
-// finds out whether that is this one).
+// forKeyspace maps a Ready Keyspace to the resources, in every namespace (a cluster may be
+// shared), that name its CQL name in spec.keyspaces, and to those that use their connections'
+// default keyspaces (the reconcile finds out whether that is this one, on the same cluster).
 func (r *schemaReconciler[T, D]) forKeyspace(ctx context.Context, o client.Object) []reconcile.Request {
 	ks, ok := o.(*cqlv1.Keyspace)
 	if !ok || !cqlv1.IsReadyFor(ks.Status.Conditions, ks.Generation) {
 		return nil
 	}
-	reqs := listRequests(ctx, r.Client, r.objects.newList(), ks.Namespace, indexKeyspaces, ks.CQLName())
-	return append(reqs, listRequests(ctx, r.Client, r.objects.newList(), ks.Namespace, indexKeyspaces, defaultKeyspaces)...)
+	reqs := listRequests(ctx, r.Client, r.objects.newList(), "", indexKeyspaces, ks.CQLName())
+	return append(reqs, listRequests(ctx, r.Client, r.objects.newList(), "", indexKeyspaces, defaultKeyspaces)...)
 }
 
-// forUserType maps a UserType to the resources of its namespace whose spec uses its type.
+// forUserType maps a UserType to the resources, in every namespace, whose spec uses its type.
 func (r *schemaReconciler[T, D]) forUserType(ctx context.Context, o client.Object) []reconcile.Request {
 	ut, ok := o.(*cqlv1.UserType)
 	if !ok {
 		return nil
 	}
-	reqs := listRequests(ctx, r.Client, r.objects.newList(), ut.Namespace, indexUsesTypes, ut.CQLName())
+	reqs := listRequests(ctx, r.Client, r.objects.newList(), "", indexUsesTypes, ut.CQLName())
 	return slices.DeleteFunc(reqs, func(req reconcile.Request) bool { return req.NamespacedName == client.ObjectKeyFromObject(o) })
 }
 
@@ -126,6 +159,11 @@ func listRequests(ctx context.Context, c client.Reader, list client.ObjectList, 
 		log.FromContext(ctx).Error(err, "listing objects for a watch", "list", fmt.Sprintf("%T", list), "field", field, "value", value)
 		return nil
 	}
+	return requestsFor(list)
+}
+
+// requestsFor is a request for each object of list.
+func requestsFor(list client.ObjectList) []reconcile.Request {
 	var reqs []reconcile.Request
 	_ = meta.EachListItem(list, func(o runtime.Object) error {
 		if obj, ok := o.(client.Object); ok {

@@ -28,6 +28,9 @@ type Options struct {
 	DriftInterval time.Duration
 	// SchemaCache caches the live schema; nil means introspect.DefaultSchemaCache.
 	SchemaCache *introspect.SchemaCache
+	// OperatorNamespace is the namespace of the Secrets of the ClusterCassandraConnections that
+	// name no spec.secretsNamespace (flag --operator-namespace).
+	OperatorNamespace string
 	// DryRun makes the schema controllers plan and report, and never execute DDL: what would run
 	// is published in each resource's status.plan (flag --dry-run).
 	DryRun bool
@@ -53,16 +56,19 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	if c == nil {
 		c = mgr.GetClient()
 	}
-	if err := registerIndexes(ctx, mgr.GetFieldIndexer()); err != nil {
+	if err := registerIndexes(ctx, mgr.GetFieldIndexer(), opts.OperatorNamespace); err != nil {
 		return err
 	}
 	recorder := mgr.GetEventRecorder("cqlsync")
-	if err := (&CassandraConnectionReconciler{
-		Client:          c,
-		APIReader:       mgr.GetAPIReader(),
-		Registry:        opts.Registry,
-		Recorder:        recorder,
-		RefreshInterval: opts.ConnectionRefreshInterval,
+	if err := (&connectionReconciler[*cqlv1.CassandraConnection]{
+		Client: c, kind: cassandraConnectionKind, APIReader: mgr.GetAPIReader(), Registry: opts.Registry,
+		Recorder: recorder, RefreshInterval: opts.ConnectionRefreshInterval, OperatorNamespace: opts.OperatorNamespace,
+	}).SetupWithManager(mgr); err != nil {
+		return err
+	}
+	if err := (&connectionReconciler[*cqlv1.ClusterCassandraConnection]{
+		Client: c, kind: clusterCassandraConnectionKind, APIReader: mgr.GetAPIReader(), Registry: opts.Registry,
+		Recorder: recorder, RefreshInterval: opts.ConnectionRefreshInterval, OperatorNamespace: opts.OperatorNamespace,
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
@@ -86,6 +92,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 
 // clusterPool opens the clusters of the registry's sessions.
 type clusterPool struct{ pool *cluster.Pool }
+
+// ClusterID is the identity of the cluster of a connection's open session.
+func (p clusterPool) ClusterID(key registry.Key) string { return p.pool.Registry.ClusterID(key) }
 
 func (p clusterPool) Cluster(ctx context.Context, namespace, name string) (Cluster, error) {
 	h, err := p.pool.Get(ctx, namespace, name)

@@ -84,32 +84,33 @@ func TestCheckTypes(t *testing.T) {
 	ctx := context.Background()
 	refs := tableModelAdapter{}.typeRefs(d)
 
-	r := tableModelReconciler(fakeClient(t, nil, elsewhere), nil)
-	tp, err := r.checkTypes(ctx, obj, refs, "c1", "ks1", live)
+	conns := fakeClusters{"c1": nil, "c2": nil}
+	r := tableModelReconciler(fakeClient(t, nil, elsewhere, readyConn("ns", "c1", false, ""), readyConn("ns", "c2", false, "")), conns)
+	tp, err := r.checkTypes(ctx, obj, refs, connTarget{name: "c1", clusterID: "cluster-c1"}, "ks1", live)
 	if err != nil || tp == nil || tp.state != cqlv1.TargetFailed || tp.reason != cqlv1.ReasonInvalidType ||
 		!strings.Contains(tp.message, `spec.columns[6] (n): unknown type "strnig"`) || !strings.Contains(tp.message, `keyspace "ks1"`) {
 		t.Fatalf("an unknown type no UserType declares there: %+v, %v", tp, err)
 	}
-	r = tableModelReconciler(fakeClient(t, nil, declared), nil)
-	tp, err = r.checkTypes(ctx, obj, refs, "c1", "ks1", live)
+	r = tableModelReconciler(fakeClient(t, nil, declared, readyConn("ns", "c1", false, ""), readyConn("ns", "c2", false, "")), conns)
+	tp, err = r.checkTypes(ctx, obj, refs, connTarget{name: "c1", clusterID: "cluster-c1"}, "ks1", live)
 	if err != nil || tp == nil || tp.state != cqlv1.TargetPending || tp.reason != cqlv1.ReasonUserTypeNotFound ||
-		!strings.Contains(tp.message, `spec.columns[6] (n): type "strnig" does not exist in keyspace "ks1" yet; waiting for UserType "strnig"`) {
+		!strings.Contains(tp.message, `spec.columns[6] (n): type "strnig" does not exist in keyspace "ks1" yet; waiting for UserType "ns/strnig"`) {
 		t.Fatalf("a type a UserType declares there: %+v, %v", tp, err)
 	}
-	if tp, _ := r.checkTypes(ctx, obj, refs, "c2", "ks1", live); tp == nil || tp.reason != cqlv1.ReasonInvalidType {
+	if tp, _ := r.checkTypes(ctx, obj, refs, connTarget{name: "c2", clusterID: "cluster-c2"}, "ks1", live); tp == nil || tp.reason != cqlv1.ReasonInvalidType {
 		t.Fatalf("the UserType declares it on another connection: %+v", tp)
 	}
 
 	d, _ = desiredTable(tmWith(func(s *cqlv1.TableModelSpec) {
 		s.Columns = append(s.Columns, cqlv1.Column{Name: "addr", Type: "frozen<other.address>"})
 	}))
-	if tp, _ := r.checkTypes(ctx, obj, tableModelAdapter{}.typeRefs(d), "c1", "ks1", live); tp == nil || !strings.Contains(tp.message, `keyspace "other"`) {
+	if tp, _ := r.checkTypes(ctx, obj, tableModelAdapter{}.typeRefs(d), connTarget{name: "c1", clusterID: "cluster-c1"}, "ks1", live); tp == nil || !strings.Contains(tp.message, `keyspace "other"`) {
 		t.Fatalf("a type of another keyspace: %+v", tp)
 	}
 	d, _ = desiredTable(tmWith(func(s *cqlv1.TableModelSpec) {
 		s.Columns = append(s.Columns, cqlv1.Column{Name: "addr", Type: "list<frozen<ks1.address>>"})
 	}))
-	if tp, _ := r.checkTypes(ctx, obj, tableModelAdapter{}.typeRefs(d), "c1", "ks1", live); tp != nil {
+	if tp, _ := r.checkTypes(ctx, obj, tableModelAdapter{}.typeRefs(d), connTarget{name: "c1", clusterID: "cluster-c1"}, "ks1", live); tp != nil {
 		t.Fatalf("a type of the keyspace, qualified: %+v", tp)
 	}
 }

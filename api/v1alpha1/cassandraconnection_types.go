@@ -28,6 +28,7 @@ const (
 
 // CassandraConnectionSpec describes how to reach one Cassandra cluster.
 // +kubebuilder:validation:XValidation:rule="!has(self.defaultKeyspace) || self.defaultKeyspace.matches('^[A-Za-z0-9_]{1,48}$')",message="defaultKeyspace must be 1-48 letters, digits or underscores"
+// +kubebuilder:validation:XValidation:rule="!has(self.defaultKeyspace) || !(self.defaultKeyspace in ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema'])",message="defaultKeyspace cannot be a system keyspace: cqlsync never creates, alters or drops them"
 type CassandraConnectionSpec struct {
 	// Hosts are the contact points of the cluster: "host" or "host:port" (a port here overrides
 	// spec.port). The driver discovers the other nodes from them.
@@ -199,6 +200,9 @@ type ClientCertSecretRef struct {
 
 // HostStatus is one node of the cluster as the driver and system tables see it.
 type HostStatus struct {
+	// HostID is the node's host_id, which it keeps for life whatever its address.
+	// +optional
+	HostID string `json:"hostID,omitempty"`
 	// Address the driver connects to.
 	Address string `json:"address"`
 	// Datacenter of the node.
@@ -233,6 +237,13 @@ type CassandraConnectionStatus struct {
 	// +optional
 	ClusterName string `json:"clusterName,omitempty"`
 
+	// ClusterID is the identity of the cluster: its cluster_name and the smallest host_id of its
+	// nodes. Connections that reach the same cluster share it, whatever their contact points (a
+	// DNS name, an IP address), kind or namespace; cqlsync decides who owns a keyspace, table or
+	// type by it, across every namespace.
+	// +optional
+	ClusterID string `json:"clusterID,omitempty"`
+
 	// Hosts are the nodes the driver knows, sorted by address.
 	// +optional
 	Hosts []HostStatus `json:"hosts,omitempty"`
@@ -252,6 +263,7 @@ type CassandraConnectionStatus struct {
 // +kubebuilder:printcolumn:name="Hosts",type=string,JSONPath=`.status.hostsUp`
 // +kubebuilder:printcolumn:name="Default",type=boolean,JSONPath=`.spec.default`,priority=1
 // +kubebuilder:printcolumn:name="Cluster",type=string,JSONPath=`.status.clusterName`,priority=1
+// +kubebuilder:printcolumn:name="ClusterID",type=string,JSONPath=`.status.clusterID`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type CassandraConnection struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -63,6 +63,7 @@ type KeyspaceSpec struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=48
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
+	// +kubebuilder:validation:XValidation:rule="!(self in ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema'])",message="spec.name cannot be a system keyspace: cqlsync never creates, alters or drops them"
 	// +optional
 	Name string `json:"name,omitempty"`
 
@@ -77,12 +78,16 @@ type KeyspaceSpec struct {
 	// +optional
 	DurableWrites *bool `json:"durableWrites,omitempty"`
 
-	// Connections are the names of the CassandraConnections, in this namespace, whose clusters get
-	// the keyspace. Empty means the namespace's default connection (the one with spec.default).
+	// Connections are the connections whose clusters get the keyspace: the name of a
+	// CassandraConnection of this namespace ("prod"), or {kind: ClusterCassandraConnection, name:
+	// shared} for a cluster-scoped connection a platform team shares. Empty means the namespace's
+	// default connection: its CassandraConnection with spec.default, or the
+	// ClusterCassandraConnection that the namespace's annotation
+	// cqlsync.io/default-cluster-connection names. Each connection at most once.
 	// +kubebuilder:validation:MaxItems=32
-	// +listType=set
+	// +listType=atomic
 	// +optional
-	Connections []ConnectionName `json:"connections,omitempty"`
+	Connections []ConnectionRef `json:"connections,omitempty"`
 
 	// ChangePolicy says which changes run on their own: Auto (the default) runs every change;
 	// AutoAdditive runs only additive ones (creations, new columns and fields, new indexes) and
@@ -130,6 +135,7 @@ type KeyspaceStatus struct {
 // +kubebuilder:printcolumn:name="Plan",type=string,JSONPath=`.status.plan.hash`,priority=1,description="the hash of the plan that waits, if any"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="has(self.spec.name) || (size(self.metadata.name) <= 48 && !self.metadata.name.contains('.'))",message="metadata.name cannot be used as the keyspace name (at most 48 characters, no dots): set spec.name"
+// +kubebuilder:validation:XValidation:rule="has(self.spec.name) || !(self.metadata.name.replace('-', '_') in ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema'])",message="metadata.name cannot be used as the keyspace name: it is a system keyspace, which cqlsync never creates, alters or drops"
 type Keyspace struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
@@ -157,7 +163,7 @@ func (k *Keyspace) CQLName() string { return cqlName(k.Spec.Name, k.Name) }
 func (k *Keyspace) SpecName() *string { return &k.Spec.Name }
 
 // TargetConnections is spec.connections.
-func (k *Keyspace) TargetConnections() []ConnectionName { return k.Spec.Connections }
+func (k *Keyspace) TargetConnections() []ConnectionRef { return k.Spec.Connections }
 
 // TargetKeyspaces is nil: a Keyspace's targets are connections.
 func (k *Keyspace) TargetKeyspaces() []KeyspaceName { return nil }

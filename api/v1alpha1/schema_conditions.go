@@ -59,6 +59,10 @@ const (
 	// ReasonFieldNotInSpec: the live user-defined type has a field the spec does not list.
 	// Cassandra cannot drop a field, so the spec must list it; nothing was executed on that target.
 	ReasonFieldNotInSpec = "FieldNotInSpec"
+	// ReasonNotPermitted: the target goes through a ClusterCassandraConnection that does not allow
+	// the resource's namespace (spec.allowedNamespaces) or the keyspace (spec.allowedKeyspaces),
+	// or names a system keyspace. No session was used and nothing was read from the cluster.
+	ReasonNotPermitted = "NotPermitted"
 	// ReasonFailed: Cassandra refused a statement or an error occurred; the message has it.
 	ReasonFailed = "Failed"
 	// ReasonDuplicateOwner: another resource of the namespace declares the same schema object on

@@ -31,8 +31,9 @@ const (
 // TargetStatus is the state of a resource on one target: a connection for a Keyspace, a
 // connection and a keyspace for a TableModel or a UserType.
 type TargetStatus struct {
-	// Connection is the name of the CassandraConnection. Empty only when the resource uses the
-	// namespace default and there is no single default connection.
+	// Connection is the name of the CassandraConnection, or "ClusterCassandraConnection/<name>"
+	// for a cluster-scoped one. Empty only when the resource uses the namespace default and there
+	// is no single default connection.
 	// +optional
 	Connection string `json:"connection,omitempty"`
 	// Default is true when the connection was chosen as the namespace's default connection
@@ -164,17 +165,35 @@ const (
 	DeletionPolicyDelete DeletionPolicy = "Delete"
 )
 
-// ConnectionName is the name of a CassandraConnection in the same namespace.
-// +kubebuilder:validation:MinLength=1
-// +kubebuilder:validation:MaxLength=253
-// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
-type ConnectionName string
 
-// KeyspaceName is a CQL keyspace name.
+// KeyspaceName is a CQL keyspace name; never a system keyspace.
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=48
 // +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
+// +kubebuilder:validation:XValidation:rule="!(self in ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema'])",message="system keyspaces are Cassandra's own: cqlsync never creates, alters or drops them"
 type KeyspaceName string
+
+// SystemKeyspaces are Cassandra 5.0's own keyspaces. No resource may create, alter or drop them:
+// the API server refuses their names where it sees them (the CEL rules of the CRDs), and the
+// operator refuses them everywhere else (a connection's defaultKeyspace read before this rule,
+// for instance).
+var SystemKeyspaces = []string{"system", "system_auth", "system_schema", "system_distributed", "system_traces", "system_views", "system_virtual_schema"}
+
+// IsSystemKeyspace reports whether name is one of SystemKeyspaces.
+func IsSystemKeyspace(name string) bool {
+	for _, s := range SystemKeyspaces {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// AnnotationDefaultClusterConnection, on a Namespace, makes the ClusterCassandraConnection it names
+// the namespace's default connection: the one its Keyspaces, TableModels and UserTypes with empty
+// spec.connections use. A CassandraConnection of the namespace with spec.default set as well is a
+// conflict (reason DefaultConflict), never a silent pick.
+const AnnotationDefaultClusterConnection = "cqlsync.io/default-cluster-connection"
 
 // AnnotationSkipUnreachableOnDelete, set to "true" on a Keyspace, TableModel or UserType with
 // deletionPolicy Delete that is being deleted, releases it even though its object could not be
@@ -193,7 +212,7 @@ type SchemaObject interface {
 	// SpecName is spec.name, for the controller to write the default down.
 	SpecName() *string
 	// TargetConnections is spec.connections (empty: the namespace default).
-	TargetConnections() []ConnectionName
+	TargetConnections() []ConnectionRef
 	// TargetKeyspaces is spec.keyspaces of a TableModel or a UserType (empty: each connection's
 	// defaultKeyspace); nil for a Keyspace.
 	TargetKeyspaces() []KeyspaceName

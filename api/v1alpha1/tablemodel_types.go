@@ -173,12 +173,16 @@ type TableModelSpec struct {
 	// +optional
 	Keyspaces []KeyspaceName `json:"keyspaces,omitempty"`
 
-	// Connections are the CassandraConnections (in this namespace) whose clusters get the table.
-	// Empty means the namespace's default connection.
+	// Connections are the connections whose clusters get the table: the name of a
+	// CassandraConnection of this namespace ("prod"), or {kind: ClusterCassandraConnection, name:
+	// shared} for a cluster-scoped connection a platform team shares. Empty means the namespace's
+	// default connection: its CassandraConnection with spec.default, or the
+	// ClusterCassandraConnection that the namespace's annotation
+	// cqlsync.io/default-cluster-connection names. Each connection at most once.
 	// +kubebuilder:validation:MaxItems=32
-	// +listType=set
+	// +listType=atomic
 	// +optional
-	Connections []ConnectionName `json:"connections,omitempty"`
+	Connections []ConnectionRef `json:"connections,omitempty"`
 
 	// Columns of the table, key columns included. Column names are unique.
 	// +kubebuilder:validation:MinItems=1
@@ -294,7 +298,7 @@ func (t *TableModel) CQLName() string { return cqlName(t.Spec.Name, t.Name) }
 func (t *TableModel) SpecName() *string { return &t.Spec.Name }
 
 // TargetConnections is spec.connections.
-func (t *TableModel) TargetConnections() []ConnectionName { return t.Spec.Connections }
+func (t *TableModel) TargetConnections() []ConnectionRef { return t.Spec.Connections }
 
 // TargetKeyspaces is spec.keyspaces.
 func (t *TableModel) TargetKeyspaces() []KeyspaceName { return t.Spec.Keyspaces }

@@ -49,12 +49,16 @@ type UserTypeSpec struct {
 	// +optional
 	Keyspaces []KeyspaceName `json:"keyspaces,omitempty"`
 
-	// Connections are the CassandraConnections (in this namespace) whose clusters get the type.
-	// Empty means the namespace's default connection.
+	// Connections are the connections whose clusters get the type: the name of a
+	// CassandraConnection of this namespace ("prod"), or {kind: ClusterCassandraConnection, name:
+	// shared} for a cluster-scoped connection a platform team shares. Empty means the namespace's
+	// default connection: its CassandraConnection with spec.default, or the
+	// ClusterCassandraConnection that the namespace's annotation
+	// cqlsync.io/default-cluster-connection names. Each connection at most once.
 	// +kubebuilder:validation:MaxItems=32
-	// +listType=set
+	// +listType=atomic
 	// +optional
-	Connections []ConnectionName `json:"connections,omitempty"`
+	Connections []ConnectionRef `json:"connections,omitempty"`
 
 	// Fields of the type, in order. Field names are unique. Fields added to the list are added to
 	// the live type (ALTER TYPE ... ADD), at its end: Cassandra cannot reorder fields. Cassandra
@@ -137,7 +141,7 @@ func (u *UserType) CQLName() string { return cqlName(u.Spec.Name, u.Name) }
 func (u *UserType) SpecName() *string { return &u.Spec.Name }
 
 // TargetConnections is spec.connections.
-func (u *UserType) TargetConnections() []ConnectionName { return u.Spec.Connections }
+func (u *UserType) TargetConnections() []ConnectionRef { return u.Spec.Connections }
 
 // TargetKeyspaces is spec.keyspaces.
 func (u *UserType) TargetKeyspaces() []KeyspaceName { return u.Spec.Keyspaces }

@@ -23,6 +23,7 @@ import (
 // manifests are the cqlsync resources of the files given, in the order read.
 type manifests struct {
 	connections []*cqlv1.CassandraConnection
+	shared      []*cqlv1.ClusterCassandraConnection
 	schema      []client.Object // Keyspaces, UserTypes, TableModels
 	// skipped describes the documents that are not cqlsync resources.
 	skipped []string
@@ -111,6 +112,8 @@ func (m *manifests) decode(name string, r io.Reader) error {
 		switch u.GetKind() {
 		case "CassandraConnection":
 			obj = &cqlv1.CassandraConnection{}
+		case "ClusterCassandraConnection":
+			obj = &cqlv1.ClusterCassandraConnection{}
 		case "Keyspace":
 			obj = &cqlv1.Keyspace{}
 		case "TableModel":
@@ -124,10 +127,27 @@ func (m *manifests) decode(name string, r io.Reader) error {
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(u.Object, obj, true); err != nil {
 			return fmt.Errorf("%s: document %d (%s %s): %w", name, doc, u.GetKind(), u.GetName(), err)
 		}
-		if c, ok := obj.(*cqlv1.CassandraConnection); ok {
+		switch c := obj.(type) {
+		case *cqlv1.CassandraConnection:
 			m.connections = append(m.connections, c)
-		} else {
+		case *cqlv1.ClusterCassandraConnection:
+			m.shared = append(m.shared, c)
+		default:
 			m.schema = append(m.schema, obj)
 		}
 	}
+}
+
+// usesShared reports whether the manifests declare a ClusterCassandraConnection of that name or
+// reference one from a resource.
+func (m *manifests) usesShared(name string) bool {
+	if slices.ContainsFunc(m.shared, func(s *cqlv1.ClusterCassandraConnection) bool { return s.Name == name }) {
+		return true
+	}
+	for _, o := range m.schema {
+		if so, ok := o.(cqlv1.SchemaObject); ok && slices.Contains(so.TargetConnections(), cqlv1.ClusterScoped(name)) {
+			return true
+		}
+	}
+	return false
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/controllers"
 )
@@ -182,17 +184,30 @@ func TestOfflineConnections(t *testing.T) {
 		Auth: &cqlv1.AuthSpec{SecretRef: cqlv1.CredentialsSecretRef{Name: "prod-creds"}}}}}
 	fromFile[0].Name = "prod"
 	t.Setenv("CQLSYNC_TEST_PASSWORD", "s3cret")
+	shared := &cqlv1.TableModel{Spec: cqlv1.TableModelSpec{Connections: []cqlv1.ConnectionRef{cqlv1.ClusterScoped("prod")}}}
 	objs, err := offlineConnections("team", []connectionFlag{{name: "prod", host: "127.0.0.1", port: 9042}},
-		fromFile, credentials{username: "ci", passwordEnv: "CQLSYNC_TEST_PASSWORD"})
+		&manifests{connections: fromFile, schema: []client.Object{shared}}, credentials{username: "ci", passwordEnv: "CQLSYNC_TEST_PASSWORD"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := objs[len(objs)-1].(*cqlv1.CassandraConnection)
+	var c *cqlv1.CassandraConnection
+	var cc *cqlv1.ClusterCassandraConnection
+	for _, o := range objs {
+		switch x := o.(type) {
+		case *cqlv1.CassandraConnection:
+			c = x
+		case *cqlv1.ClusterCassandraConnection:
+			cc = x
+		}
+	}
+	if cc == nil || cc.Spec.Hosts[0] != "127.0.0.1" || cc.Spec.SecretsNamespace != "team" || cc.Spec.AllowedNamespaces == nil || cc.Spec.Default {
+		t.Fatalf("the ClusterCassandraConnection a manifest references: %+v", cc)
+	}
 	if c.Namespace != "team" || c.Spec.Hosts[0] != "127.0.0.1" || c.Spec.Port != 9042 || c.Spec.DefaultKeyspace != "shop" || !c.Spec.Default ||
 		c.Spec.Auth.SecretRef.Name != "cqlsync-plan-credentials" {
 		t.Fatalf("connection = %+v", c.Spec)
 	}
-	if _, err := offlineConnections("team", nil, nil, credentials{username: "ci", passwordEnv: "CQLSYNC_UNSET_VARIABLE"}); err == nil {
+	if _, err := offlineConnections("team", nil, &manifests{}, credentials{username: "ci", passwordEnv: "CQLSYNC_UNSET_VARIABLE"}); err == nil {
 		t.Fatal("a username without a password must be refused")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/cqlsync/cqlsync/controllers"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/plan"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
 )
 
 // overlay lets a plan see what the resources planned before it would create: a TableModel whose
@@ -54,6 +55,9 @@ func (o *overlay) record(rp controllers.ResourcePlan) {
 		}
 	}
 }
+
+// ClusterID is the identity of the cluster of a connection's open session.
+func (o *overlay) ClusterID(key registry.Key) string { return o.clusters.ClusterID(key) }
 
 // Cluster opens the overlaid cluster of a connection.
 func (o *overlay) Cluster(ctx context.Context, namespace, name string) (controllers.Cluster, error) {

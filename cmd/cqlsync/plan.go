@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -51,7 +52,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, planUsage); fs.PrintDefaults() }
 	var (
 		files, conns                                 stringList
-		kubeconfig, namespace, output                string
+		kubeconfig, namespace, output, operatorNS    string
 		username, passwordEnv, caFile, tlsServerName string
 		timeout                                      time.Duration
 	)
@@ -64,6 +65,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&caFile, "ca", "", "with --connection: a PEM CA bundle to verify the servers with TLS")
 	fs.StringVar(&tlsServerName, "tls-server-name", "", "with --connection and --ca: the server name to verify")
 	fs.StringVar(&output, "o", "text", "output: text (a diff for humans and PR comments) or json")
+	fs.StringVar(&operatorNS, "operator-namespace", "cqlsync-system", "the namespace of the Secrets of ClusterCassandraConnections that name no spec.secretsNamespace (the operator's)")
 	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "how long planning may take")
 	if err := fs.Parse(args); err != nil {
 		return exitError
@@ -83,7 +85,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, s := range m.skipped {
 		fmt.Fprintln(stderr, "cqlsync plan: skipped", s)
 	}
-	w, err := buildWorld(ctx, m, namespace, kubeconfig, conns, credentials{username, passwordEnv, caFile, tlsServerName})
+	w, err := buildWorld(ctx, m, namespace, kubeconfig, operatorNS, conns, credentials{username, passwordEnv, caFile, tlsServerName})
 	if err != nil {
 		fmt.Fprintln(stderr, "cqlsync plan:", err)
 		return exitError
@@ -107,8 +109,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // buildWorld gathers the resources and connections the plan works on, and opens the sessions.
-func buildWorld(ctx context.Context, m *manifests, namespace, kubeconfig string, conns []string, creds credentials) (*world, error) {
-	w := &world{}
+func buildWorld(ctx context.Context, m *manifests, namespace, kubeconfig, operatorNS string, conns []string, creds credentials) (*world, error) {
+	w := &world{operatorNamespace: operatorNS}
 	offline := len(conns) > 0
 	var api client.Client
 	if !offline {
@@ -159,7 +161,7 @@ func buildWorld(ctx context.Context, m *manifests, namespace, kubeconfig string,
 			}
 			flags = append(flags, cf)
 		}
-		objs, err := offlineConnections(namespace, flags, m.connections, creds)
+		objs, err := offlineConnections(namespace, flags, m, creds)
 		if err != nil {
 			return nil, err
 		}
@@ -173,7 +175,16 @@ func buildWorld(ctx context.Context, m *manifests, namespace, kubeconfig string,
 			}
 			w.add(c)
 		}
+		for _, c := range m.shared {
+			w.add(c)
+		}
 		for _, ns := range namespaces {
+			nsObj := &corev1.Namespace{}
+			if err := api.Get(ctx, client.ObjectKey{Name: ns}, nsObj); client.IgnoreNotFound(err) != nil {
+				return nil, fmt.Errorf("reading the namespace %s: %w", ns, err)
+			} else if err == nil {
+				w.add(nsObj)
+			}
 			for _, list := range []client.ObjectList{&cqlv1.CassandraConnectionList{}, &cqlv1.KeyspaceList{}, &cqlv1.UserTypeList{}, &cqlv1.TableModelList{}} {
 				if err := api.List(ctx, list, client.InNamespace(ns)); err != nil {
 					return nil, fmt.Errorf("reading the namespace %s: %w", ns, err)
@@ -182,6 +193,13 @@ func buildWorld(ctx context.Context, m *manifests, namespace, kubeconfig string,
 					w.add(o)
 				}
 			}
+		}
+		var shared cqlv1.ClusterCassandraConnectionList
+		if err := api.List(ctx, &shared); err != nil {
+			return nil, fmt.Errorf("reading the ClusterCassandraConnections: %w", err)
+		}
+		for _, o := range listItems(&shared) {
+			w.add(o)
 		}
 	}
 	if w.secrets == nil {

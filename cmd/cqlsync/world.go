@@ -34,6 +34,9 @@ type world struct {
 	objects []client.Object // everything the in-memory client holds
 	// secrets reads the Secrets connections reference (the API server, or the in-memory client).
 	secrets client.Reader
+	// operatorNamespace holds the Secrets of ClusterCassandraConnections without
+	// spec.secretsNamespace.
+	operatorNamespace string
 }
 
 // add puts obj into the world, unless an object of the same kind, namespace and name is there
@@ -47,12 +50,28 @@ func (w *world) add(obj client.Object) {
 	w.objects = append(w.objects, obj)
 }
 
-// connections are the world's CassandraConnections.
-func (w *world) connections() []*cqlv1.CassandraConnection {
-	var out []*cqlv1.CassandraConnection
+// connection is a connection of either kind in the world, as the CLI opens it.
+type connection struct {
+	key              registry.Key
+	spec             *cqlv1.CassandraConnectionSpec
+	status           *cqlv1.CassandraConnectionStatus
+	generation       int64
+	secretsNamespace string
+}
+
+// connections are the world's CassandraConnections and ClusterCassandraConnections.
+func (w *world) connections() []connection {
+	var out []connection
 	for _, o := range w.objects {
-		if c, ok := o.(*cqlv1.CassandraConnection); ok {
-			out = append(out, c)
+		switch c := o.(type) {
+		case *cqlv1.CassandraConnection:
+			out = append(out, connection{registry.Key{Namespace: c.Namespace, Name: c.Name}, &c.Spec, &c.Status, c.Generation, c.Namespace})
+		case *cqlv1.ClusterCassandraConnection:
+			ns := c.Spec.SecretsNamespace
+			if ns == "" {
+				ns = w.operatorNamespace
+			}
+			out = append(out, connection{registry.Key{Name: c.Name}, &c.Spec.CassandraConnectionSpec, &c.Status, c.Generation, ns})
 		}
 	}
 	return out
@@ -64,15 +83,15 @@ func (w *world) connections() []*cqlv1.CassandraConnection {
 func (w *world) connect(ctx context.Context, reg *registry.Registry) {
 	for _, c := range w.connections() {
 		cond := metav1.Condition{Type: cqlv1.ConditionReady, Status: metav1.ConditionTrue, Reason: cqlv1.ReasonConnected,
-			Message: "connected by cqlsync plan", ObservedGeneration: c.Generation}
-		cfg, err := controllers.ConnectionConfig(ctx, w.secrets, c)
+			Message: "connected by cqlsync plan", ObservedGeneration: c.generation}
+		cfg, err := controllers.ConnectionConfig(ctx, w.secrets, c.spec, c.secretsNamespace)
 		if err == nil {
-			_, err = reg.Register(ctx, registry.Key{Namespace: c.Namespace, Name: c.Name}, cfg, registry.Options{Default: c.Spec.Default})
+			_, err = reg.Register(ctx, c.key, cfg, registry.Options{Default: c.spec.Default})
 		}
 		if err != nil {
 			cond.Status, cond.Reason, cond.Message = metav1.ConditionFalse, cqlv1.ReasonConnectionFailed, "cqlsync plan could not connect: "+err.Error()
 		}
-		meta.SetStatusCondition(&c.Status.Conditions, cond)
+		meta.SetStatusCondition(&c.status.Conditions, cond)
 	}
 }
 
@@ -86,7 +105,7 @@ func (w *world) client(ctx context.Context) (client.Client, error) {
 		return nil, err
 	}
 	b := fake.NewClientBuilder().WithScheme(scheme).WithObjects(w.objects...)
-	if err := controllers.RegisterIndexes(ctx, indexer{b}); err != nil {
+	if err := controllers.RegisterIndexes(ctx, indexer{b}, w.operatorNamespace); err != nil {
 		return nil, err
 	}
 	return b.Build(), nil
@@ -132,8 +151,11 @@ type credentials struct {
 // connection of the same name when there is one (its defaultKeyspace, default flag, datacenter,
 // timeouts...), with the flag's host, and the flags' credentials instead of its Secrets; a new
 // connection otherwise. With a single connection and no default among them, it is the default.
-// The credentials become in-memory Secrets.
-func offlineConnections(namespace string, flags []connectionFlag, fromManifests []*cqlv1.CassandraConnection, creds credentials) ([]client.Object, error) {
+// A flag whose name the manifests use for a ClusterCassandraConnection (declared, or referenced
+// as {kind: ClusterCassandraConnection}) makes one of those too, allowing the namespace. The
+// credentials become in-memory Secrets, and the namespace an in-memory Namespace.
+func offlineConnections(namespace string, flags []connectionFlag, m *manifests, creds credentials) ([]client.Object, error) {
+	fromManifests := m.connections
 	var objs []client.Object
 	var secretData map[string][]byte
 	if creds.username != "" {
@@ -175,8 +197,19 @@ func offlineConnections(namespace string, flags []connectionFlag, fromManifests 
 	}
 	for _, c := range conns {
 		objs = append(objs, c)
+		if m.usesShared(c.Name) {
+			shared := &cqlv1.ClusterCassandraConnection{ObjectMeta: metav1.ObjectMeta{Name: c.Name}}
+			if i := slices.IndexFunc(m.shared, func(s *cqlv1.ClusterCassandraConnection) bool { return s.Name == c.Name }); i >= 0 {
+				shared.Spec = *m.shared[i].Spec.DeepCopy()
+			}
+			shared.Spec.CassandraConnectionSpec = *c.Spec.DeepCopy()
+			shared.Spec.Default = false
+			shared.Spec.SecretsNamespace = namespace
+			shared.Spec.AllowedNamespaces = &metav1.LabelSelector{}
+			objs = append(objs, shared)
+		}
 	}
-	return objs, nil
+	return append(objs, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}), nil
 }
 
 // quietRegistry is a registry that logs nothing: the CLI reports connection problems itself.

@@ -27,6 +27,7 @@ import (
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/controllers"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
+	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
 func main() {
@@ -92,6 +93,10 @@ func run(clusters string) error {
 		fmt.Println("localenv: stopping the control plane")
 		_ = env.Stop()
 	}()
+	// The admission policies of config/admission, as `make install` applies them.
+	if err := testenv.InstallAdmission(cfg); err != nil {
+		return fmt.Errorf("installing the admission policies: %w", err)
+	}
 	user, err := env.ControlPlane.AddUser(envtest.User{Name: "cqlsync-admin", Groups: []string{"system:masters"}}, nil)
 	if err != nil {
 		return err
@@ -126,7 +131,7 @@ func run(clusters string) error {
 	}
 	reg := registry.New(ctrl.Log.WithName("registry"))
 	defer reg.Close()
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: 30 * time.Second}); err != nil {
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: 30 * time.Second, OperatorNamespace: "default"}); err != nil {
 		return err
 	}
 	fmt.Printf(`

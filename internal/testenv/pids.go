@@ -11,9 +11,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
-// Start starts the environment and records the processes it started (kube-apiserver, etcd) with
-// RecordPID. A test binary that dies before env.Stop (a panic, a -timeout) would otherwise leave
-// them running; hack/test.sh stops every recorded process by PID when the tests end.
+// Start starts the environment, records the processes it started (kube-apiserver, etcd) with
+// RecordPID, and installs the admission policies of config/admission next to the CRDs. A test
+// binary that dies before env.Stop (a panic, a -timeout) would otherwise leave them running;
+// hack/test.sh stops every recorded process by PID when the tests end.
 func Start(env *envtest.Environment) (*rest.Config, error) {
 	before := children()
 	cfg, err := env.Start()
@@ -22,7 +23,10 @@ func Start(env *envtest.Environment) (*rest.Config, error) {
 			RecordPID(pid)
 		}
 	}
-	return cfg, err
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, InstallAdmission(cfg)
 }
 
 // RecordPID notes a process started by a test in $CQLSYNC_PID_DIR (one "pid starttime" line per

@@ -47,7 +47,7 @@ func TestDuplicateKeyspace(t *testing.T) {
 		Name: name, Replication: simpleRF(2), Connections: connNames("c1", "c2"), DeletionPolicy: cqlv1.DeletionPolicyDelete,
 	})
 	mustCreate(t, second)
-	owned := fmt.Sprintf(`Keyspace "first" already manages keyspace %q on connection "c1"`, name)
+	owned := fmt.Sprintf(`Keyspace "%s/first" already manages keyspace %q on the cluster of connection "c1"`, ns, name)
 	ks := waitKeyspace(t, ns, "second", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, keyspaceTimeout)
 	if c := meta.FindStatusCondition(ks.Status.Conditions, cqlv1.ConditionReady); !strings.Contains(c.Message, owned) {
 		t.Errorf("Ready message %q does not name the owner (%q)", c.Message, owned)
@@ -66,7 +66,7 @@ func TestDuplicateKeyspace(t *testing.T) {
 
 	// Deleting the newer with Delete: kept on c1, which "first" manages; dropped on c2.
 	deleteAndWait(t, second, keyspaceTimeout)
-	waitEvent(t, ns, "second", "KeyspaceKept", "connection c1", `Keyspace "first" manages it`)
+	waitEvent(t, ns, "second", "KeyspaceKept", "connection c1", fmt.Sprintf(`Keyspace "%s/first" manages it`, ns))
 	assertReplication(t, s1, name, "1")
 	assertMarker(t, s1, name)
 	if l := readLiveKeyspace(t, s2, name); l != nil {
@@ -85,7 +85,7 @@ func TestDuplicateKeyspace(t *testing.T) {
 	// Deleting the owner with Delete while "third" still declares the keyspace: kept, and "third"
 	// takes it over (the ALTER to RF 2 shows that it manages it now).
 	deleteAndWait(t, first, keyspaceTimeout)
-	waitEvent(t, ns, "first", "KeyspaceKept", "connection c1", `Keyspace "third" also declares it and takes it over`)
+	waitEvent(t, ns, "first", "KeyspaceKept", "connection c1", fmt.Sprintf(`Keyspace "%s/third" also declares it and takes it over`, ns))
 	waitKeyspace(t, ns, "third", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
 	assertReplication(t, s1, name, "2")
 	assertMarker(t, s1, name)
@@ -132,7 +132,7 @@ func TestDuplicateTableModel(t *testing.T) {
 	// c1 and c2 through their defaultKeyspaces: c1/ks1 is "first"'s, c2/ks2 nobody else's.
 	second := tableModelObj(ns, "second", ordersSpec([]string{"c1", "c2"}, nil, note))
 	mustCreate(t, second)
-	owned := fmt.Sprintf(`TableModel "first" already manages table "orders" in keyspace %q on connection "c1"`, ks1)
+	owned := fmt.Sprintf(`TableModel "%s/first" already manages table "orders" in keyspace %q on the cluster of connection "c1"`, ns, ks1)
 	waitTableModel(t, ns, "second", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, func(tm *cqlv1.TableModel) error {
 		dup, err := tableTarget(tm, "c1", ks1)
 		if err != nil {
@@ -164,7 +164,7 @@ func TestDuplicateTableModel(t *testing.T) {
 
 	// Deleting the newer with Delete: kept on c1/ks1, dropped on c2/ks2.
 	deleteAndWait(t, second, tableTimeout)
-	waitTableEvent(t, ns, "second", "TableKept", "c1/"+ks1, `TableModel "first" manages it`)
+	waitTableEvent(t, ns, "second", "TableKept", "c1/"+ks1, fmt.Sprintf(`TableModel "%s/first" manages it`, ns))
 	assertRow(t, s1, ks1)
 	if liveTable(t, s2, ks2, "orders") != nil {
 		t.Errorf("c2/%s.orders was declared by \"second\" only and must be dropped with it", ks2)
@@ -185,7 +185,7 @@ func TestDuplicateTableModel(t *testing.T) {
 	// Deleting the owner with Delete while "third" still declares the table: kept, and "third"
 	// takes it over (adding its column shows that it manages it now).
 	deleteAndWait(t, first, tableTimeout)
-	waitTableEvent(t, ns, "first", "TableKept", "c1/"+ks1, `TableModel "third" also declares it and takes it over`)
+	waitTableEvent(t, ns, "first", "TableKept", "c1/"+ks1, fmt.Sprintf(`TableModel "%s/third" also declares it and takes it over`, ns))
 	waitTableModel(t, ns, "third", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
 	if mustLiveTable(t, s1, ks1, "orders").Column("note") == nil {
 		t.Error("the new owner did not add its column")

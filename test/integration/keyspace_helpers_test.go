@@ -37,10 +37,10 @@ func ntsDCs(dcs map[string]int32) cqlv1.KeyspaceReplication {
 	return cqlv1.KeyspaceReplication{Strategy: cqlv1.NetworkTopologyStrategy, Datacenters: m}
 }
 
-func connNames(names ...string) []cqlv1.ConnectionName {
-	out := make([]cqlv1.ConnectionName, len(names))
+func connNames(names ...string) []cqlv1.ConnectionRef {
+	out := make([]cqlv1.ConnectionRef, len(names))
 	for i, n := range names {
-		out[i] = cqlv1.ConnectionName(n)
+		out[i] = cqlv1.Namespaced(n)
 	}
 	return out
 }

@@ -353,7 +353,7 @@ func TestKeyspaceDeleteWithoutConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn = waitReady(t, ns, "doomed", metav1.ConditionFalse, cqlv1.ReasonInUse, 30*time.Second)
-	if msg := meta.FindStatusCondition(conn.Status.Conditions, cqlv1.ConditionReady).Message; !strings.Contains(msg, "Keyspace orphan") {
+	if msg := meta.FindStatusCondition(conn.Status.Conditions, cqlv1.ConditionReady).Message; !strings.Contains(msg, "Keyspace "+ns+"/orphan") {
 		t.Errorf("the InUse message must name the Keyspace: %q", msg)
 	}
 	// An administrator forces it away (removes the finalizer): nothing is left to reach the

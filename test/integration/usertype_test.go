@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	k8sfields "k8s.io/apimachinery/pkg/fields"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -165,7 +166,7 @@ func TestTypesConvergeThroughWatches(t *testing.T) {
 		t.Errorf("address before geo: %+v", tg)
 	}
 	tm = waitTableModel(t, ns, "places", metav1.ConditionFalse, cqlv1.ReasonUserTypeNotFound, nil)
-	if tg, _ := tableTarget(tm, "c1", ks); tg.State != cqlv1.TargetPending || !strings.Contains(tg.Message, `waiting for UserType "address"`) {
+	if tg, _ := tableTarget(tm, "c1", ks); tg.State != cqlv1.TargetPending || !strings.Contains(tg.Message, `waiting for UserType "`+ns+`/address"`) {
 		t.Errorf("places once address is declared: %+v", tg)
 	}
 
@@ -191,16 +192,17 @@ func TestAPIErrorAfterDDLIsRecorded(t *testing.T) {
 	dropAfter(t, ksB, s1)
 	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
 
-	// ksA exists and gets the table; ksB does not, and its message lists the namespace's
-	// Keyspaces, which fails while armed.
+	// ksA exists and gets the table; ksB does not, and its message lists the Keyspaces
+	// that declare it, which fails while armed.
 	boom := errors.New("injected: etcdserver: request timed out")
 	failed := make(chan struct{}, 1)
 	disarm := apiFaults.armList(func(list client.ObjectList, opts ...client.ListOption) error {
 		if _, ok := list.(*cqlv1.KeyspaceList); !ok {
 			return nil
 		}
+		// The message's List is cluster-wide (any namespace may declare the keyspace), by CQL name.
 		lo := (&client.ListOptions{}).ApplyOptions(opts)
-		if lo.Namespace != ns {
+		if lo.FieldSelector == nil || !lo.FieldSelector.Matches(k8sfields.Set{"cqlsync.io/cql-name": ksB}) {
 			return nil
 		}
 		select {

@@ -33,7 +33,7 @@ func TestUserTypeValidation(t *testing.T) {
 		{"metadata.name of a CQL type", "map", func(s *cqlv1.UserTypeSpec) {}, "metadata.name cannot be used as the type name: it is the name of a CQL type"},
 		{"metadata.name too long", strings.Repeat("x", 49), func(s *cqlv1.UserTypeSpec) {}, "metadata.name cannot be used as the type name (at most 48 characters"},
 		{"bad keyspace", "a", func(s *cqlv1.UserTypeSpec) { s.Keyspaces = []cqlv1.KeyspaceName{"ks-1"} }, "spec.keyspaces[0]"},
-		{"bad connection", "a", func(s *cqlv1.UserTypeSpec) { s.Connections = []cqlv1.ConnectionName{"Conn_1"} }, "spec.connections[0]"},
+		{"bad connection", "a", func(s *cqlv1.UserTypeSpec) { s.Connections = connNames("Conn_1") }, "spec.connections: each item must be the name of a CassandraConnection"},
 		{"bad deletion policy", "a", func(s *cqlv1.UserTypeSpec) { s.DeletionPolicy = "Drop" }, "spec.deletionPolicy"},
 	}
 	for i, tc := range cases {

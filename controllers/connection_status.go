@@ -29,7 +29,7 @@ func connectionReady(o connOutcome) (metav1.ConditionStatus, string, string) {
 		return metav1.ConditionFalse, o.userErr.Reason, o.userErr.Message
 	case len(o.conflicts) > 0:
 		return metav1.ConditionFalse, cqlv1.ReasonDefaultConflict, fmt.Sprintf(
-			"spec.default is also set on %s in this namespace; keep default: true on exactly one connection",
+			"%s of this namespace are default connections too; keep exactly one (spec.default, or the namespace annotation cqlsync.io/default-cluster-connection)",
 			strings.Join(o.conflicts, ", "))
 	case o.connectErr != nil:
 		reason, hint := cqlv1.ReasonConnectionFailed, ""
@@ -57,37 +57,40 @@ func connectionReady(o connOutcome) (metav1.ConditionStatus, string, string) {
 	return metav1.ConditionUnknown, cqlv1.ReasonConnectionFailed, "no outcome"
 }
 
-// setConnectionStatus writes the outcome into c.Status.
-func setConnectionStatus(c *cqlv1.CassandraConnection, o connOutcome) {
+// setConnectionStatus writes the outcome into a connection's status, for its generation.
+func setConnectionStatus(st *cqlv1.CassandraConnectionStatus, generation int64, o connOutcome) {
 	status, reason, msg := connectionReady(o)
-	meta.SetStatusCondition(&c.Status.Conditions, metav1.Condition{
+	meta.SetStatusCondition(&st.Conditions, metav1.Condition{
 		Type: cqlv1.ConditionReady, Status: status, Reason: reason, Message: msg,
-		ObservedGeneration: c.Generation,
+		ObservedGeneration: generation,
 	})
 	switch {
 	case o.info != nil:
-		c.Status.ClusterName = o.info.ClusterName
-		c.Status.Hosts = make([]cqlv1.HostStatus, 0, len(o.info.Hosts))
+		st.ClusterName = o.info.ClusterName
+		if id := o.info.ID(); id != "" {
+			st.ClusterID = id
+		}
+		st.Hosts = make([]cqlv1.HostStatus, 0, len(o.info.Hosts))
 		for _, h := range o.info.Hosts {
-			c.Status.Hosts = append(c.Status.Hosts, cqlv1.HostStatus{
-				Address: h.Address, Datacenter: h.Datacenter, Rack: h.Rack, Up: h.Up,
+			st.Hosts = append(st.Hosts, cqlv1.HostStatus{
+				HostID: h.HostID, Address: h.Address, Datacenter: h.Datacenter, Rack: h.Rack, Up: h.Up,
 				ReleaseVersion: h.ReleaseVersion, SchemaVersion: h.SchemaVersion,
 			})
 		}
 	case o.connectErr != nil && registry.KindOf(o.connectErr) == registry.KindUnreachable:
 		// Keep what we knew of the nodes, but none of them answers now.
-		for i := range c.Status.Hosts {
-			c.Status.Hosts[i].Up = false
+		for i := range st.Hosts {
+			st.Hosts[i].Up = false
 		}
 	case o.lazyPending:
-		c.Status.Hosts = nil
+		st.Hosts = nil
 	}
 	up := 0
-	for _, h := range c.Status.Hosts {
+	for _, h := range st.Hosts {
 		if h.Up {
 			up++
 		}
 	}
-	c.Status.HostsUp = fmt.Sprintf("%d/%d", up, len(c.Status.Hosts))
-	c.Status.ObservedGeneration = c.Generation
+	st.HostsUp = fmt.Sprintf("%d/%d", up, len(st.Hosts))
+	st.ObservedGeneration = generation
 }

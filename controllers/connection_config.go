@@ -34,27 +34,28 @@ type userError struct {
 
 func (e *userError) Error() string { return e.Message }
 
-// secretNames lists the Secrets a connection reads, for the Secret watch.
-func secretNames(c *cqlv1.CassandraConnection) []string {
+// secretKeys lists the Secrets a connection reads, as "namespace/name", for the Secret watch.
+func secretKeys(s *cqlv1.CassandraConnectionSpec, namespace string) []string {
 	var names []string
-	if c.Spec.Auth != nil {
-		names = append(names, c.Spec.Auth.SecretRef.Name)
+	if s.Auth != nil {
+		names = append(names, namespace+"/"+s.Auth.SecretRef.Name)
 	}
-	if t := c.Spec.TLS; t != nil {
+	if t := s.TLS; t != nil {
 		if t.CASecretRef != nil {
-			names = append(names, t.CASecretRef.Name)
+			names = append(names, namespace+"/"+t.CASecretRef.Name)
 		}
 		if t.ClientCertSecretRef != nil {
-			names = append(names, t.ClientCertSecretRef.Name)
+			names = append(names, namespace+"/"+t.ClientCertSecretRef.Name)
 		}
 	}
 	return names
 }
 
-// buildConfig turns a connection's spec and the Secrets it references into a registry config. A
-// missing Secret, key or unusable PEM is a *userError naming the Secret and key (never the value).
-func buildConfig(ctx context.Context, reader client.Reader, c *cqlv1.CassandraConnection) (registry.Config, error) {
-	s := c.Spec
+// buildConfig turns a connection's spec and the Secrets it references, in secretsNamespace, into a
+// registry config. A missing Secret, key or unusable PEM is a *userError naming the Secret and key
+// (never the value).
+func buildConfig(ctx context.Context, reader client.Reader, spec *cqlv1.CassandraConnectionSpec, secretsNamespace string) (registry.Config, error) {
+	s := *spec
 	cfg := registry.Config{
 		Port:                   int(s.Port),
 		LocalDatacenter:        s.LocalDatacenter,
@@ -89,10 +90,10 @@ func buildConfig(ctx context.Context, reader client.Reader, c *cqlv1.CassandraCo
 		sec, ok := secrets[name]
 		if !ok {
 			sec = &corev1.Secret{}
-			err := reader.Get(ctx, types.NamespacedName{Namespace: c.Namespace, Name: name}, sec)
+			err := reader.Get(ctx, types.NamespacedName{Namespace: secretsNamespace, Name: name}, sec)
 			if apierrors.IsNotFound(err) {
 				return nil, &userError{Reason: cqlv1.ReasonSecretNotFound,
-					Message: fmt.Sprintf("%s: Secret %q not found in namespace %q", field, name, c.Namespace)}
+					Message: fmt.Sprintf("%s: Secret %q not found in namespace %q", field, name, secretsNamespace)}
 			}
 			if err != nil {
 				return nil, err // transient: retried with backoff

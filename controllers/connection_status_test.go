@@ -53,11 +53,12 @@ func TestConnectionReady(t *testing.T) {
 func TestSetConnectionStatus(t *testing.T) {
 	c := &cqlv1.CassandraConnection{ObjectMeta: metav1.ObjectMeta{Generation: 3}}
 	info := &registry.ClusterInfo{ClusterName: "c1", Hosts: []registry.Host{
-		{Address: "127.0.0.1:9042", Datacenter: "dc1", Rack: "r1", Up: true, ReleaseVersion: "5.0.9", SchemaVersion: "v"},
+		{HostID: "b2", Address: "127.0.0.1:9042", Datacenter: "dc1", Rack: "r1", Up: true, ReleaseVersion: "5.0.9", SchemaVersion: "v"},
+		{HostID: "a1", Address: "127.0.0.9:9042", Datacenter: "dc1", Rack: "r1", Up: false},
 	}}
-	setConnectionStatus(c, connOutcome{info: info})
-	if c.Status.ObservedGeneration != 3 || c.Status.ClusterName != "c1" || c.Status.HostsUp != "1/1" ||
-		len(c.Status.Hosts) != 1 || c.Status.Hosts[0].ReleaseVersion != "5.0.9" {
+	setConnectionStatus(&c.Status, c.Generation, connOutcome{info: info})
+	if c.Status.ObservedGeneration != 3 || c.Status.ClusterName != "c1" || c.Status.ClusterID != "c1/a1" || c.Status.HostsUp != "1/2" ||
+		len(c.Status.Hosts) != 2 || c.Status.Hosts[0].ReleaseVersion != "5.0.9" || c.Status.Hosts[0].HostID != "b2" {
 		t.Fatalf("status %+v", c.Status)
 	}
 	ready := meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionReady)
@@ -66,18 +67,18 @@ func TestSetConnectionStatus(t *testing.T) {
 	}
 
 	// Unreachable keeps the known hosts but marks them down.
-	setConnectionStatus(c, connOutcome{connectErr: errors.New("connection refused")})
-	if len(c.Status.Hosts) != 1 || c.Status.Hosts[0].Up || c.Status.HostsUp != "0/1" {
+	setConnectionStatus(&c.Status, c.Generation, connOutcome{connectErr: errors.New("connection refused")})
+	if len(c.Status.Hosts) != 2 || c.Status.Hosts[0].Up || c.Status.HostsUp != "0/2" || c.Status.ClusterID != "c1/a1" {
 		t.Fatalf("unreachable status %+v", c.Status)
 	}
 	// Same outcome twice: identical status (nothing to write).
 	before := c.Status.DeepCopy()
-	setConnectionStatus(c, connOutcome{connectErr: errors.New("connection refused")})
+	setConnectionStatus(&c.Status, c.Generation, connOutcome{connectErr: errors.New("connection refused")})
 	if !equality.Semantic.DeepEqual(*before, c.Status) {
 		t.Fatalf("an unchanged outcome changed the status:\n%+v\n%+v", before, c.Status)
 	}
 	// Lazy: no hosts.
-	setConnectionStatus(c, connOutcome{lazyPending: true})
+	setConnectionStatus(&c.Status, c.Generation, connOutcome{lazyPending: true})
 	if c.Status.Hosts != nil || c.Status.HostsUp != "0/0" {
 		t.Fatalf("lazy status %+v", c.Status)
 	}

@@ -148,7 +148,7 @@ func (p *parser) createIndex(s *stmt) error {
 		}
 	}
 	tbl.Indexes = append(tbl.Indexes, ix)
-	slices.SortFunc(tbl.Indexes, func(a, b introspect.Index) int { return strings.Compare(a.Name, b.Name) })
+	introspect.SortIndexes(tbl.Indexes)
 	ks.IndexTables[name] = table
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 )
@@ -292,7 +293,7 @@ func readKeyspaceSchema(ctx context.Context, s *gocql.Session, hostID, keyspace 
 	}
 	for _, t := range ks.Tables {
 		SortColumns(t.Columns)
-		slices.SortFunc(t.Indexes, func(a, b Index) int { return cmpString(a.Name, b.Name) })
+		SortIndexes(t.Indexes)
 	}
 	return ks, queries, nil
 }
@@ -316,18 +317,14 @@ func SortColumns(cols []Column) {
 		if rank(a.Kind) < 2 && a.Position != b.Position {
 			return a.Position - b.Position
 		}
-		return cmpString(a.Name, b.Name)
+		return strings.Compare(a.Name, b.Name)
 	})
 }
 
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+// SortIndexes puts indexes in the order of Table.Indexes: by name. Index names are unique per
+// keyspace, so the order is total.
+func SortIndexes(indexes []Index) {
+	slices.SortFunc(indexes, func(a, b Index) int { return strings.Compare(a.Name, b.Name) })
 }
 
 func orEmpty(m map[string]string) map[string]string {

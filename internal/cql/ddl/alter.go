@@ -20,14 +20,7 @@ import (
 // Other forms (RENAME, ALTER col TYPE, masks, DROP COMPACT STORAGE) are skipped.
 func (p *parser) alterTable(s *stmt) error {
 	c := s.c
-	s.kind = KindTable
-	ifExists := c.ifExists()
-	qualifier, name, err := c.qualifiedName("table")
-	if err != nil {
-		return err
-	}
-	s.name = name
-	ksName, err := p.resolve(s, qualifier)
+	ksName, name, ifExists, err := p.object(s, KindTable, false)
 	if err != nil {
 		return err
 	}
@@ -36,22 +29,16 @@ func (p *parser) alterTable(s *stmt) error {
 		t = ks.Tables[name]
 	}
 	if t == nil {
-		if ifExists {
-			return nil
-		}
-		return fmt.Errorf("table %s.%s does not exist", ksName, name)
+		return missing(ifExists, "table %s.%s", ksName, name)
 	}
 	switch next := c.peek(); {
 	case c.acceptKeyword("add"):
 		return p.addColumns(s, t)
 	case c.acceptKeyword("drop"):
 		return p.dropColumns(s, t)
-	case c.acceptKeyword("with"):
-		props, err := c.properties(nil)
+	case c.peekKeyword("with"):
+		props, err := c.withProperties()
 		if err != nil {
-			return err
-		}
-		if err := c.expectEnd(); err != nil {
 			return err
 		}
 		for _, pr := range props {
@@ -209,27 +196,16 @@ func targetColumn(target string) string {
 
 // dropTable applies DROP TABLE [IF EXISTS] [ks.]name, with its indexes.
 func (p *parser) dropTable(s *stmt) error {
-	c := s.c
-	s.kind = KindTable
-	ifExists := c.ifExists()
-	qualifier, name, err := c.qualifiedName("table")
+	ksName, name, ifExists, err := p.object(s, KindTable, false)
 	if err != nil {
 		return err
 	}
-	s.name = name
-	ksName, err := p.resolve(s, qualifier)
-	if err != nil {
-		return err
-	}
-	if err := c.expectEnd(); err != nil {
+	if err := s.c.expectEnd(); err != nil {
 		return err
 	}
 	ks := p.lookup(ksName)
 	if ks == nil || ks.Tables[name] == nil {
-		if ifExists {
-			return nil
-		}
-		return fmt.Errorf("table %s.%s does not exist", ksName, name)
+		return missing(ifExists, "table %s.%s", ksName, name)
 	}
 	for _, ix := range ks.Tables[name].Indexes {
 		delete(ks.IndexTables, ix.Name)

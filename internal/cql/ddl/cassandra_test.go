@@ -122,13 +122,7 @@ func TestParseCqlengineOnCassandra(t *testing.T) {
 // warning.
 func requireLive(t *testing.T, text string, live *introspect.KeyspaceSchema) {
 	t.Helper()
-	r := Parse(text)
-	for _, sk := range r.Skipped {
-		t.Errorf("skipped: %s", sk)
-	}
-	for _, w := range r.Warnings {
-		t.Errorf("warning: %s", w)
-	}
+	r := parseClean(t, text)
 	if len(r.Keyspaces) != 1 {
 		t.Fatalf("%d keyspaces parsed, want 1 (%s)", len(r.Keyspaces), live.Name)
 	}

@@ -191,43 +191,44 @@ func (p *parser) dispatch(s *stmt) error {
 	c := s.c
 	switch {
 	case c.acceptKeyword("create"):
-		switch {
-		case c.acceptKeyword("keyspace"), c.acceptKeyword("schema"):
-			return p.createKeyspace(s)
-		case c.acceptKeyword("table"), c.acceptKeyword("columnfamily"):
-			return p.createTable(s)
-		case c.acceptKeyword("type"):
-			return p.createType(s)
-		case c.peekKeyword("index"), c.peekKeyword("custom", "index"):
+		if c.peekKeyword("index") || c.peekKeyword("custom", "index") {
 			return p.createIndex(s)
+		}
+		if apply := c.byKind(p.createKeyspace, p.createTable, p.createType, nil); apply != nil {
+			return apply(s)
 		}
 		return p.skipCreate(s)
 	case c.acceptKeyword("alter"):
-		switch {
-		case c.acceptKeyword("keyspace"), c.acceptKeyword("schema"):
-			return p.alterKeyspace(s)
-		case c.acceptKeyword("table"), c.acceptKeyword("columnfamily"):
-			return p.alterTable(s)
-		case c.acceptKeyword("type"):
-			return p.alterType(s)
+		if apply := c.byKind(p.alterKeyspace, p.alterTable, p.alterType, nil); apply != nil {
+			return apply(s)
 		}
 		return p.skipOther(s, "ALTER")
 	case c.acceptKeyword("drop"):
-		switch {
-		case c.acceptKeyword("keyspace"), c.acceptKeyword("schema"):
-			return p.dropKeyspace(s)
-		case c.acceptKeyword("table"), c.acceptKeyword("columnfamily"):
-			return p.dropTable(s)
-		case c.acceptKeyword("type"):
-			return p.dropType(s)
-		case c.acceptKeyword("index"):
-			return p.dropIndex(s)
+		if apply := c.byKind(p.dropKeyspace, p.dropTable, p.dropType, p.dropIndex); apply != nil {
+			return apply(s)
 		}
 		return p.skipOther(s, "DROP")
 	case c.acceptKeyword("use"):
 		return p.use(s)
 	}
 	return p.skipOther(s, "")
+}
+
+// byKind consumes the keyword of the kind of object a statement is about (KEYSPACE or its synonym
+// SCHEMA, TABLE or its synonym COLUMNFAMILY, TYPE, and INDEX when index is not nil) and returns
+// the function that applies the statement to that kind; nil for any other word.
+func (c *cursor) byKind(keyspace, table, typ, index func(*stmt) error) func(*stmt) error {
+	switch {
+	case c.acceptKeyword("keyspace"), c.acceptKeyword("schema"):
+		return keyspace
+	case c.acceptKeyword("table"), c.acceptKeyword("columnfamily"):
+		return table
+	case c.acceptKeyword("type"):
+		return typ
+	case index != nil && c.acceptKeyword("index"):
+		return index
+	}
+	return nil
 }
 
 // use applies USE keyspace: unqualified names of later statements are in that keyspace.

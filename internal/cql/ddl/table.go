@@ -31,14 +31,7 @@ type clusteringOrder struct {
 //	) [WITH CLUSTERING ORDER BY (ck1 ASC|DESC, ...) | COMPACT STORAGE | option = value [AND ...]]
 func (p *parser) createTable(s *stmt) error {
 	c := s.c
-	s.kind = KindTable
-	ifNotExists := c.ifNotExists()
-	qualifier, name, err := c.qualifiedName("table")
-	if err != nil {
-		return err
-	}
-	s.name = name
-	ksName, err := p.resolve(s, qualifier)
+	ksName, name, ifNotExists, err := p.object(s, KindTable, true)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package introspect
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -18,4 +19,30 @@ func TestSortIndexes(t *testing.T) {
 		t.Errorf("SortIndexes: %q, want %q", got, want)
 	}
 	SortIndexes(nil) // no panic on an empty table
+}
+
+func TestUnmanagedTableOptions(t *testing.T) {
+	yes, no := true, false
+	tests := []struct {
+		name              string
+		snapshot, backups *bool
+		memtable          string
+		extensions        []string
+		want              map[string]string
+	}{
+		{name: "defaults (unset)", want: nil},
+		{name: "defaults (explicit)", snapshot: &yes, backups: &yes, memtable: "default", want: nil},
+		{name: "all set", snapshot: &no, backups: &no, memtable: "trie", extensions: []string{"b", "a"},
+			want: map[string]string{"allow_auto_snapshot": "false", "incremental_backups": "false", "memtable": "trie", "extensions": "a, b"}},
+	}
+	for _, tt := range tests {
+		got := UnmanagedTableOptions(tt.snapshot, tt.backups, tt.memtable, tt.extensions)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	var u *Unmanaged
+	if !u.Empty() || !(&Unmanaged{}).Empty() || (&Unmanaged{Views: []string{"v"}}).Empty() {
+		t.Error("Empty")
+	}
 }

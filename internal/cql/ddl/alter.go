@@ -46,8 +46,8 @@ func (p *parser) alterTable(s *stmt) error {
 				return lineError(pr.tok.line, "a table's id cannot be altered")
 			}
 		}
-		opts := t.Options
-		warnings, err := applyTableOptions(&opts, props, false)
+		opts, other := t.Options, p.otherOptionsOf(t)
+		warnings, err := applyTableOptions(&opts, &other, props, false)
 		if err != nil {
 			return err
 		}
@@ -55,7 +55,7 @@ func (p *parser) alterTable(s *stmt) error {
 			return err
 		}
 		s.warnings = append(s.warnings, warnings...)
-		t.Options = opts
+		t.Options, p.others[t] = opts, &other
 		return nil
 	default:
 		return c.unexpected(next, "ADD, DROP or WITH (cqlsync does not apply other ALTER TABLE forms)")

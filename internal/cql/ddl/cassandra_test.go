@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -251,5 +252,32 @@ func readLive(t *testing.T, s *gocql.Session, keyspace string) *introspect.Keysp
 func dropKeyspace(t *testing.T, s *gocql.Session, keyspace string) {
 	if err := s.Query(`DROP KEYSPACE IF EXISTS "` + keyspace + `"`).Exec(); err != nil {
 		t.Logf("dropping %s: %v", keyspace, err)
+	}
+}
+
+// TestParseUnmanagedOnCassandra: the options outside TableOptions that the server's DESCRIBE
+// prints parse to what introspect.ReadUnmanaged reads live. (The Python driver's export_as_string
+// does not print them.)
+func TestParseUnmanagedOnCassandra(t *testing.T) {
+	rig := testenv.Cassandra(t)
+	ks := fmt.Sprintf("DdlUnmanaged_%09d", rand.IntN(1e9))
+	s := newSession(t, rig.Cluster1, "")
+	t.Cleanup(func() { dropKeyspace(t, s, ks) })
+	q := `"` + ks + `"`
+	exec1(t, s, `CREATE KEYSPACE `+q+` WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`)
+	exec1(t, s, `CREATE TABLE `+q+`.plain (id int PRIMARY KEY)`)
+	exec1(t, s, `CREATE TABLE `+q+`.tuned (id int PRIMARY KEY) WITH allow_auto_snapshot = false AND incremental_backups = false`)
+	exec1(t, s, `CREATE TABLE `+q+`.half (id int PRIMARY KEY) WITH incremental_backups = false`)
+
+	live, err := introspect.ReadUnmanaged(context.Background(), s, ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.TableOptions) != 2 {
+		t.Fatalf("the live keyspace has unmanaged options on %d tables, want 2: %+v", len(live.TableOptions), live.TableOptions)
+	}
+	r := parseClean(t, serverDescribe(t, s, ks, false))
+	if got := r.Unmanaged[ks]; !reflect.DeepEqual(got, live) {
+		t.Errorf("parsed %+v, live %+v", got, live)
 	}
 }

@@ -93,6 +93,7 @@ func (p *parser) dropKeyspace(s *stmt) error {
 	}
 	p.res.Keyspaces = slices.Delete(p.res.Keyspaces, i, i+1)
 	delete(p.implicit, name)
+	delete(p.objects, name)
 	return nil
 }
 

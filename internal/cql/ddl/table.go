@@ -122,8 +122,9 @@ func (p *parser) createTable(s *stmt) error {
 	if err != nil {
 		return err
 	}
-	t := &introspect.Table{Keyspace: ksName, Name: name, Columns: columns, Options: defaultTableOptions()}
-	warnings, err := applyTableOptions(&t.Options, props, true)
+	t := &introspect.Table{Keyspace: ksName, Name: name, Columns: columns, Options: DefaultTableOptions()}
+	other := &otherOptions{}
+	warnings, err := applyTableOptions(&t.Options, other, props, true)
 	if err != nil {
 		return err
 	}
@@ -132,6 +133,7 @@ func (p *parser) createTable(s *stmt) error {
 		return err
 	}
 	p.ensure(s, ksName).Tables[name] = t
+	p.others[t] = other
 	return nil
 }
 

@@ -3,7 +3,6 @@ package ddl
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/schema"
@@ -170,7 +169,7 @@ func (p *parser) dropColumns(s *stmt, t *introspect.Table) error {
 			return fmt.Errorf("cannot drop PRIMARY KEY column %s", name)
 		}
 		for _, ix := range t.Indexes {
-			if targetColumn(ix.Options["target"]) == n {
+			if col, _, _ := ix.Target(); col == n {
 				return fmt.Errorf("cannot drop column %s: index %s depends on it", name, ix.Name)
 			}
 		}
@@ -178,20 +177,6 @@ func (p *parser) dropColumns(s *stmt, t *introspect.Table) error {
 	}
 	t.Columns = columns
 	return nil
-}
-
-// targetColumn is the column of an index target as stored: c, "My""Col", keys(c), full("C").
-func targetColumn(target string) string {
-	for _, fn := range []string{"keys(", "values(", "entries(", "full("} {
-		if strings.HasPrefix(target, fn) && strings.HasSuffix(target, ")") {
-			target = target[len(fn) : len(target)-1]
-			break
-		}
-	}
-	if len(target) >= 2 && target[0] == '"' && target[len(target)-1] == '"' {
-		return strings.ReplaceAll(target[1:len(target)-1], `""`, `"`)
-	}
-	return target
 }
 
 // dropTable applies DROP TABLE [IF EXISTS] [ks.]name, with its indexes.

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
+
+	"github.com/cqlsync/cqlsync/internal/cql/schema"
 )
 
 // Column kinds, as system_schema.columns.kind reports them.
@@ -156,6 +158,30 @@ type Index struct {
 	// full(f)), "class_name" for custom indexes as given at creation ("sai", "StorageAttachedIndex"
 	// or a fully qualified class), and a custom index's own options.
 	Options map[string]string
+}
+
+// Target functions of an index target: what part of a collection column the index covers.
+var targetFunctions = []string{"keys", "values", "entries", "full"}
+
+// Target reads the index's stored target (Options["target"]: c, "My""Col", keys(m), values(l),
+// entries(m), full(f)) into the exact name of its column and the function around it ("" for a
+// plain column). ok is false for any other form, such as a target of several columns, or a name
+// quoted where Cassandra would not quote it.
+func (ix Index) Target() (column, function string, ok bool) {
+	stored := ix.Options["target"]
+	name := stored
+	for _, fn := range targetFunctions {
+		if inner, found := strings.CutPrefix(stored, fn+"("); found && strings.HasSuffix(inner, ")") {
+			function, name = fn, strings.TrimSuffix(inner, ")")
+			break
+		}
+	}
+	if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' {
+		column = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
+	} else {
+		column = name
+	}
+	return column, function, column != "" && schema.MaybeQuote(column) == name
 }
 
 // TableOptions are the options of system_schema.tables, as stored.

@@ -46,3 +46,31 @@ func TestUnmanagedTableOptions(t *testing.T) {
 		t.Error("Empty")
 	}
 }
+
+func TestIndexTarget(t *testing.T) {
+	tests := []struct {
+		stored, column, function string
+		ok                       bool
+	}{
+		{"c", "c", "", true},
+		{`"MyCol"`, "MyCol", "", true},
+		{`"select"`, "select", "", true},
+		{`"quo""te"`, `quo"te`, "", true},
+		{`"two words"`, "two words", "", true},
+		{"keys(m)", "m", "keys", true},
+		{"values(l)", "l", "values", true},
+		{`entries("M")`, "M", "entries", true},
+		{"full(f)", "f", "full", true},
+		{`"c"`, "c", "", false},       // Cassandra would not quote it
+		{"MyCol", "MyCol", "", false}, // nor leave this unquoted
+		{"a, b", "a, b", "", false},
+		{"", "", "", false},
+		{"keys()", "", "keys", false},
+	}
+	for _, tt := range tests {
+		col, fn, ok := Index{Options: map[string]string{"target": tt.stored}}.Target()
+		if col != tt.column || fn != tt.function || ok != tt.ok {
+			t.Errorf("Target(%q) = %q, %q, %v; want %q, %q, %v", tt.stored, col, fn, ok, tt.column, tt.function, tt.ok)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -24,4 +25,21 @@ func Golden(t testing.TB, name string, got []byte, update bool) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs (go test -update rewrites it after a deliberate change):\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
+}
+
+// DiffLines returns the lines that only one side has: a's with "- " before them, then b's with
+// "+ ". Order and repeats are not compared. Empty when both have the same lines.
+func DiffLines(a, b []string) []string {
+	var out []string
+	for _, l := range a {
+		if !slices.Contains(b, l) {
+			out = append(out, "- "+l)
+		}
+	}
+	for _, l := range b {
+		if !slices.Contains(a, l) {
+			out = append(out, "+ "+l)
+		}
+	}
+	return out
 }

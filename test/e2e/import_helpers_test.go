@@ -166,7 +166,8 @@ type schemaResource struct {
 
 // applyAndWait applies an imported YAML into its namespace, with a CassandraConnection of that
 // name to host, waits until every resource is Ready, and returns them. Each must also report
-// Drifted False.
+// Drifted False. The resources are deleted when the test ends (they are Retain: nothing is
+// dropped), before the keyspaces are: otherwise the operator would create them again.
 func applyAndWait(t *testing.T, op operator, namespace, connection, host, yaml string) []schemaResource {
 	t.Helper()
 	dir := t.TempDir()
@@ -180,6 +181,9 @@ func applyAndWait(t *testing.T, op operator, namespace, connection, host, yaml s
 		t.Fatal(err)
 	}
 	op.kubectl("create", "namespace", namespace)
+	t.Cleanup(func() {
+		op.kubectl("delete", "keyspace,usertype,tablemodel,cassandraconnection", "--all", "-n", namespace, "--wait=true", "--timeout=120s")
+	})
 	op.kubectl("apply", "-f", conn)
 	op.kubectl("wait", "--for=condition=Ready", "-n", namespace, "cassandraconnection/"+connection, "--timeout=120s")
 	op.kubectl("apply", "-f", imported)

@@ -2,6 +2,7 @@
 // `kubectl cqlsync ...` works.
 //
 //	cqlsync plan -f <file|dir>...   what the operator would run now, per resource and target
+//	cqlsync import --host H | -f F  the resources that describe existing schema, to adopt it
 //
 // It uses the operator's own planner, introspection and renderer (controllers.Planner), so what
 // it prints is what the operator would execute.
@@ -38,6 +39,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "plan":
 		return runPlan(ctx, args[1:], stdout, stderr)
+	case "import":
+		return runImport(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitNoChanges
@@ -54,6 +57,8 @@ Commands:
   plan    print what the operator would run now for the manifests given, without running it
           (exit code 0: no changes, 2: changes pending, 1: an error, a Blocked target, or a
           target that cannot converge)
+  import  write the Keyspaces, UserTypes and TableModels of existing schema, read from a live
+          cluster (--host) or from cqlsh DESCRIBE output (-f), to adopt it without DDL
 
 Run 'cqlsync <command> -h' for the flags of a command.
 `)

@@ -12,6 +12,7 @@ import (
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/controllers"
+	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata/")
@@ -45,19 +46,7 @@ func samplePlans() []controllers.ResourcePlan {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/cqlsync -update to write it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test ./cmd/cqlsync -update rewrites it after a deliberate change):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	testenv.Golden(t, name, got, *update)
 }
 
 func TestTextOutput(t *testing.T) {

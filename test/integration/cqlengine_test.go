@@ -2,10 +2,8 @@ package integration
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -52,7 +50,7 @@ topic regular -1 none text`},
 // TestCqlengineSyncTableMatchesCqlsync: see the comment above.
 func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 	rig := testenv.Cassandra(t)
-	py := cqlenginePython(t)
+	py := testenv.Python(t)
 	ns := newNamespace(t)
 	s1 := tmSession(t, rig.Cluster1)
 	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
@@ -84,7 +82,7 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 
 			// cqlengine: sync_table into the empty keyspace B.
 			start := time.Now()
-			runCqlengine(t, py, rig.Cluster1, ksB, m.model, false)
+			testenv.RunCqlengine(t, py, rig.Cluster1, ksB, m.model, false)
 			t.Logf("cqlengine sync_table %s into %s: %s", m.model, ksB, time.Since(start).Round(time.Millisecond))
 
 			// 1. The same table. Nothing is left out of the comparison but the table's id (a
@@ -117,7 +115,7 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 			// statement it executes), nothing changed (id included: the table is the same table),
 			// and cqlsync, resyncing meanwhile, runs no DDL and writes no status.
 			before, rv, stats := a, currentResourceVersion(t, ns, tm.Name), ddlStats(ns, "c1")
-			runCqlengine(t, py, rig.Cluster1, ksA, m.model, true)
+			testenv.RunCqlengine(t, py, rig.Cluster1, ksA, m.model, true)
 			if d := diffCrossSchema(before, readCrossSchema(t, s1, ksA, table)); d != "" {
 				t.Errorf("cqlengine's sync_table changed cqlsync's table:\n%s", d)
 			}
@@ -159,47 +157,6 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 				t.Errorf("cqlengine's table seen as drifted: %+v", d)
 			}
 		})
-	}
-}
-
-// cqlenginePython is the interpreter of the Python driver's virtualenv, from CQLSYNC_PYTHON (set by
-// `make test`); without it the test fails under CQLSYNC_REQUIRE_RIG=1 and is skipped otherwise.
-func cqlenginePython(t *testing.T) string {
-	t.Helper()
-	py := os.Getenv("CQLSYNC_PYTHON")
-	if py == "" {
-		const how = "export CQLSYNC_PYTHON=$(hack/python-env.sh) (a virtualenv with the Python driver pinned in hack/python/requirements.txt), or run `make test`"
-		if os.Getenv("CQLSYNC_REQUIRE_RIG") == "1" {
-			t.Fatal("the cross-driver checks need the Python driver but CQLSYNC_PYTHON is unset: " + how)
-		}
-		t.Skip("needs the Python driver (cqlengine): " + how)
-	}
-	out, err := exec.Command(py, "-c", "import cassandra, cassandra.cqlengine.management; print(cassandra.__version__)").CombinedOutput()
-	if err != nil {
-		t.Fatalf("CQLSYNC_PYTHON=%s cannot import cassandra.cqlengine (recreate it with hack/python-env.sh): %v\n%s", py, err, out)
-	}
-	t.Logf("cqlengine of cassandra-driver %s (%s)", strings.TrimSpace(string(out)), py)
-	return py
-}
-
-// runCqlengine runs cqlengine's sync_table for the model into the keyspace. It must succeed and
-// print nothing (the script turns cqlengine's warnings, such as a column type differing from the
-// model's, into a failure); with expectNoDDL it must also have executed no statement.
-func runCqlengine(t *testing.T, py, host, keyspace, model string, expectNoDDL bool) {
-	t.Helper()
-	args := []string{filepath.Join(testenv.RepoRoot(), "hack", "python", "cqlengine_sync.py")}
-	if expectNoDDL {
-		args = append(args, "--expect-no-ddl")
-	}
-	args = append(args, host, keyspace, model)
-	c, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(c, py, args...)
-	cmd.Env = append(os.Environ(), "CQLENG_ALLOW_SCHEMA_MANAGEMENT=1", "PYTHONDONTWRITEBYTECODE=1")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil || out.Len() > 0 {
-		t.Fatalf("cqlengine sync_table %s into %s: %v\n%s", model, keyspace, err, out.String())
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 // cqlsync adopts cqlengine's type without DDL.
 func TestCqlengineSyncTypeMatchesCqlsync(t *testing.T) {
 	rig := testenv.Cassandra(t)
-	py := cqlenginePython(t)
+	py := testenv.Python(t)
 	ns := newNamespace(t)
 	s1 := tmSession(t, rig.Cluster1)
 	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
@@ -38,7 +38,7 @@ func TestCqlengineSyncTypeMatchesCqlsync(t *testing.T) {
 	t.Cleanup(func() { deleteAndWait(t, ut, tableTimeout) })
 	waitUserType(t, ns, ut.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
 
-	runCqlengine(t, py, rig.Cluster1, ksB, "address", false)
+	testenv.RunCqlengine(t, py, rig.Cluster1, ksB, "address", false)
 
 	// 1. The same row of system_schema.types: field names and types, in order.
 	a, b := liveFields(t, s1, ksA, "address"), liveFields(t, s1, ksB, "address")
@@ -52,7 +52,7 @@ func TestCqlengineSyncTypeMatchesCqlsync(t *testing.T) {
 	// 2. cqlengine's sync_type on cqlsync's type executes nothing, and cqlsync, resyncing
 	// meanwhile, runs no DDL and writes no status.
 	rv, stats := currentUserTypeVersion(t, ns, ut.Name), ddlStats(ns, "c1")
-	runCqlengine(t, py, rig.Cluster1, ksA, "address", true)
+	testenv.RunCqlengine(t, py, rig.Cluster1, ksA, "address", true)
 	if got := liveFields(t, s1, ksA, "address"); got != a {
 		t.Errorf("cqlengine changed cqlsync's type: %q -> %q", a, got)
 	}

@@ -3,7 +3,6 @@ package ddl
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/schema"
@@ -20,14 +19,7 @@ import (
 // Other forms (RENAME, ALTER col TYPE, masks, DROP COMPACT STORAGE) are skipped.
 func (p *parser) alterTable(s *stmt) error {
 	c := s.c
-	s.kind = KindTable
-	ifExists := c.ifExists()
-	qualifier, name, err := c.qualifiedName("table")
-	if err != nil {
-		return err
-	}
-	s.name = name
-	ksName, err := p.resolve(s, qualifier)
+	ksName, name, ifExists, err := p.object(s, KindTable, false)
 	if err != nil {
 		return err
 	}
@@ -36,22 +28,16 @@ func (p *parser) alterTable(s *stmt) error {
 		t = ks.Tables[name]
 	}
 	if t == nil {
-		if ifExists {
-			return nil
-		}
-		return fmt.Errorf("table %s.%s does not exist", ksName, name)
+		return missing(ifExists, "table %s.%s", ksName, name)
 	}
 	switch next := c.peek(); {
 	case c.acceptKeyword("add"):
 		return p.addColumns(s, t)
 	case c.acceptKeyword("drop"):
 		return p.dropColumns(s, t)
-	case c.acceptKeyword("with"):
-		props, err := c.properties(nil)
+	case c.peekKeyword("with"):
+		props, err := c.withProperties()
 		if err != nil {
-			return err
-		}
-		if err := c.expectEnd(); err != nil {
 			return err
 		}
 		for _, pr := range props {
@@ -59,8 +45,8 @@ func (p *parser) alterTable(s *stmt) error {
 				return lineError(pr.tok.line, "a table's id cannot be altered")
 			}
 		}
-		opts := t.Options
-		warnings, err := applyTableOptions(&opts, props, false)
+		opts, other := t.Options, p.otherOptionsOf(t)
+		warnings, err := applyTableOptions(&opts, &other, props, false)
 		if err != nil {
 			return err
 		}
@@ -68,7 +54,7 @@ func (p *parser) alterTable(s *stmt) error {
 			return err
 		}
 		s.warnings = append(s.warnings, warnings...)
-		t.Options = opts
+		t.Options, p.others[t] = opts, &other
 		return nil
 	default:
 		return c.unexpected(next, "ADD, DROP or WITH (cqlsync does not apply other ALTER TABLE forms)")
@@ -183,7 +169,7 @@ func (p *parser) dropColumns(s *stmt, t *introspect.Table) error {
 			return fmt.Errorf("cannot drop PRIMARY KEY column %s", name)
 		}
 		for _, ix := range t.Indexes {
-			if targetColumn(ix.Options["target"]) == n {
+			if col, _, _ := ix.Target(); col == n {
 				return fmt.Errorf("cannot drop column %s: index %s depends on it", name, ix.Name)
 			}
 		}
@@ -193,43 +179,18 @@ func (p *parser) dropColumns(s *stmt, t *introspect.Table) error {
 	return nil
 }
 
-// targetColumn is the column of an index target as stored: c, "My""Col", keys(c), full("C").
-func targetColumn(target string) string {
-	for _, fn := range []string{"keys(", "values(", "entries(", "full("} {
-		if strings.HasPrefix(target, fn) && strings.HasSuffix(target, ")") {
-			target = target[len(fn) : len(target)-1]
-			break
-		}
-	}
-	if len(target) >= 2 && target[0] == '"' && target[len(target)-1] == '"' {
-		return strings.ReplaceAll(target[1:len(target)-1], `""`, `"`)
-	}
-	return target
-}
-
 // dropTable applies DROP TABLE [IF EXISTS] [ks.]name, with its indexes.
 func (p *parser) dropTable(s *stmt) error {
-	c := s.c
-	s.kind = KindTable
-	ifExists := c.ifExists()
-	qualifier, name, err := c.qualifiedName("table")
+	ksName, name, ifExists, err := p.object(s, KindTable, false)
 	if err != nil {
 		return err
 	}
-	s.name = name
-	ksName, err := p.resolve(s, qualifier)
-	if err != nil {
-		return err
-	}
-	if err := c.expectEnd(); err != nil {
+	if err := s.c.expectEnd(); err != nil {
 		return err
 	}
 	ks := p.lookup(ksName)
 	if ks == nil || ks.Tables[name] == nil {
-		if ifExists {
-			return nil
-		}
-		return fmt.Errorf("table %s.%s does not exist", ksName, name)
+		return missing(ifExists, "table %s.%s", ksName, name)
 	}
 	for _, ix := range ks.Tables[name].Indexes {
 		delete(ks.IndexTables, ix.Name)

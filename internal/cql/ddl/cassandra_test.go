@@ -1,14 +1,13 @@
 package ddl
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +45,7 @@ var capturedDescribes = []struct{ file, how string }{
 // the fixture itself and each of its DESCRIBE texts to parse to the live schema.
 func TestParseFixtureOnCassandra(t *testing.T) {
 	rig := testenv.Cassandra(t)
-	py := pythonDriver(t)
+	py := testenv.Python(t)
 	ks := fmt.Sprintf("DdlFix_%09d", rand.IntN(1e9))
 	src := strings.ReplaceAll(readFixture(t), fixturePlaceholder, ks)
 	s := newSession(t, rig.Cluster1, "")
@@ -56,9 +55,9 @@ func TestParseFixtureOnCassandra(t *testing.T) {
 	live := readLive(t, s, ks)
 	texts := []struct{ how, text string }{
 		{"hand-written fixture", src},
-		{capturedDescribes[0].how, pythonDescribe(t, py, rig.Cluster1, ks)},
-		{capturedDescribes[1].how, serverDescribe(t, s, ks, false)},
-		{capturedDescribes[2].how, serverDescribe(t, s, ks, true)},
+		{capturedDescribes[0].how, testenv.PythonDescribe(t, py, rig.Cluster1, ks)},
+		{capturedDescribes[1].how, testenv.ServerDescribe(t, s, ks, false)},
+		{capturedDescribes[2].how, testenv.ServerDescribe(t, s, ks, true)},
 	}
 	for _, tx := range texts {
 		t.Run(tx.how, func(t *testing.T) { requireLive(t, tx.text, live) })
@@ -78,32 +77,14 @@ func TestParseFixtureOnCassandra(t *testing.T) {
 // and sync_type create (hack/python/cqlengine_sync.py): another client's idea of a schema.
 func TestParseCqlengineOnCassandra(t *testing.T) {
 	rig := testenv.Cassandra(t)
-	py := pythonDriver(t)
+	py := testenv.Python(t)
 	ks := fmt.Sprintf("ddlfix_cqleng_%09d", rand.IntN(1e9))
 	s := newSession(t, rig.Cluster1, "")
 	t.Cleanup(func() { dropKeyspace(t, s, ks) })
 	exec1(t, s, `CREATE KEYSPACE `+ks+` WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`)
 
-	script := filepath.Join(testenv.RepoRoot(), "hack", "python", "cqlengine_sync.py")
-	models := []string{"automobile", "integer_sequenced_items", "address"}
-	ran := 0
-	for _, m := range models {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		cmd := exec.CommandContext(ctx, py, script, rig.Cluster1, ks, m)
-		cmd.Env = append(os.Environ(), "CQLENG_ALLOW_SCHEMA_MANAGEMENT=1", "PYTHONDONTWRITEBYTECODE=1")
-		out, err := cmd.CombinedOutput()
-		cancel()
-		if err != nil && bytes.Contains(out, []byte("invalid choice")) {
-			t.Logf("cqlengine_sync.py has no model %s: not synced", m) // user types came later to the script
-			continue
-		}
-		if err != nil || len(out) > 0 {
-			t.Fatalf("cqlengine_sync.py %s %s %s: %v\n%s", rig.Cluster1, ks, m, err, out)
-		}
-		ran++
-	}
-	if ran < 2 {
-		t.Fatalf("only %d cqlengine models synced", ran)
+	for _, m := range []string{"automobile", "integer_sequenced_items", "address"} {
+		testenv.RunCqlengine(t, py, rig.Cluster1, ks, m, false)
 	}
 
 	live := readLive(t, s, ks)
@@ -111,8 +92,8 @@ func TestParseCqlengineOnCassandra(t *testing.T) {
 		t.Fatalf("cqlengine created %d tables in %s, want at least 2", len(live.Tables), ks)
 	}
 	for _, tx := range []struct{ how, text string }{
-		{"driver export_as_string", pythonDescribe(t, py, rig.Cluster1, ks)},
-		{"server DESCRIBE KEYSPACE", serverDescribe(t, s, ks, false)},
+		{"driver export_as_string", testenv.PythonDescribe(t, py, rig.Cluster1, ks)},
+		{"server DESCRIBE KEYSPACE", testenv.ServerDescribe(t, s, ks, false)},
 	} {
 		t.Run(tx.how, func(t *testing.T) { requireLive(t, tx.text, live) })
 	}
@@ -122,13 +103,7 @@ func TestParseCqlengineOnCassandra(t *testing.T) {
 // warning.
 func requireLive(t *testing.T, text string, live *introspect.KeyspaceSchema) {
 	t.Helper()
-	r := Parse(text)
-	for _, sk := range r.Skipped {
-		t.Errorf("skipped: %s", sk)
-	}
-	for _, w := range r.Warnings {
-		t.Errorf("warning: %s", w)
-	}
+	r := parseClean(t, text)
 	if len(r.Keyspaces) != 1 {
 		t.Fatalf("%d keyspaces parsed, want 1 (%s)", len(r.Keyspaces), live.Name)
 	}
@@ -141,58 +116,6 @@ func requireLive(t *testing.T, text string, live *introspect.KeyspaceSchema) {
 		columns += len(tb.Columns)
 	}
 	t.Logf("identical: %d tables, %d columns, %d indexes, %d types", len(live.Tables), columns, len(live.IndexTables), len(live.Types))
-}
-
-// pythonDriver is the interpreter of the Python driver's virtualenv, from CQLSYNC_PYTHON; without
-// it the test fails under CQLSYNC_REQUIRE_RIG=1 and is skipped otherwise (as in
-// test/integration/cqlengine_test.go).
-func pythonDriver(t *testing.T) string {
-	t.Helper()
-	py := os.Getenv("CQLSYNC_PYTHON")
-	if py == "" {
-		const how = "export CQLSYNC_PYTHON=$(hack/python-env.sh) (a virtualenv with the Python driver pinned in hack/python/requirements.txt), or run `make test`"
-		if os.Getenv("CQLSYNC_REQUIRE_RIG") == "1" {
-			t.Fatal("the DESCRIBE checks need the Python driver but CQLSYNC_PYTHON is unset: " + how)
-		}
-		t.Skip("needs the Python driver: " + how)
-	}
-	return py
-}
-
-// pythonDescribe is the Python driver's export_as_string of the keyspace (testdata/describe.py).
-func pythonDescribe(t *testing.T, py, host, keyspace string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, py, filepath.Join("testdata", "describe.py"), host, keyspace)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("describe.py %s %s: %v\n%s", host, keyspace, err, stderr.String())
-	}
-	return stdout.String()
-}
-
-// serverDescribe is the server's DESCRIBE KEYSPACE (what cqlsh prints against Cassandra 4.0+):
-// one create_statement per row.
-func serverDescribe(t *testing.T, s *gocql.Session, keyspace string, internals bool) string {
-	t.Helper()
-	q := `DESCRIBE KEYSPACE "` + strings.ReplaceAll(keyspace, `"`, `""`) + `"`
-	if internals {
-		q += " WITH INTERNALS"
-	}
-	iter := s.Query(q).Iter()
-	var b strings.Builder
-	row := map[string]any{}
-	for iter.MapScan(row) {
-		b.WriteString(fmt.Sprint(row["create_statement"]))
-		b.WriteString("\n")
-		row = map[string]any{}
-	}
-	if err := iter.Close(); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return b.String()
 }
 
 func readFixture(t *testing.T) string {
@@ -257,5 +180,32 @@ func readLive(t *testing.T, s *gocql.Session, keyspace string) *introspect.Keysp
 func dropKeyspace(t *testing.T, s *gocql.Session, keyspace string) {
 	if err := s.Query(`DROP KEYSPACE IF EXISTS "` + keyspace + `"`).Exec(); err != nil {
 		t.Logf("dropping %s: %v", keyspace, err)
+	}
+}
+
+// TestParseUnmanagedOnCassandra: the options outside TableOptions that the server's DESCRIBE
+// prints parse to what introspect.ReadUnmanaged reads live. (The Python driver's export_as_string
+// does not print them.)
+func TestParseUnmanagedOnCassandra(t *testing.T) {
+	rig := testenv.Cassandra(t)
+	ks := fmt.Sprintf("DdlUnmanaged_%09d", rand.IntN(1e9))
+	s := newSession(t, rig.Cluster1, "")
+	t.Cleanup(func() { dropKeyspace(t, s, ks) })
+	q := `"` + ks + `"`
+	exec1(t, s, `CREATE KEYSPACE `+q+` WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`)
+	exec1(t, s, `CREATE TABLE `+q+`.plain (id int PRIMARY KEY)`)
+	exec1(t, s, `CREATE TABLE `+q+`.tuned (id int PRIMARY KEY) WITH allow_auto_snapshot = false AND incremental_backups = false`)
+	exec1(t, s, `CREATE TABLE `+q+`.half (id int PRIMARY KEY) WITH incremental_backups = false`)
+
+	live, err := introspect.ReadUnmanaged(context.Background(), s, ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live.TableOptions) != 2 {
+		t.Fatalf("the live keyspace has unmanaged options on %d tables, want 2: %+v", len(live.TableOptions), live.TableOptions)
+	}
+	r := parseClean(t, testenv.ServerDescribe(t, s, ks, false))
+	if got := r.Unmanaged[ks]; !reflect.DeepEqual(got, live) {
+		t.Errorf("parsed %+v, live %+v", got, live)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
 // dumpKeyspace prints every field of a keyspace schema as one line per value, in a fixed order,
@@ -64,18 +65,7 @@ func diffKeyspace(want, got *introspect.KeyspaceSchema) string {
 	if reflect.DeepEqual(want, got) {
 		return ""
 	}
-	w, g := dumpKeyspace(want), dumpKeyspace(got)
-	var out []string
-	for _, l := range w {
-		if !slices.Contains(g, l) {
-			out = append(out, "- "+l)
-		}
-	}
-	for _, l := range g {
-		if !slices.Contains(w, l) {
-			out = append(out, "+ "+l)
-		}
-	}
+	out := testenv.DiffLines(dumpKeyspace(want), dumpKeyspace(got))
 	if len(out) == 0 {
 		return fmt.Sprintf("not deeply equal, although every field prints the same:\nwant %#v\ngot  %#v", want, got)
 	}

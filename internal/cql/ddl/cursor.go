@@ -138,7 +138,7 @@ func (c *cursor) ident(what string) (string, error) {
 	switch t.kind {
 	case tokIdent:
 		name := t.lower()
-		if isReserved(name) {
+		if schema.IsReservedKeyword(name) {
 			return "", c.errorf(t, "%s is a reserved keyword: quote it (%q) to use it as a %s name", t.text, name, what)
 		}
 		return name, nil
@@ -164,11 +164,6 @@ func (c *cursor) qualifiedName(what string) (keyspace, name string, err error) {
 	name, err = c.ident(what)
 	return keyspace, name, err
 }
-
-// isReserved reports whether a lower-case identifier is one of Cassandra's reserved keywords, which
-// can only be used as names when quoted. schema.MaybeQuote is Cassandra's own ColumnIdentifier
-// .maybeQuote: it leaves a name matching [a-z][a-z0-9_]* unquoted unless the name is reserved.
-func isReserved(lower string) bool { return schema.MaybeQuote(lower) != lower }
 
 // typeText reads a CQL type (a name, keyspace.name, or a name with <...> parameters) and returns
 // it as text for schema.ParseType, rebuilt from the tokens so that comments inside it are gone.

@@ -19,7 +19,11 @@
 // (materialized views, functions, aggregates, triggers, roles, DML), statements it does not
 // understand, malformed ones and ones Cassandra itself would refuse are listed in
 // Result.Skipped with the reason and the line, and parsing goes on with the next statement.
-// Statements about Cassandra's own keyspaces (see [IsSystemKeyspace]) are skipped too.
+// Statements about Cassandra's own keyspaces (see [IsSystemKeyspace]) are skipped too. The
+// materialized views, functions, aggregates and triggers the text creates are listed per keyspace
+// in Result.Unmanaged.
+//
+// [Statements] cuts a text into statements the same way, for running it with a driver.
 //
 // # Where the normal forms come from
 //
@@ -37,7 +41,7 @@
 //     '.'), values as written ('replication_factor': 1 is "1"), NetworkTopologyStrategy without
 //     the datacenters given 0 replicas; durable_writes defaults to true.
 //   - Table options absent from the text get the values a 5.0.9 node stores for a CREATE TABLE
-//     without them (see defaultTableOptions), except that bloom_filter_fp_chance defaults to 0.1
+//     without them (see [DefaultTableOptions]), except that bloom_filter_fp_chance defaults to 0.1
 //     with LeveledCompactionStrategy. Values are normalised as TableParams stores them:
 //     compaction and compression classes fully qualified, compaction thresholds added (4 and 32)
 //     for size-tiered, leveled and time-window compaction, compression's chunk_length_in_kb
@@ -45,9 +49,10 @@
 //     {'enabled': 'false'}, caching completed (a given map defaults to NONE for both keys),
 //     speculative_retry and additional_write_policy re-printed as Cassandra prints its policies
 //     (99PERCENTILE is 99p, 42.5ms is 42ms, min(25ms, 99p) is MIN(99p,25ms)), read_repair in
-//     upper case. Options system_schema keeps but introspect does not read (memtable,
-//     extensions, allow_auto_snapshot, incremental_backups, the table id of WITH INTERNALS) are
-//     accepted and dropped.
+//     upper case. Options system_schema keeps outside introspect.TableOptions (memtable,
+//     extensions, allow_auto_snapshot, incremental_backups) go to Result.Unmanaged when they
+//     differ from their default, as introspect.ReadUnmanaged reads them live; the table id of
+//     WITH INTERNALS is accepted and dropped.
 //   - Indexes: kind COMPOSITES for CREATE INDEX and CUSTOM for an index with a USING class
 //     (CUSTOM or not); options target as Cassandra prints it (c, "MyCol", keys(m), values(l),
 //     entries(m), full(f); a plain target on a non-frozen collection is values(col)), class_name

@@ -113,8 +113,9 @@ func checkResult(t *testing.T, r *Result) {
 				t.Fatalf("empty non-nil index list in %s", name)
 			}
 			for i, ix := range tb.Indexes {
-				if ix.Table != name || ks.IndexTables[ix.Name] != name || ix.Options["target"] == "" ||
-					i > 0 && tb.Indexes[i-1].Name >= ix.Name || tb.Column(targetColumn(ix.Options["target"])) == nil {
+				col, _, canonical := ix.Target()
+				if ix.Table != name || ks.IndexTables[ix.Name] != name || !canonical ||
+					i > 0 && tb.Indexes[i-1].Name >= ix.Name || tb.Column(col) == nil {
 					t.Fatalf("bad index %+v of %s (index tables %v)", ix, name, ks.IndexTables)
 				}
 			}

@@ -148,7 +148,7 @@ func (p *parser) createIndex(s *stmt) error {
 		}
 	}
 	tbl.Indexes = append(tbl.Indexes, ix)
-	slices.SortFunc(tbl.Indexes, func(a, b introspect.Index) int { return strings.Compare(a.Name, b.Name) })
+	introspect.SortIndexes(tbl.Indexes)
 	ks.IndexTables[name] = table
 	return nil
 }
@@ -258,27 +258,16 @@ func availableIndexName(ks *introspect.KeyspaceSchema, base string) string {
 
 // dropIndex applies DROP INDEX [IF EXISTS] [ks.]name.
 func (p *parser) dropIndex(s *stmt) error {
-	c := s.c
-	s.kind = KindIndex
-	ifExists := c.ifExists()
-	qualifier, name, err := c.qualifiedName("index")
+	ksName, name, ifExists, err := p.object(s, KindIndex, false)
 	if err != nil {
 		return err
 	}
-	s.name = name
-	ksName, err := p.resolve(s, qualifier)
-	if err != nil {
-		return err
-	}
-	if err := c.expectEnd(); err != nil {
+	if err := s.c.expectEnd(); err != nil {
 		return err
 	}
 	ks := p.lookup(ksName)
 	if ks == nil || ks.IndexTables[name] == "" {
-		if ifExists {
-			return nil
-		}
-		return fmt.Errorf("index %s.%s does not exist", ksName, name)
+		return missing(ifExists, "index %s.%s", ksName, name)
 	}
 	if t := ks.Tables[ks.IndexTables[name]]; t != nil {
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(ix introspect.Index) bool { return ix.Name == name })

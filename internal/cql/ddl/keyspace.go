@@ -19,28 +19,15 @@ const (
 // createKeyspace applies CREATE KEYSPACE [IF NOT EXISTS] name WITH replication = {...}
 // [AND durable_writes = bool], the CREATE KEYSPACE already read.
 func (p *parser) createKeyspace(s *stmt) error {
-	c := s.c
-	s.kind = KindKeyspace
-	ifNotExists := c.ifNotExists()
-	name, err := c.ident("keyspace")
+	name, ifNotExists, err := keyspaceObject(s, true)
 	if err != nil {
 		return err
-	}
-	s.keyspace = name
-	if IsSystemKeyspace(name) {
-		return errSystemKeyspace
 	}
 	if err := checkName(name, "keyspace", maxKeyspaceName); err != nil {
 		return err
 	}
-	if err := c.expectKeyword("with"); err != nil {
-		return err
-	}
-	props, err := c.properties(nil)
+	props, err := s.c.withProperties()
 	if err != nil {
-		return err
-	}
-	if err := c.expectEnd(); err != nil {
 		return err
 	}
 	repl, durable, warnings, err := keyspaceOptions(props, nil, true)
@@ -67,33 +54,17 @@ func (p *parser) createKeyspace(s *stmt) error {
 
 // alterKeyspace applies ALTER KEYSPACE [IF EXISTS] name WITH ..., the ALTER KEYSPACE already read.
 func (p *parser) alterKeyspace(s *stmt) error {
-	c := s.c
-	s.kind = KindKeyspace
-	ifExists := c.ifExists()
-	name, err := c.ident("keyspace")
+	name, ifExists, err := keyspaceObject(s, false)
 	if err != nil {
 		return err
 	}
-	s.keyspace = name
-	if IsSystemKeyspace(name) {
-		return errSystemKeyspace
-	}
-	if err := c.expectKeyword("with"); err != nil {
-		return err
-	}
-	props, err := c.properties(nil)
+	props, err := s.c.withProperties()
 	if err != nil {
-		return err
-	}
-	if err := c.expectEnd(); err != nil {
 		return err
 	}
 	ks := p.lookup(name)
 	if ks == nil {
-		if ifExists {
-			return nil
-		}
-		return fmt.Errorf("keyspace %s does not exist", name)
+		return missing(ifExists, "keyspace %s", name)
 	}
 	repl, durable, warnings, err := keyspaceOptions(props, ks, false)
 	if err != nil {
@@ -109,29 +80,20 @@ func (p *parser) alterKeyspace(s *stmt) error {
 
 // dropKeyspace applies DROP KEYSPACE [IF EXISTS] name.
 func (p *parser) dropKeyspace(s *stmt) error {
-	c := s.c
-	s.kind = KindKeyspace
-	ifExists := c.ifExists()
-	name, err := c.ident("keyspace")
+	name, ifExists, err := keyspaceObject(s, false)
 	if err != nil {
 		return err
 	}
-	s.keyspace = name
-	if IsSystemKeyspace(name) {
-		return errSystemKeyspace
-	}
-	if err := c.expectEnd(); err != nil {
+	if err := s.c.expectEnd(); err != nil {
 		return err
 	}
 	i := slices.IndexFunc(p.res.Keyspaces, func(k *keyspaceSchema) bool { return k.Name == name })
 	if i < 0 {
-		if ifExists {
-			return nil
-		}
-		return fmt.Errorf("keyspace %s does not exist", name)
+		return missing(ifExists, "keyspace %s", name)
 	}
 	p.res.Keyspaces = slices.Delete(p.res.Keyspaces, i, i+1)
 	delete(p.implicit, name)
+	delete(p.objects, name)
 	return nil
 }
 

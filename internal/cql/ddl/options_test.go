@@ -112,3 +112,22 @@ func TestLex(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultBloomFilterFPChance: what a 5.0.9 node stores for a table created with that
+// compaction and no bloom_filter_fp_chance.
+func TestDefaultBloomFilterFPChance(t *testing.T) {
+	for class, want := range map[string]float64{
+		leveled:    0.1,
+		sizeTiered: 0.01,
+		timeWindow: 0.01,
+		compactionPackage + "UnifiedCompactionStrategy": 0.01,
+		"": 0.01,
+	} {
+		if got := DefaultBloomFilterFPChance(class); got != want {
+			t.Errorf("DefaultBloomFilterFPChance(%q) = %v, want %v", class, got, want)
+		}
+	}
+	if got := DefaultTableOptions().BloomFilterFPChance; got != DefaultBloomFilterFPChance(DefaultTableOptions().Compaction["class"]) {
+		t.Errorf("the default options' bloom_filter_fp_chance %v is not their compaction's default", got)
+	}
+}

@@ -22,6 +22,13 @@ type Result struct {
 	// (materialized views, functions, aggregates, triggers, roles, ...), what Parse does not
 	// understand, what is malformed or what Cassandra would refuse. Each says why.
 	Skipped []Skipped
+	// Unmanaged maps each keyspace of Keyspaces that has any to what it holds that cqlsync does
+	// not manage, as introspect.ReadUnmanaged reads it live: the materialized views, functions,
+	// aggregates and triggers the text creates (and does not drop), and the table options outside
+	// introspect.TableOptions set to other than their default. The statements that create the
+	// objects are in Skipped too. A DESCRIBE text from the Python driver (export_as_string) does
+	// not print the options, so only server-side DESCRIBE gives them.
+	Unmanaged map[string]*introspect.Unmanaged
 	// Warnings are about statements that were applied, but where the result may differ from what
 	// a particular cluster would store (a replication that depends on the cluster's datacenters,
 	// an ignored option, a keyspace that is never created).
@@ -116,10 +123,13 @@ func Parse(src string) *Result {
 		res:      &Result{},
 		implicit: map[string]int{},
 		reported: map[string]bool{},
+		others:   map[*introspect.Table]*otherOptions{},
+		objects:  map[string]map[string]map[string]bool{},
 	}
 	for _, st := range splitStatements(src) {
 		p.statement(src, st)
 	}
+	p.res.Unmanaged = p.unmanaged()
 	for _, ks := range p.res.Keyspaces {
 		if line, ok := p.implicit[ks.Name]; ok {
 			p.warn(line, ks.Name, "", "the keyspace is used but never created in the text: its replication and durable_writes are unknown (Replication is nil)")
@@ -134,6 +144,11 @@ type parser struct {
 	implicit map[string]int  // keyspaces used but not (yet) created by the text: line of first use
 	reported map[string]bool // system keyspaces already reported as skipped
 	current  string          // the keyspace of the last USE, "" before any
+	// others are the options outside introspect.TableOptions of each table the text creates.
+	others map[*introspect.Table]*otherOptions
+	// objects are the views, functions, aggregates and triggers the text creates and does not
+	// drop: keyspace, then kind, then name.
+	objects map[string]map[string]map[string]bool
 }
 
 // stmt is the statement being applied: its tokens, and what it is about, filled in as it is read
@@ -141,6 +156,7 @@ type parser struct {
 type stmt struct {
 	c        *cursor
 	line     int
+	verb     string // create, alter or drop, once read; "" for other statements
 	kind     string
 	keyspace string
 	name     string
@@ -173,6 +189,7 @@ func (p *parser) statement(src string, st statement) {
 		}
 	default:
 		p.res.Skipped = append(p.res.Skipped, Skipped{Line: s.line, Kind: s.kind, Keyspace: s.keyspace, Name: s.name, Reason: err.Error()})
+		p.trackObject(s)
 	}
 }
 
@@ -191,43 +208,47 @@ func (p *parser) dispatch(s *stmt) error {
 	c := s.c
 	switch {
 	case c.acceptKeyword("create"):
-		switch {
-		case c.acceptKeyword("keyspace"), c.acceptKeyword("schema"):
-			return p.createKeyspace(s)
-		case c.acceptKeyword("table"), c.acceptKeyword("columnfamily"):
-			return p.createTable(s)
-		case c.acceptKeyword("type"):
-			return p.createType(s)
-		case c.peekKeyword("index"), c.peekKeyword("custom", "index"):
+		s.verb = "create"
+		if c.peekKeyword("index") || c.peekKeyword("custom", "index") {
 			return p.createIndex(s)
+		}
+		if apply := c.byKind(p.createKeyspace, p.createTable, p.createType, nil); apply != nil {
+			return apply(s)
 		}
 		return p.skipCreate(s)
 	case c.acceptKeyword("alter"):
-		switch {
-		case c.acceptKeyword("keyspace"), c.acceptKeyword("schema"):
-			return p.alterKeyspace(s)
-		case c.acceptKeyword("table"), c.acceptKeyword("columnfamily"):
-			return p.alterTable(s)
-		case c.acceptKeyword("type"):
-			return p.alterType(s)
+		s.verb = "alter"
+		if apply := c.byKind(p.alterKeyspace, p.alterTable, p.alterType, nil); apply != nil {
+			return apply(s)
 		}
 		return p.skipOther(s, "ALTER")
 	case c.acceptKeyword("drop"):
-		switch {
-		case c.acceptKeyword("keyspace"), c.acceptKeyword("schema"):
-			return p.dropKeyspace(s)
-		case c.acceptKeyword("table"), c.acceptKeyword("columnfamily"):
-			return p.dropTable(s)
-		case c.acceptKeyword("type"):
-			return p.dropType(s)
-		case c.acceptKeyword("index"):
-			return p.dropIndex(s)
+		s.verb = "drop"
+		if apply := c.byKind(p.dropKeyspace, p.dropTable, p.dropType, p.dropIndex); apply != nil {
+			return apply(s)
 		}
 		return p.skipOther(s, "DROP")
 	case c.acceptKeyword("use"):
 		return p.use(s)
 	}
 	return p.skipOther(s, "")
+}
+
+// byKind consumes the keyword of the kind of object a statement is about (KEYSPACE or its synonym
+// SCHEMA, TABLE or its synonym COLUMNFAMILY, TYPE, and INDEX when index is not nil) and returns
+// the function that applies the statement to that kind; nil for any other word.
+func (c *cursor) byKind(keyspace, table, typ, index func(*stmt) error) func(*stmt) error {
+	switch {
+	case c.acceptKeyword("keyspace"), c.acceptKeyword("schema"):
+		return keyspace
+	case c.acceptKeyword("table"), c.acceptKeyword("columnfamily"):
+		return table
+	case c.acceptKeyword("type"):
+		return typ
+	case index != nil && c.acceptKeyword("index"):
+		return index
+	}
+	return nil
 }
 
 // use applies USE keyspace: unqualified names of later statements are in that keyspace.

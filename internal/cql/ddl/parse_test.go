@@ -96,7 +96,7 @@ func TestParseTableColumns(t *testing.T) {
 			if tb.Keyspace != "ks" || tb.Name != tt.table || tb.Indexes != nil {
 				t.Errorf("table %q.%q, indexes %v", tb.Keyspace, tb.Name, tb.Indexes)
 			}
-			if !reflect.DeepEqual(tb.Options, defaultTableOptions()) && !strings.Contains(tt.src, "comment") {
+			if !reflect.DeepEqual(tb.Options, DefaultTableOptions()) && !strings.Contains(tt.src, "comment") {
 				t.Errorf("options %+v, want the defaults", tb.Options)
 			}
 		})
@@ -181,7 +181,7 @@ func TestParseTableOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.with, func(t *testing.T) {
 			r := parseClean(t, prelude+"CREATE TABLE ks.t (a int PRIMARY KEY) WITH "+tt.with+";")
-			want := defaultTableOptions()
+			want := DefaultTableOptions()
 			tt.want(&want)
 			if got := table(t, r, "t").Options; !reflect.DeepEqual(got, want) {
 				t.Errorf("options:\n got %+v\nwant %+v", got, want)

@@ -18,14 +18,10 @@ const (
 func (p *parser) skipCreate(s *stmt) error {
 	c := s.c
 	c.acceptKeyword("or", "replace")
-	switch {
-	case c.acceptKeyword("materialized", "view"):
-		return p.skipNamed(s, KindView, reasonView)
-	case c.acceptKeyword("function"):
-		return p.skipNamed(s, KindFunction, reasonFunction)
-	case c.acceptKeyword("aggregate"):
-		return p.skipNamed(s, KindAggregate, reasonAggregate)
-	case c.acceptKeyword("trigger"):
+	if found, err := p.skipViewOrRoutine(s); found {
+		return err
+	}
+	if c.acceptKeyword("trigger") {
 		s.kind = KindTrigger
 		c.ifNotExists()
 		if name, err := c.ident("trigger"); err == nil {
@@ -44,19 +40,37 @@ func (p *parser) skipCreate(s *stmt) error {
 	return p.unsupported(s)
 }
 
+// viewsAndRoutines are the objects with a name of their own that cqlsync does not manage, by the
+// keywords that follow CREATE, ALTER or DROP.
+var viewsAndRoutines = []struct {
+	keywords     []string
+	kind, reason string
+}{
+	{[]string{"materialized", "view"}, KindView, reasonView},
+	{[]string{"function"}, KindFunction, reasonFunction},
+	{[]string{"aggregate"}, KindAggregate, reasonAggregate},
+}
+
+// skipViewOrRoutine names and skips a statement about a materialized view, a function or an
+// aggregate, the verb already read; found is false when the statement is about something else.
+func (p *parser) skipViewOrRoutine(s *stmt) (found bool, err error) {
+	for _, o := range viewsAndRoutines {
+		if s.c.acceptKeyword(o.keywords...) {
+			return true, p.skipNamed(s, o.kind, o.reason)
+		}
+	}
+	return false, nil
+}
+
 // skipOther skips the ALTER and DROP statements of objects cqlsync does not manage and every
 // other statement (verb is "ALTER" or "DROP" when that much was read, "" otherwise).
 func (p *parser) skipOther(s *stmt, verb string) error {
 	c := s.c
 	if verb != "" {
-		switch {
-		case c.acceptKeyword("materialized", "view"):
-			return p.skipNamed(s, KindView, reasonView)
-		case c.acceptKeyword("function"):
-			return p.skipNamed(s, KindFunction, reasonFunction)
-		case c.acceptKeyword("aggregate"):
-			return p.skipNamed(s, KindAggregate, reasonAggregate)
-		case c.acceptKeyword("trigger"):
+		if found, err := p.skipViewOrRoutine(s); found {
+			return err
+		}
+		if c.acceptKeyword("trigger") {
 			s.kind = KindTrigger
 			c.ifExists()
 			if name, err := c.ident("trigger"); err == nil {

@@ -36,3 +36,23 @@ func splitStatements(src string) []statement {
 	}
 	return out
 }
+
+// Statement is one statement of a CQL text, as Parse cuts it.
+type Statement struct {
+	// Line is the line of its first token (1-based).
+	Line int
+	// Text is its source from its first token to its end, without the ';': comments inside it are
+	// kept, comments before it are not.
+	Text string
+}
+
+// Statements cuts src into statements at each ';' that is not inside a string literal, a quoted
+// name or a comment, exactly as Parse does. Drivers run one statement at a time; this lets a
+// schema file (test/fixtures/schema.cql, a DESCRIBE output) be run statement by statement.
+func Statements(src string) []Statement {
+	var out []Statement
+	for _, st := range splitStatements(src) {
+		out = append(out, Statement{Line: st.line, Text: st.text(src)})
+	}
+	return out
+}

@@ -251,7 +251,7 @@ DROP KEYSPACE IF EXISTS tmp;`
 			Keyspace: "ks", Name: "t",
 			Columns: []introspect.Column{pk("a", "int", 0), ck("b", "int", 0, "asc"), reg("d", "int"), reg("g", "frozen<addr>")},
 			Options: func() introspect.TableOptions {
-				o := defaultTableOptions()
+				o := DefaultTableOptions()
 				o.Comment, o.Caching = "altered", map[string]string{"keys": "NONE", "rows_per_partition": "NONE"}
 				return o
 			}(),

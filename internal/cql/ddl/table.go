@@ -31,14 +31,7 @@ type clusteringOrder struct {
 //	) [WITH CLUSTERING ORDER BY (ck1 ASC|DESC, ...) | COMPACT STORAGE | option = value [AND ...]]
 func (p *parser) createTable(s *stmt) error {
 	c := s.c
-	s.kind = KindTable
-	ifNotExists := c.ifNotExists()
-	qualifier, name, err := c.qualifiedName("table")
-	if err != nil {
-		return err
-	}
-	s.name = name
-	ksName, err := p.resolve(s, qualifier)
+	ksName, name, ifNotExists, err := p.object(s, KindTable, true)
 	if err != nil {
 		return err
 	}
@@ -129,8 +122,9 @@ func (p *parser) createTable(s *stmt) error {
 	if err != nil {
 		return err
 	}
-	t := &introspect.Table{Keyspace: ksName, Name: name, Columns: columns, Options: defaultTableOptions()}
-	warnings, err := applyTableOptions(&t.Options, props, true)
+	t := &introspect.Table{Keyspace: ksName, Name: name, Columns: columns, Options: DefaultTableOptions()}
+	other := &otherOptions{}
+	warnings, err := applyTableOptions(&t.Options, other, props, true)
 	if err != nil {
 		return err
 	}
@@ -139,6 +133,7 @@ func (p *parser) createTable(s *stmt) error {
 		return err
 	}
 	p.ensure(s, ksName).Tables[name] = t
+	p.others[t] = other
 	return nil
 }
 

@@ -21,11 +21,16 @@ const (
 	lz4Compressor      = compressionPackage + "LZ4Compressor"
 )
 
-// defaultTableOptions are the options Cassandra 5.0.9 stores for CREATE TABLE without a WITH
+// DefaultTableOptions are the options Cassandra 5.0.9 stores for CREATE TABLE without a WITH
 // clause, with the stock cassandra.yaml (read back from system_schema.tables of a 5.0.9 node).
 // Only one of them depends on cassandra.yaml: default_compaction, new in 5.0 and unset by default,
-// changes the compaction of tables created without one.
-func defaultTableOptions() introspect.TableOptions {
+// changes the compaction of tables created without one. One of them depends on another option:
+// a table created with a compaction but no bloom_filter_fp_chance gets
+// [DefaultBloomFilterFPChance] of that compaction.
+//
+// It is what the parser starts a CREATE TABLE from, and what cqlsync import compares a table's
+// options with to write only those set on purpose.
+func DefaultTableOptions() introspect.TableOptions {
 	return introspect.TableOptions{
 		AdditionalWritePolicy:   "99p",
 		BloomFilterFPChance:     0.01,
@@ -52,8 +57,9 @@ const (
 
 // applyTableOptions applies the WITH properties of CREATE TABLE (create) or ALTER TABLE to o, the
 // defaults or the table's current options, normalising each value as Cassandra does before it
-// stores it. It returns warnings about options that were ignored.
-func applyTableOptions(o *introspect.TableOptions, props []property, create bool) ([]string, error) {
+// stores it, and to other, the table's options outside introspect.TableOptions. It returns
+// warnings about options that were ignored.
+func applyTableOptions(o *introspect.TableOptions, other *otherOptions, props []property, create bool) ([]string, error) {
 	var warnings []string
 	bloomSet, compactionSet := false, false
 	for _, pr := range props {
@@ -131,10 +137,18 @@ func applyTableOptions(o *introspect.TableOptions, props []property, create bool
 				}
 			}
 		case "allow_auto_snapshot", "incremental_backups":
-			_, err = boolOption(pr) // valid options that system_schema keeps outside cqlsync's TableOptions
-		case "memtable", "extensions", "auto_repair", "id":
-			// Also valid options outside TableOptions. DESCRIBE prints memtable = 'default' and
-			// extensions = {} for every table, and WITH INTERNALS adds the table's id.
+			// Valid options that system_schema keeps outside cqlsync's TableOptions: kept aside, for
+			// cqlsync import to say it does not manage them.
+			var b bool
+			if b, err = boolOption(pr); err == nil {
+				other.setBool(pr.name, b)
+			}
+		case "memtable", "extensions":
+			// Also outside TableOptions. DESCRIBE prints memtable = 'default' and extensions = {}
+			// for every table.
+			other.set(pr)
+		case "auto_repair", "id":
+			// Valid, and not kept at all: WITH INTERNALS prints the table's id.
 		default:
 			warnings = append(warnings, fmt.Sprintf("unknown table option %s ignored (Cassandra 5.0 would refuse it)", pr.name))
 		}
@@ -149,12 +163,19 @@ func applyTableOptions(o *introspect.TableOptions, props []property, create bool
 	// compaction strategy's default, 0.1 for leveled compaction and 0.01 for the others. ALTER
 	// TABLE starts from the table's current value, so it keeps it.
 	if create && compactionSet && !bloomSet {
-		o.BloomFilterFPChance = 0.01
-		if o.Compaction["class"] == leveled {
-			o.BloomFilterFPChance = 0.1
-		}
+		o.BloomFilterFPChance = DefaultBloomFilterFPChance(o.Compaction["class"])
 	}
 	return warnings, nil
+}
+
+// DefaultBloomFilterFPChance is the bloom_filter_fp_chance Cassandra 5.0 gives a new table that
+// does not set one, by its compaction class as system_schema stores it (fully qualified): 0.1 for
+// leveled compaction, 0.01 for the others (TableParams.Builder, from the strategy's default).
+func DefaultBloomFilterFPChance(compactionClass string) float64 {
+	if compactionClass == leveled {
+		return 0.1
+	}
+	return 0.01
 }
 
 // normalizeCaching is CachingParams.fromMap then asMap: both keys always present, keys ALL or

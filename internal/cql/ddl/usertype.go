@@ -13,14 +13,7 @@ import (
 // already read.
 func (p *parser) createType(s *stmt) error {
 	c := s.c
-	s.kind = KindType
-	ifNotExists := c.ifNotExists()
-	qualifier, name, err := c.qualifiedName("type")
-	if err != nil {
-		return err
-	}
-	s.name = name
-	ksName, err := p.resolve(s, qualifier)
+	ksName, name, ifNotExists, err := p.object(s, KindType, true)
 	if err != nil {
 		return err
 	}
@@ -91,14 +84,7 @@ func (p *parser) field(s *stmt, ksName string, ut *introspect.UserType) (introsp
 // RENAME [IF EXISTS] a TO b [AND c TO d ...], the ALTER TYPE already read.
 func (p *parser) alterType(s *stmt) error {
 	c := s.c
-	s.kind = KindType
-	ifExists := c.ifExists()
-	qualifier, name, err := c.qualifiedName("type")
-	if err != nil {
-		return err
-	}
-	s.name = name
-	ksName, err := p.resolve(s, qualifier)
+	ksName, name, ifExists, err := p.object(s, KindType, false)
 	if err != nil {
 		return err
 	}
@@ -107,10 +93,7 @@ func (p *parser) alterType(s *stmt) error {
 		ut = ks.Types[name]
 	}
 	if ut == nil {
-		if ifExists {
-			return nil
-		}
-		return fmt.Errorf("type %s.%s does not exist", ksName, schema.MaybeQuote(name))
+		return missing(ifExists, "type %s.%s", ksName, schema.MaybeQuote(name))
 	}
 	next := &introspect.UserType{Keyspace: ksName, Name: name, Fields: slices.Clone(ut.Fields)}
 	switch t := c.peek(); {
@@ -171,27 +154,16 @@ func (p *parser) alterType(s *stmt) error {
 // dropType applies DROP TYPE [IF EXISTS] [ks.]name. Like Cassandra it refuses to drop a type
 // that a table or another type still uses.
 func (p *parser) dropType(s *stmt) error {
-	c := s.c
-	s.kind = KindType
-	ifExists := c.ifExists()
-	qualifier, name, err := c.qualifiedName("type")
+	ksName, name, ifExists, err := p.object(s, KindType, false)
 	if err != nil {
 		return err
 	}
-	s.name = name
-	ksName, err := p.resolve(s, qualifier)
-	if err != nil {
-		return err
-	}
-	if err := c.expectEnd(); err != nil {
+	if err := s.c.expectEnd(); err != nil {
 		return err
 	}
 	ks := p.lookup(ksName)
 	if ks == nil || ks.Types[name] == nil {
-		if ifExists {
-			return nil
-		}
-		return fmt.Errorf("type %s.%s does not exist", ksName, schema.MaybeQuote(name))
+		return missing(ifExists, "type %s.%s", ksName, schema.MaybeQuote(name))
 	}
 	uses := func(typ string) bool {
 		t, err := schema.ParseType(typ)

@@ -39,3 +39,11 @@ func ReadKeyspace(ctx context.Context, s *gocql.Session, name string) (*Keyspace
 	}
 	return ks, nil
 }
+
+const selectKeyspaceNames = `SELECT keyspace_name FROM system_schema.keyspaces`
+
+// ListKeyspaces returns the names of every keyspace of the cluster, Cassandra's own included,
+// sorted.
+func ListKeyspaces(ctx context.Context, s *gocql.Session) ([]string, error) {
+	return readNames(ctx, s, selectKeyspaceNames)
+}

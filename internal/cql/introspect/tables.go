@@ -9,8 +9,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
+
+	"github.com/cqlsync/cqlsync/internal/cql/schema"
 )
 
 // Column kinds, as system_schema.columns.kind reports them.
@@ -157,6 +160,30 @@ type Index struct {
 	Options map[string]string
 }
 
+// Target functions of an index target: what part of a collection column the index covers.
+var targetFunctions = []string{"keys", "values", "entries", "full"}
+
+// Target reads the index's stored target (Options["target"]: c, "My""Col", keys(m), values(l),
+// entries(m), full(f)) into the exact name of its column and the function around it ("" for a
+// plain column). ok is false for any other form, such as a target of several columns, or a name
+// quoted where Cassandra would not quote it.
+func (ix Index) Target() (column, function string, ok bool) {
+	stored := ix.Options["target"]
+	name := stored
+	for _, fn := range targetFunctions {
+		if inner, found := strings.CutPrefix(stored, fn+"("); found && strings.HasSuffix(inner, ")") {
+			function, name = fn, strings.TrimSuffix(inner, ")")
+			break
+		}
+	}
+	if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' {
+		column = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
+	} else {
+		column = name
+	}
+	return column, function, column != "" && schema.MaybeQuote(column) == name
+}
+
 // TableOptions are the options of system_schema.tables, as stored.
 type TableOptions struct {
 	AdditionalWritePolicy   string
@@ -292,7 +319,7 @@ func readKeyspaceSchema(ctx context.Context, s *gocql.Session, hostID, keyspace 
 	}
 	for _, t := range ks.Tables {
 		SortColumns(t.Columns)
-		slices.SortFunc(t.Indexes, func(a, b Index) int { return cmpString(a.Name, b.Name) })
+		SortIndexes(t.Indexes)
 	}
 	return ks, queries, nil
 }
@@ -316,18 +343,14 @@ func SortColumns(cols []Column) {
 		if rank(a.Kind) < 2 && a.Position != b.Position {
 			return a.Position - b.Position
 		}
-		return cmpString(a.Name, b.Name)
+		return strings.Compare(a.Name, b.Name)
 	})
 }
 
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+// SortIndexes puts indexes in the order of Table.Indexes: by name. Index names are unique per
+// keyspace, so the order is total.
+func SortIndexes(indexes []Index) {
+	slices.SortFunc(indexes, func(a, b Index) int { return strings.Compare(a.Name, b.Name) })
 }
 
 func orEmpty(m map[string]string) map[string]string {

@@ -1,0 +1,80 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
+
+	"github.com/cqlsync/cqlsync/internal/testenv"
+)
+
+// TestImportAuthTLS imports from cluster3, which requires a password and TLS, with --user,
+// --password-env and --ca, and checks that the password appears nowhere in what the command
+// prints, on success or when the cluster refuses it.
+func TestImportAuthTLS(t *testing.T) {
+	rig := testenv.Cassandra(t)
+	cli := buildOnce(t, "cqlsync", "./cmd/cqlsync")
+	ca, err := os.ReadFile(rig.Cluster3CA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(ca) {
+		t.Fatalf("no certificate in %s", rig.Cluster3CA)
+	}
+	cc := gocql.NewCluster(rig.Cluster3)
+	cc.Timeout = 30 * time.Second
+	cc.Authenticator = gocql.PasswordAuthenticator{Username: rig.Cluster3User, Password: rig.Cluster3Password}
+	cc.SslOpts = &gocql.SslOptions{Config: &tls.Config{RootCAs: pool, ServerName: rig.Cluster3, MinVersion: tls.VersionTLS12}, EnableHostVerification: true}
+	s, err := gocql.NewSession(*cc)
+	if err != nil {
+		t.Fatalf("connecting to cluster3: %v", err)
+	}
+	t.Cleanup(s.Close)
+	ks := fmt.Sprintf("imp_auth_%d", time.Now().UnixNano()%1000000)
+	t.Cleanup(func() {
+		if err := s.Query(`DROP KEYSPACE IF EXISTS "` + ks + `"`).Exec(); err != nil {
+			t.Logf("cleanup: dropping %s: %v", ks, err)
+		}
+	})
+	for _, st := range []string{
+		`CREATE KEYSPACE "` + ks + `" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+		`CREATE TABLE "` + ks + `".secrets_of_nothing (id int PRIMARY KEY, v text)`,
+	} {
+		if err := s.Query(st).Exec(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	run := func(password string) (int, string) {
+		cmd := exec.Command(cli, "import", "--host", rig.Cluster3, "--user", rig.Cluster3User, "--password-env", "IMPORT_PASSWORD",
+			"--ca", rig.Cluster3CA, "--keyspace", ks, "--timeout", "60s")
+		cmd.Env = append(os.Environ(), "IMPORT_PASSWORD="+password)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		if strings.Contains(out.String(), password) {
+			t.Errorf("the output shows the password:\n%s", out.String())
+		}
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), out.String()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0, out.String()
+	}
+	if code, out := run(rig.Cluster3Password); code != 0 || !strings.Contains(out, "name: secrets_of_nothing") || !strings.Contains(out, "1 Keyspace, 0 UserTypes, 1 TableModel") {
+		t.Errorf("with the right password: exit %d\n%s", code, out)
+	}
+	if code, out := run("not-" + rig.Cluster3Password + "-at-all"); code != 1 || !strings.Contains(out, "connecting to") {
+		t.Errorf("with a wrong password: exit %d\n%s", code, out)
+	}
+}

@@ -174,7 +174,9 @@ func (k *Keyspace) EffectiveDeletionPolicy() DeletionPolicy {
 }
 
 // EffectiveChangePolicy is spec.changePolicy, Auto when unset.
-func (k *Keyspace) EffectiveChangePolicy() ChangePolicy { return effectiveChangePolicy(k.Spec.ChangePolicy) }
+func (k *Keyspace) EffectiveChangePolicy() ChangePolicy {
+	return effectiveChangePolicy(k.Spec.ChangePolicy)
+}
 
 // Schema is the status shared with the other schema kinds.
 func (k *Keyspace) Schema() *SchemaStatus { return &k.Status.SchemaStatus }

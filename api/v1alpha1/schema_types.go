@@ -165,7 +165,6 @@ const (
 	DeletionPolicyDelete DeletionPolicy = "Delete"
 )
 
-
 // KeyspaceName is a CQL keyspace name; never a system keyspace.
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=48

@@ -309,7 +309,9 @@ func (t *TableModel) EffectiveDeletionPolicy() DeletionPolicy {
 }
 
 // EffectiveChangePolicy is spec.changePolicy, Auto when unset.
-func (t *TableModel) EffectiveChangePolicy() ChangePolicy { return effectiveChangePolicy(t.Spec.ChangePolicy) }
+func (t *TableModel) EffectiveChangePolicy() ChangePolicy {
+	return effectiveChangePolicy(t.Spec.ChangePolicy)
+}
 
 // Schema is the status shared with the other schema kinds.
 func (t *TableModel) Schema() *SchemaStatus { return &t.Status.SchemaStatus }

@@ -152,7 +152,9 @@ func (u *UserType) EffectiveDeletionPolicy() DeletionPolicy {
 }
 
 // EffectiveChangePolicy is spec.changePolicy, Auto when unset.
-func (u *UserType) EffectiveChangePolicy() ChangePolicy { return effectiveChangePolicy(u.Spec.ChangePolicy) }
+func (u *UserType) EffectiveChangePolicy() ChangePolicy {
+	return effectiveChangePolicy(u.Spec.ChangePolicy)
+}
 
 // Schema is the status shared with the other schema kinds.
 func (u *UserType) Schema() *SchemaStatus { return &u.Status.SchemaStatus }

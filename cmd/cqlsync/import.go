@@ -72,6 +72,7 @@ func parseImportFlags(args []string, stderr io.Writer) (*importConfig, error) {
 	fs.StringVar(&cfg.creds.serverName, "tls-server-name", "", "with --ca: the server name to verify (default: the host dialled)")
 	fs.Var(&keyspaces, "keyspace", "a keyspace to import, by its exact CQL name; repeatable (default: every keyspace but Cassandra's own)")
 	fs.StringVar(&cfg.opts.Connection, "connection", "", "the CassandraConnection every resource lists in spec.connections (default: none, the namespace's default connection)")
+	fs.StringVar(&cfg.opts.ClusterConnection, "cluster-connection", "", "instead of --connection: the ClusterCassandraConnection every resource lists in spec.connections")
 	fs.StringVar(&cfg.opts.Namespace, "namespace", "", "the metadata.namespace of every resource (default: none, the namespace kubectl applies to)")
 	fs.StringVar(&cfg.output, "o", "-", "- writes one YAML stream to standard output; a directory gets one file per keyspace (<keyspace>.yaml)")
 	fs.DurationVar(&cfg.timeout, "timeout", 2*time.Minute, "how long the import may take")
@@ -109,9 +110,15 @@ func (c *importConfig) check(extraArgs int) error {
 	case c.output == "":
 		return fmt.Errorf("-o must be - or a directory")
 	}
-	if c.opts.Connection != "" {
-		if errs := validation.IsDNS1123Subdomain(c.opts.Connection); len(errs) > 0 {
-			return fmt.Errorf("--connection %q is not a CassandraConnection name: %s", c.opts.Connection, strings.Join(errs, "; "))
+	if c.opts.Connection != "" && c.opts.ClusterConnection != "" {
+		return fmt.Errorf("give --connection or --cluster-connection, not both")
+	}
+	for flag, name := range map[string]string{"connection": c.opts.Connection, "cluster-connection": c.opts.ClusterConnection} {
+		if name == "" {
+			continue
+		}
+		if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
+			return fmt.Errorf("--%s %q is not a connection name: %s", flag, name, strings.Join(errs, "; "))
 		}
 	}
 	if c.opts.Namespace != "" {

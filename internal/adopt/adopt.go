@@ -33,6 +33,10 @@ type Options struct {
 	// Connection is the CassandraConnection every resource lists in spec.connections; empty lists
 	// none, which means the namespace's default connection.
 	Connection string
+	// ClusterConnection is the ClusterCassandraConnection every resource lists in
+	// spec.connections instead ({kind: ClusterCassandraConnection, name: ...}). At most one of
+	// Connection and ClusterConnection is set.
+	ClusterConnection string
 }
 
 // Output is the import of one keyspace.
@@ -143,13 +147,15 @@ func convertKeyspace(src Source, opts Options, n *namer) Output {
 const notImported = "Not imported (cqlsync leaves these as they are):"
 
 // connections is spec.connections of every resource: the connection the import names, or none
-// (the namespace's default connection). It is the only place that builds the field, whose type
-// is about to change.
-func connections(name string) []cqlv1.ConnectionName {
-	if name == "" {
-		return nil
+// (the namespace's default connection).
+func connections(opts Options) []cqlv1.ConnectionRef {
+	switch {
+	case opts.ClusterConnection != "":
+		return []cqlv1.ConnectionRef{cqlv1.ClusterScoped(opts.ClusterConnection)}
+	case opts.Connection != "":
+		return []cqlv1.ConnectionRef{cqlv1.Namespaced(opts.Connection)}
 	}
-	return []cqlv1.ConnectionName{cqlv1.ConnectionName(name)}
+	return nil
 }
 
 func indent(skips []Skip) []string {

@@ -159,21 +159,24 @@ func TestReplication(t *testing.T) {
 	}
 }
 
-// TestConnections: every resource lists the connection named, or none (the namespace default).
-// The field's type is about to change; this is its one constructor.
+// TestConnections: every resource lists the connection named (of either kind), or none (the
+// namespace default).
 func TestConnections(t *testing.T) {
-	if got := connections(""); got != nil {
+	if got := connections(Options{}); got != nil {
 		t.Errorf("no connection: %v", got)
 	}
-	if got := connections("cluster1"); !reflect.DeepEqual(got, []cqlv1.ConnectionName{"cluster1"}) {
+	if got := connections(Options{Connection: "cluster1"}); !reflect.DeepEqual(got, []cqlv1.ConnectionRef{cqlv1.Namespaced("cluster1")}) {
 		t.Errorf("cluster1: %v", got)
+	}
+	if got := connections(Options{ClusterConnection: "shared"}); !reflect.DeepEqual(got, []cqlv1.ConnectionRef{cqlv1.ClusterScoped("shared")}) {
+		t.Errorf("shared: %v", got)
 	}
 	sources := parseSources(t, `CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1};
 CREATE TYPE ks.a (v int); CREATE TABLE ks.t (id int PRIMARY KEY);`)
 	for _, o := range Convert(sources, Options{Connection: "c2"}) {
 		for _, d := range o.Documents {
 			obj, ok := d.Object.(cqlv1.SchemaObject)
-			if !ok || !reflect.DeepEqual(obj.TargetConnections(), []cqlv1.ConnectionName{"c2"}) {
+			if !ok || !reflect.DeepEqual(obj.TargetConnections(), []cqlv1.ConnectionRef{cqlv1.Namespaced("c2")}) {
 				t.Errorf("%s %s does not list connection c2", d.Object.GetObjectKind().GroupVersionKind().Kind, d.Object.GetName())
 			}
 		}

@@ -46,7 +46,7 @@ func keyspaceResource(ks *introspect.KeyspaceSchema, opts Options, n *namer) (*c
 			Name:           ks.Name,
 			Replication:    repl,
 			DurableWrites:  &durable,
-			Connections:    connections(opts.Connection),
+			Connections:    connections(opts),
 			DeletionPolicy: cqlv1.DeletionPolicyRetain,
 		},
 	}

@@ -39,7 +39,7 @@ func tableModel(t *introspect.Table, opts Options, n *namer) (tm *cqlv1.TableMod
 	spec := cqlv1.TableModelSpec{
 		Name:           t.Name,
 		Keyspaces:      []cqlv1.KeyspaceName{cqlv1.KeyspaceName(t.Keyspace)},
-		Connections:    connections(opts.Connection),
+		Connections:    connections(opts),
 		DeletionPolicy: cqlv1.DeletionPolicyRetain,
 	}
 	var problems []string // every column that cannot be declared, so that one run says them all

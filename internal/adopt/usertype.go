@@ -34,7 +34,7 @@ func userType(ut *introspect.UserType, opts Options, n *namer) (*cqlv1.UserType,
 		Spec: cqlv1.UserTypeSpec{
 			Name:           ut.Name,
 			Keyspaces:      []cqlv1.KeyspaceName{cqlv1.KeyspaceName(ut.Keyspace)},
-			Connections:    connections(opts.Connection),
+			Connections:    connections(opts),
 			DeletionPolicy: cqlv1.DeletionPolicyRetain,
 		},
 	}

@@ -23,10 +23,12 @@ func TestDigest(t *testing.T) {
 		t.Fatal("a missing keyspace has its own digest")
 	}
 	for name, change := range map[string]func(*KeyspaceSchema){
-		"a column type":   func(k *KeyspaceSchema) { k.Tables["a"].Columns[0].Type = "bigint" },
-		"an option":       func(k *KeyspaceSchema) { k.Tables["a"].Options.Compaction["min_threshold"] = "5" },
-		"a new table":     func(k *KeyspaceSchema) { k.Tables["c"] = &Table{Name: "c"} },
-		"a field":         func(k *KeyspaceSchema) { k.Types["t"].Fields = append(k.Types["t"].Fields, Field{Name: "g", Type: "int"}) },
+		"a column type": func(k *KeyspaceSchema) { k.Tables["a"].Columns[0].Type = "bigint" },
+		"an option":     func(k *KeyspaceSchema) { k.Tables["a"].Options.Compaction["min_threshold"] = "5" },
+		"a new table":   func(k *KeyspaceSchema) { k.Tables["c"] = &Table{Name: "c"} },
+		"a field": func(k *KeyspaceSchema) {
+			k.Types["t"].Fields = append(k.Types["t"].Fields, Field{Name: "g", Type: "int"})
+		},
 		"the replication": func(k *KeyspaceSchema) { k.Replication["replication_factor"] = "2" },
 		"durable writes":  func(k *KeyspaceSchema) { k.DurableWrites = false },
 	} {

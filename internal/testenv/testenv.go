@@ -95,3 +95,19 @@ func CQLSession(t testing.TB, host string) *gocql.Session {
 	t.Cleanup(s.Close)
 	return s
 }
+
+// SecureCQLSession opens a driver session to cluster3, with its password and TLS, for a test's own
+// queries; closed when the test ends.
+func SecureCQLSession(t testing.TB, rig Rig) *gocql.Session {
+	t.Helper()
+	cc := gocql.NewCluster(rig.Cluster3)
+	cc.Timeout = 30 * time.Second
+	cc.Authenticator = gocql.PasswordAuthenticator{Username: rig.Cluster3User, Password: rig.Cluster3Password}
+	cc.SslOpts = &gocql.SslOptions{CaPath: rig.Cluster3CA}
+	s, err := gocql.NewSession(*cc)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", rig.Cluster3, err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}

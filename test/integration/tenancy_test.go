@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -138,7 +137,7 @@ func TestClusterCassandraConnection(t *testing.T) {
 		return nil
 	})
 	ref := []cqlv1.ConnectionRef{cqlv1.ClusterScoped(shared)}
-	s3 := secureSession(t, rig)
+	s3 := testenv.SecureCQLSession(t, rig)
 	ksA, ksA2 := "team_"+team+"_orders", "team_"+team+"_billing"
 	dropAfter(t, ksA, s3)
 	dropAfter(t, ksA2, s3)
@@ -242,19 +241,4 @@ func TestSystemKeyspacesRefused(t *testing.T) {
 			t.Errorf("%T %s: want a rejection saying %q, got %v", tc.obj, tc.obj.GetName(), tc.want, err)
 		}
 	}
-}
-
-// secureSession is the test's own session to cluster3 (password and TLS).
-func secureSession(t *testing.T, rig testenv.Rig) *gocql.Session {
-	t.Helper()
-	cc := gocql.NewCluster(rig.Cluster3)
-	cc.Timeout = 30 * time.Second
-	cc.Authenticator = gocql.PasswordAuthenticator{Username: rig.Cluster3User, Password: rig.Cluster3Password}
-	cc.SslOpts = &gocql.SslOptions{CaPath: rig.Cluster3CA}
-	s, err := gocql.NewSession(*cc)
-	if err != nil {
-		t.Fatalf("connecting to %s: %v", rig.Cluster3, err)
-	}
-	t.Cleanup(s.Close)
-	return s
 }

@@ -132,3 +132,14 @@ func TestLockSerialisesPerKey(t *testing.T) {
 		t.Fatal("the waiter did not get the lock after it was released")
 	}
 }
+
+// Two connections to one cluster share its lock; a connection whose cluster is not known yet has
+// its own.
+func TestLockKeyIsTheCluster(t *testing.T) {
+	a := Target{Key: "team-a/prod", Cluster: "prod/0b6e"}
+	b := Target{Key: "team-b/shared", Cluster: "prod/0b6e"}
+	c := Target{Key: "team-c/prod"}
+	if a.lockKey() != b.lockKey() || a.lockKey() == c.lockKey() || c.lockKey() != "connection team-c/prod" {
+		t.Fatalf("lock keys %q %q %q", a.lockKey(), b.lockKey(), c.lockKey())
+	}
+}

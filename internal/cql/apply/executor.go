@@ -17,8 +17,11 @@ const agreementPoll = 200 * time.Millisecond
 
 // Target is one cluster to run statements on.
 type Target struct {
-	// Key identifies the connection: DDL with the same key is serialised, and counted together.
+	// Key identifies the connection: its DDL is counted together.
 	Key string
+	// Cluster is the identity of the cluster the connection reaches (registry.ClusterInfo.ID):
+	// DDL on one cluster is serialised, whichever connection runs it. Empty: serialised by Key.
+	Cluster string
 	// Session is the driver session.
 	Session *gocql.Session
 	// RequestTimeout bounds each statement and each system-table read.
@@ -27,11 +30,21 @@ type Target struct {
 	AgreementTimeout time.Duration
 }
 
+// lockKey is what serialises the target's DDL: its cluster, or its connection while the cluster's
+// identity is unknown.
+func (t Target) lockKey() string {
+	if t.Cluster != "" {
+		return "cluster " + t.Cluster
+	}
+	return "connection " + t.Key
+}
+
 // TargetOf is the target of a registry session: its connection key and timeouts.
 func TargetOf(s *registry.Session) Target {
 	cfg := s.Config()
 	return Target{
 		Key:              s.Key().String(),
+		Cluster:          s.ClusterID(),
 		Session:          s.Driver(),
 		RequestTimeout:   cfg.RequestTimeout,
 		AgreementTimeout: cfg.SchemaAgreementTimeout,
@@ -47,8 +60,9 @@ type Stats struct {
 }
 
 // Executor runs plans. The zero value is not usable; use [NewExecutor]. It is safe for concurrent
-// use, and one executor should be shared by every controller of a process so that its per-key
-// locks serialise all DDL on a connection.
+// use, and one executor should be shared by every controller of a process so that its locks
+// serialise all DDL on a cluster (by its identity, so that two connections to one cluster, of two
+// teams, take turns), while clusters run in parallel.
 type Executor struct {
 	mu    sync.Mutex
 	locks map[string]chan struct{}
@@ -86,7 +100,7 @@ func (e *Executor) Apply(ctx context.Context, t Target, p plan.Plan) (plan.Plan,
 	if len(p) == 0 {
 		return nil, nil
 	}
-	unlock, err := e.lock(ctx, t.Key)
+	unlock, err := e.lock(ctx, t.lockKey())
 	if err != nil {
 		return nil, err
 	}

@@ -98,7 +98,8 @@ func (r *connectionReconciler[T]) Reconcile(ctx context.Context, req ctrl.Reques
 }
 
 func (r *connectionReconciler[T]) patchStatus(ctx context.Context, before, conn T) error {
-	return patchStatus(ctx, r.Client, before, conn, func(o client.Object) any { return *r.kind.status(o.(T)) })
+	_, err := patchStatus(ctx, r.Client, before, conn, func(o client.Object) any { return *r.kind.status(o.(T)) })
+	return err
 }
 
 // reconcileDelete closes the session and releases the connection, once no Keyspace, TableModel or

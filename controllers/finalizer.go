@@ -47,14 +47,14 @@ func removeFinalizer(ctx context.Context, c client.Client, obj client.Object) er
 // so that adding a spec.name later cannot silently switch the resource to another keyspace or
 // table. The reconcile goes on with the patched object: a finalizer-only patch does not change the
 // generation, so no event would bring it back.
-func ensureFinalizerAndName(ctx context.Context, c client.Client, obj client.Object, specName *string, defaultName string) error {
+func ensureFinalizerAndName(ctx context.Context, c client.Client, obj client.Object, specName *string, defaultName string) (wrote bool, err error) {
 	if controllerutil.ContainsFinalizer(obj, Finalizer) && *specName != "" {
-		return nil
+		return false, nil
 	}
 	before := obj.DeepCopyObject().(client.Object)
 	controllerutil.AddFinalizer(obj, Finalizer)
 	if *specName == "" {
 		*specName = defaultName
 	}
-	return c.Patch(ctx, obj, client.MergeFrom(before))
+	return true, c.Patch(ctx, obj, client.MergeFrom(before))
 }

@@ -108,7 +108,7 @@ func (f *fakeCluster) Keyspace(_ context.Context, name string) (*introspect.Keys
 	return f.keyspaces[name], nil
 }
 
-func (f *fakeCluster) Apply(_ context.Context, _ string, p plan.Plan) (plan.Plan, error) {
+func (f *fakeCluster) Apply(_ context.Context, _ introspect.Object, p plan.Plan) (plan.Plan, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.plans++

@@ -104,7 +104,7 @@ func planWith[T schemaObject, D any](ctx context.Context, r *schemaReconciler[T,
 		tp := TargetPlan{Connection: w.out.connection, Keyspace: w.out.keyspace, State: w.out.state, Reason: w.out.reason,
 			Message: w.out.message, Drift: w.out.drift}
 		if g := w.gate; g != nil {
-			tp.SchemaVersion = g.version
+			tp.SchemaVersion = g.schemaVersion()
 			tp.State, tp.Reason, tp.Message = cqlv1.TargetSynced, cqlv1.ReasonSynced, r.kind.noun+" "+r.qualified(g.keyspace, obj.CQLName())+" matches the spec"
 			for i, st := range g.planned {
 				ps := PlannedStatement{Kind: string(st.Kind), Additive: st.Additive(), CQL: st.CQL, Summary: st.Summary}

@@ -69,7 +69,7 @@ func TestManualRunsOnlyTheApprovedPlan(t *testing.T) {
 	}
 	p := tm.Status.Plan
 	if p == nil || p.Reason != cqlv1.ReasonAwaitingApproval || len(p.Targets) != 1 || len(p.Targets[0].Statements) != 2 ||
-		p.Targets[0].SchemaVersion != liveReadings().Digest() || p.Targets[0].Statements[0].CQL != `ALTER TABLE "ks1"."readings" ADD "note" text` {
+		p.Targets[0].SchemaVersion != liveReadings().ObjectDigest(introspect.TableObject, "readings") || p.Targets[0].Statements[0].CQL != `ALTER TABLE "ks1"."readings" ADD "note" text` {
 		t.Fatalf("plan = %+v", p)
 	}
 	ready := readyCond(t, &tm.Status.SchemaStatus)
@@ -169,7 +169,7 @@ func TestAutoAdditiveRunsTheAddAndHoldsTheAlter(t *testing.T) {
 	}
 	p := tm.Status.Plan
 	if p == nil || len(p.Targets[0].Statements) != 1 || !strings.HasPrefix(p.Targets[0].Statements[0].CQL, `ALTER TABLE "ks1"."readings" WITH "comment" = 'audited'`) ||
-		p.Targets[0].SchemaVersion != live.Digest() || len(cl.statements()) != 1 {
+		p.Targets[0].SchemaVersion != live.ObjectDigest(introspect.TableObject, "readings") || len(cl.statements()) != 1 {
 		t.Fatalf("plan = %+v, ran %q", p, cl.statements())
 	}
 }

@@ -70,7 +70,7 @@ func (r *schemaReconciler[T, D]) forSchemaChange(ctx context.Context, events Sch
 }
 
 // schemaChangeConcerns says whether a change seen through a connection, on a keyspace, table or
-// type, may affect obj, a resource of the kind. An empty spec.keyspaces means the connection's
+// type (or a resync: anything), may affect obj, a resource of the kind. An empty spec.keyspaces means the connection's
 // default keyspace, which the change cannot tell: such resources are included.
 //   - A Keyspace is concerned by the changes of its keyspace itself.
 //   - A TableModel by those of its table, and of its keyspace itself.
@@ -81,6 +81,9 @@ func schemaChangeConcerns(obj cqlv1.SchemaObject, kind kindInfo, c registry.Sche
 	uses := slices.ContainsFunc(refs, func(ref cqlv1.ConnectionRef) bool { return keyOf(obj.GetNamespace(), ref) == c.Key })
 	if !uses && (len(refs) > 0 || !connIsDefault) {
 		return false
+	}
+	if c.Resync() {
+		return true // its events were interrupted: anything on the connection may have changed
 	}
 	keyspaceLevel := c.Table == "" && c.Type == ""
 	if !kind.perKeyspace {

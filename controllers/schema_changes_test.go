@@ -47,6 +47,9 @@ func TestSchemaChangeConcerns(t *testing.T) {
 		{"type: a table", userType, userTypeKind, change("cluster1", "ks1", "users", ""), false, false},
 		{"type being deleted: a table (its users may be gone)", deletingType, userTypeKind, change("cluster1", "ks1", "users", ""), false, true},
 		{"type being deleted: another keyspace's table", deletingType, userTypeKind, change("cluster1", "ks2", "users", ""), false, false},
+		{"resync: every resource of the connection", keyspace, keyspaceKind, change("cluster1", "", "", ""), false, true},
+		{"resync: a table of the connection", namedTable, tableKind, change("cluster1", "", "", ""), false, true},
+		{"resync: another connection", namedTable, tableKind, change("cluster2", "", "", ""), false, false},
 	}
 	for _, tc := range cases {
 		if got := schemaChangeConcerns(tc.obj, tc.kind, tc.c, tc.isDefault); got != tc.want {

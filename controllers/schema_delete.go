@@ -182,7 +182,7 @@ func (r *schemaReconciler[T, D]) planDrops(ctx context.Context, obj T, ct connTa
 		if inUse != nil {
 			w.held = &heldTarget{label: label, why: inUse.message, inUse: true, reason: inUse.reason}
 		} else if len(p) > 0 {
-			w.gate = &gated{connection: ct.name, keyspace: ks, version: live.Digest(), planned: p}
+			w.gate = &gated{connection: ct.name, keyspace: ks, object: r.object(ks, name), live: live, planned: p}
 		}
 		out = append(out, w)
 	}
@@ -198,7 +198,7 @@ func (r *schemaReconciler[T, D]) runDrops(ctx context.Context, obj T, works []*d
 			continue
 		}
 		wg.Go(func() {
-			applied, err := w.cluster.Apply(ctx, w.gate.keyspace, w.gate.run)
+			applied, err := w.cluster.Apply(ctx, w.gate.object, w.gate.run)
 			r.recordApplied(obj, w.label, applied)
 			if err != nil {
 				w.held = &heldTarget{label: w.label, why: err.Error()}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/plan"
 )
 
@@ -48,9 +49,12 @@ func policyOf(obj cqlv1.SchemaObject, dryRun bool) gatePolicy {
 // gated is one target's planned statements, as the gate sees them.
 type gated struct {
 	connection, keyspace string
-	// version is the version of the live keyspace the statements were computed against: a digest
-	// of its schema (introspect.KeyspaceSchema.Digest), which DDL elsewhere in the cluster does
-	// not move.
+	// object is what the statements change; live the keyspace they were computed against.
+	object introspect.Object
+	live   *introspect.KeyspaceSchema
+	// version is the version of the live object the statements were computed against: a digest of
+	// its definition (introspect.KeyspaceSchema.ObjectDigest), which no other change moves.
+	// Computed on first use (only plans that wait need it): see schemaVersion.
 	version string
 	// planned is everything the target needs, in order.
 	planned plan.Plan
@@ -58,6 +62,14 @@ type gated struct {
 	// waits[i] says whether planned[i] is held.
 	run, held plan.Plan
 	waits     []bool
+}
+
+// schemaVersion is the version of the live object the statements were computed against.
+func (g *gated) schemaVersion() string {
+	if g.version == "" {
+		g.version = g.live.ObjectDigest(g.object.Kind, g.object.Name)
+	}
+	return g.version
 }
 
 // gateResult is the gate's decision over every target of a resource.
@@ -103,7 +115,7 @@ func pendingPlan(reason string, targets []*gated) *cqlv1.PendingPlan {
 		if len(g.held) == 0 {
 			continue
 		}
-		pt := cqlv1.PlanTarget{Connection: g.connection, Keyspace: g.keyspace, SchemaVersion: g.version}
+		pt := cqlv1.PlanTarget{Connection: g.connection, Keyspace: g.keyspace, SchemaVersion: g.schemaVersion()}
 		for _, st := range g.held {
 			pt.Statements = append(pt.Statements, cqlv1.PlannedStatement{CQL: st.CQL, Summary: st.Summary})
 		}

@@ -37,6 +37,8 @@ type kindInfo struct {
 	// perKeyspace: the targets are connection x keyspace (TableModel, UserType); otherwise they
 	// are connections and the object is the keyspace itself (Keyspace).
 	perKeyspace bool
+	// object is the kind of schema object the kind makes.
+	object introspect.ObjectKind
 	// usesTypes: the spec can use user-defined types (TableModel, UserType).
 	usesTypes bool
 	// driftHint ends the Drifted condition's message when drift is kept: what the user can do.
@@ -115,8 +117,8 @@ type problem struct {
 type Cluster interface {
 	// Keyspace returns the live schema of a keyspace, nil when it does not exist.
 	Keyspace(ctx context.Context, name string) (*introspect.KeyspaceSchema, error)
-	// Apply runs the statements of a plan concerning keyspace and returns those that ran.
-	Apply(ctx context.Context, keyspace string, p plan.Plan) (plan.Plan, error)
+	// Apply runs the statements of a plan that changes obj and returns those that ran.
+	Apply(ctx context.Context, obj introspect.Object, p plan.Plan) (plan.Plan, error)
 }
 
 // Clusters opens the Cluster of a connection: the registry's session of the named

@@ -4,6 +4,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
 )
 
@@ -18,17 +19,17 @@ import (
 
 var (
 	// keyspaceKind: the targets are connections, and the object is the keyspace itself.
-	keyspaceKind = kindInfo{kind: "Keyspace", noun: "keyspace", eventPrefix: "Keyspace",
+	keyspaceKind = kindInfo{kind: "Keyspace", noun: "keyspace", eventPrefix: "Keyspace", object: introspect.KeyspaceObject,
 		driftHint: "set the spec to what the cluster has, or let cqlsync set the cluster back"}
 
 	// tableModelKind: a table in each connection x keyspace; it may use user-defined types.
-	tableModelKind = kindInfo{kind: "TableModel", noun: "table", eventPrefix: "Table", perKeyspace: true, usesTypes: true,
+	tableModelKind = kindInfo{kind: "TableModel", noun: "table", eventPrefix: "Table", object: introspect.TableObject, perKeyspace: true, usesTypes: true,
 		driftHint:   "kept: set spec.allowDropColumns / spec.allowDropIndexes to drop them, or add them to the spec",
 		changedName: func(c registry.SchemaChange) string { return c.Table }}
 
 	// userTypeKind: a type in each connection x keyspace; it may use other types, and Cassandra
 	// refuses to drop it while tables use it.
-	userTypeKind = kindInfo{kind: "UserType", noun: "type", eventPrefix: "Type", perKeyspace: true, usesTypes: true,
+	userTypeKind = kindInfo{kind: "UserType", noun: "type", eventPrefix: "Type", object: introspect.TypeObject, perKeyspace: true, usesTypes: true,
 		driftHint:          "Cassandra cannot drop a field of a type: add them to spec.fields",
 		changedName:        func(c registry.SchemaChange) string { return c.Type },
 		dropWaitsForTables: true}

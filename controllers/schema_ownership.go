@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
 	"github.com/cqlsync/cqlsync/internal/cql/render"
 )
@@ -184,6 +185,14 @@ func (r *schemaReconciler[T, D]) duplicateOutcome(ct connTarget, keyspace, name,
 		state: cqlv1.TargetFailed, reason: cqlv1.ReasonDuplicateOwner,
 		message: duplicateOwnerMessage(r.kind.kind, owner, r.describe(keyspace, name), ct.name),
 	}
+}
+
+// object is the schema object of a target: the keyspace itself, or the table or type in it.
+func (r *schemaReconciler[T, D]) object(keyspace, name string) introspect.Object {
+	if !r.kind.perKeyspace {
+		return introspect.Object{Kind: r.kind.object, Keyspace: keyspace}
+	}
+	return introspect.Object{Kind: r.kind.object, Keyspace: keyspace, Name: name}
 }
 
 // qualified is the object's CQL name on a target: "ks" for a keyspace, "ks"."t" for a table or

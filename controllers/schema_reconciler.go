@@ -24,13 +24,18 @@ type schemaReconciler[T schemaObject, D any] struct {
 	objects  kindObjects[T]
 	Clusters Clusters
 	Recorder events.EventRecorder
-	// DriftInterval is how often a Ready resource re-reads the live schema to find drift. A
-	// re-read with no schema change costs one query (the schema version) per target.
+	// DriftInterval is how often a Ready resource re-reads the live schema to find drift: the
+	// safety net of the schema change events, which requeue the resources a change concerns at
+	// once. A re-read with no schema change costs nothing while events are heard (see
+	// introspect.SchemaCache).
 	DriftInterval time.Duration
 	// SchemaEvents, when set, requeues the resources a cluster's schema change concerns.
 	SchemaEvents SchemaEvents
 	// dryRun: plan and report, never execute DDL (the manager's --dry-run).
 	dryRun bool
+	// apiReader and written: an object written moments ago is read from the API server.
+	apiReader client.Reader
+	written   *recentWrites
 
 	now func() time.Time
 }
@@ -39,11 +44,12 @@ func newSchemaReconciler[T schemaObject, D any](c client.Client, kind kindInfo, 
 	r := &schemaReconciler[T, D]{
 		Client: c, adapter: a, kind: kind, objects: objects,
 		Clusters: opts.clusters, Recorder: opts.recorder, DriftInterval: opts.driftInterval, SchemaEvents: opts.schemaEvents,
-		dryRun: opts.dryRun, now: opts.now,
+		dryRun: opts.dryRun, now: opts.now, apiReader: opts.apiReader,
 	}
 	if r.now == nil {
 		r.now = time.Now
 	}
+	r.written = newRecentWrites(r.now)
 	if r.DriftInterval <= 0 {
 		r.DriftInterval = 5 * time.Minute
 	}
@@ -58,6 +64,8 @@ type reconcilerOptions struct {
 	schemaEvents  SchemaEvents
 	dryRun        bool
 	now           func() time.Time
+	// apiReader reads from the API server, for objects written moments ago (see recentWrites).
+	apiReader client.Reader
 }
 
 // Reconcile follows the skeleton of DESIGN.md (cluster-api's): get, deletion, finalizer (and the
@@ -69,7 +77,11 @@ type reconcilerOptions struct {
 // Ready one re-reads the live schema every DriftInterval.
 func (r *schemaReconciler[T, D]) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, retErr error) {
 	obj := r.objects.newObject()
-	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
+	var reader client.Reader = r.Client
+	if r.apiReader != nil && r.written.recent(req.NamespacedName) {
+		reader = r.apiReader // the cache may not have our last write yet
+	}
+	if err := reader.Get(ctx, req.NamespacedName, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	ctx = log.IntoContext(ctx, log.FromContext(ctx).WithValues(r.kind.noun, obj.CQLName()))
@@ -77,8 +89,10 @@ func (r *schemaReconciler[T, D]) Reconcile(ctx context.Context, req ctrl.Request
 		return r.reconcileDelete(ctx, obj)
 	}
 	name := obj.SpecName()
-	if err := ensureFinalizerAndName(ctx, r.Client, obj, name, cqlv1.DefaultCQLName(obj.GetName())); err != nil {
+	if wrote, err := ensureFinalizerAndName(ctx, r.Client, obj, name, cqlv1.DefaultCQLName(obj.GetName())); err != nil {
 		return ctrl.Result{}, err
+	} else if wrote {
+		r.written.wrote(req.NamespacedName)
 	}
 
 	before := obj.DeepCopyObject().(T)
@@ -104,10 +118,14 @@ func (r *schemaReconciler[T, D]) Reconcile(ctx context.Context, req ctrl.Request
 // patchStatus writes obj's status (the shared part and the kind's name field) when it differs
 // from before's. A reconcile with nothing to report writes nothing.
 func (r *schemaReconciler[T, D]) patchStatus(ctx context.Context, before, obj T) error {
-	return patchStatus(ctx, r.Client, before, obj, func(o client.Object) any {
+	wrote, err := patchStatus(ctx, r.Client, before, obj, func(o client.Object) any {
 		t := o.(T)
 		return []any{*t.Schema(), *r.objects.statusName(t)}
 	})
+	if wrote {
+		r.written.wrote(client.ObjectKeyFromObject(obj))
+	}
+	return err
 }
 
 // nextSync is when a resource is reconciled again: one that is not Ready is retried with a

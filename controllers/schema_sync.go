@@ -165,7 +165,7 @@ func (r *schemaReconciler[T, D]) execute(ctx context.Context, works []*targetWor
 
 func (r *schemaReconciler[T, D]) executeTarget(ctx context.Context, w *targetWork, holdReason string) {
 	g := w.gate
-	applied, err := w.cluster.Apply(ctx, g.keyspace, g.run)
+	applied, err := w.cluster.Apply(ctx, g.object, g.run)
 	w.out.applied = applied
 	if err != nil {
 		log.FromContext(ctx).Info("applying the plan failed", "connection", g.connection, "keyspace", g.keyspace,
@@ -244,7 +244,7 @@ func (r *schemaReconciler[T, D]) planTarget(ctx context.Context, obj T, d D, ct 
 		o.message = strings.Join(msgs, "; ") + "; nothing was executed on this target (Cassandra cannot change this in place: change the spec, or fix the live schema)"
 		return w, nil
 	}
-	w.gate = &gated{connection: ct.name, keyspace: keyspace, version: live.Digest(), planned: res.Plan}
+	w.gate = &gated{connection: ct.name, keyspace: keyspace, object: r.object(keyspace, obj.CQLName()), live: live, planned: res.Plan}
 	return w, nil
 }
 

@@ -77,8 +77,11 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		recorder:      recorder,
 		driftInterval: opts.DriftInterval,
 		dryRun:        opts.DryRun,
+		apiReader:     mgr.GetAPIReader(),
 	}
 	if opts.Registry != nil {
+		// The cache hears the events first, so that the reconciles they cause read what changed.
+		cluster.Follow(opts.Registry, opts.SchemaCache)
 		ro.schemaEvents = opts.Registry
 	}
 	if err := newSchemaReconciler(c, keyspaceKind, keyspaceObjects, kindAdapter[*cqlv1.Keyspace, plan.Keyspace](keyspaceAdapter{}), ro).SetupWithManager(mgr); err != nil {

@@ -10,12 +10,13 @@ import (
 )
 
 // patchStatus writes obj's status when it differs from before's, as one merge patch of the status
-// subresource. A reconcile with nothing to report writes nothing.
-func patchStatus(ctx context.Context, c client.Client, before, obj client.Object, statusOf func(client.Object) any) error {
+// subresource, and says whether it did. A reconcile with nothing to report writes nothing.
+func patchStatus(ctx context.Context, c client.Client, before, obj client.Object, statusOf func(client.Object) any) (wrote bool, err error) {
 	if equality.Semantic.DeepEqual(statusOf(before), statusOf(obj)) {
-		return nil
+		return false, nil
 	}
-	return client.IgnoreNotFound(c.Status().Patch(ctx, obj, client.MergeFrom(before)))
+	err = c.Status().Patch(ctx, obj, client.MergeFrom(before))
+	return err == nil, client.IgnoreNotFound(err)
 }
 
 // timestamp is t at the precision the API stores (seconds), so that a status computed twice in

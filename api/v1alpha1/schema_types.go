@@ -110,10 +110,10 @@ type PlanTarget struct {
 	// Keyspace is the CQL keyspace of a TableModel's or a UserType's target; empty for a Keyspace.
 	// +optional
 	Keyspace string `json:"keyspace,omitempty"`
-	// SchemaVersion is the version of the target keyspace's live schema the statements were
-	// computed against: a digest of its system_schema rows (replication, tables, columns, options,
-	// indexes, types). Any change to that keyspace makes a new plan; DDL elsewhere in the cluster
-	// does not, so that other teams' changes do not void an approval.
+	// SchemaVersion is the version of the live object the statements were computed against: a
+	// digest of its system_schema rows (the keyspace's replication and durable_writes; a table's
+	// columns, options and indexes; a type's fields). Any change to that object makes a new plan;
+	// changes to other objects do not, so that other teams' changes do not void an approval.
 	SchemaVersion string `json:"schemaVersion"`
 	// Statements are the statements, in the order they would run.
 	// +listType=atomic

@@ -109,6 +109,6 @@ func (c *overlaid) Keyspace(ctx context.Context, name string) (*introspect.Keysp
 }
 
 // Apply never runs anything: the CLI only plans.
-func (c *overlaid) Apply(context.Context, string, plan.Plan) (plan.Plan, error) {
+func (c *overlaid) Apply(context.Context, introspect.Object, plan.Plan) (plan.Plan, error) {
 	return nil, errors.New("cqlsync plan never executes DDL")
 }

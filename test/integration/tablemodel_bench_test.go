@@ -138,12 +138,12 @@ func benchRound(b *testing.B, rig testenv.Rig, n int) {
 	b.ReportMetric(elapsed.Seconds(), "s-until-ready")
 	b.ReportMetric(float64(ddl), "ddl-statements")
 	b.ReportMetric(float64(cacheAfter.SchemaQueries-cacheBefore.SchemaQueries), "schema-queries/resync")
-	b.ReportMetric(float64(cacheAfter.VersionReads-cacheBefore.VersionReads), "version-reads/resync")
+	b.ReportMetric(float64(cacheAfter.ChangeChecks-cacheBefore.ChangeChecks), "change-checks/resync")
 	b.ReportMetric(float64(writes), "status-writes/resync")
 	b.ReportMetric(float64(resyncDDL), "ddl/resync")
 	b.Logf("%d TableModels x 2 clusters: all Ready after %s, %d DDL statements; one resync of all: %d system_schema queries, %d schema-version reads, %d status writes, %d DDL",
 		n, elapsed.Round(time.Millisecond), ddl, cacheAfter.SchemaQueries-cacheBefore.SchemaQueries,
-		cacheAfter.VersionReads-cacheBefore.VersionReads, writes, resyncDDL)
+		cacheAfter.ChangeChecks-cacheBefore.ChangeChecks, writes, resyncDDL)
 }
 
 func benchWait(b *testing.B, timeout time.Duration, cond func() error) {

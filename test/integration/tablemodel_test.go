@@ -266,6 +266,10 @@ func TestTableModelDriftCorrected(t *testing.T) {
 		if d == nil || d.Status != metav1.ConditionTrue || d.Reason != cqlv1.ReasonDriftKept || !strings.Contains(d.Message, `column "extra" int is not in spec.columns`) {
 			return fmt.Errorf("Drifted = %+v", d)
 		}
+		// The two statements are two changes: the index may be seen a moment after the column.
+		if tg, err := tableTarget(tm, "c1", ks); err != nil || len(tg.Drift) != 2 {
+			return fmt.Errorf("drift so far: %q %v", tg.Drift, err)
+		}
 		return nil
 	})
 	tg, err := tableTarget(tm, "c1", ks)

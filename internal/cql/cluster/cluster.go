@@ -1,8 +1,8 @@
 // Package cluster is what the schema controllers hold for one connection's cluster: the live
-// schema of a keyspace, read through the process's [introspect.SchemaCache] (one schema-version
-// query when nothing changed), and the execution of a plan through the process's
-// [apply.Executor] (serialised per cluster, with schema agreement). A cached keyspace is forgotten
-// as soon as a plan ran statements in it, so that the next read sees them.
+// schema of a keyspace, read through the process's [introspect.SchemaCache] (which reads again only
+// what changed), and the execution of a plan through the process's [apply.Executor] (serialised
+// per cluster, with schema agreement). The object a plan ran statements on is marked in the cache
+// as soon as they may have run, so that the next read sees them.
 //
 // The controllers depend on a two-method interface that [*Handle] satisfies, so that their logic
 // is tested with fakes; this package is tested against real Cassandra.
@@ -15,6 +15,7 @@ import (
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
 	"github.com/cqlsync/cqlsync/internal/cql/apply"
+	"github.com/cqlsync/cqlsync/internal/cql/events"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/plan"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
@@ -44,13 +45,19 @@ func (h *Handle) Keyspace(ctx context.Context, name string) (*introspect.Keyspac
 	return h.cache.Keyspace(ctx, h.target.Key, h.session, name)
 }
 
-// Apply runs the plan (see [apply.Executor.Apply]) and returns the statements that ran. Its
-// statements concern keyspace, whose cached schema is dropped once any may have run.
-func (h *Handle) Apply(ctx context.Context, keyspace string, p plan.Plan) (plan.Plan, error) {
+// Apply runs the plan (see [apply.Executor.Apply]) of one object and returns the statements that
+// ran. Once any may have run, the object is marked in the cache, so that the next read sees it:
+// the table or the type alone, the keyspace's row for an ALTER KEYSPACE, the whole keyspace when
+// it was created or dropped.
+func (h *Handle) Apply(ctx context.Context, obj introspect.Object, p plan.Plan) (plan.Plan, error) {
 	applied, err := h.exec.Apply(ctx, h.target, p)
 	if len(applied) > 0 || (err != nil && len(p) > 0) {
 		// The next read must see what was just done, even if a node answers with an old version.
-		h.cache.InvalidateKeyspace(h.target.Key, keyspace)
+		if obj.Kind == introspect.KeyspaceObject && p[0].Kind != plan.AlterKeyspace {
+			h.cache.Forget(h.target.Key, obj.Keyspace)
+		} else {
+			h.cache.Changed(h.target.Key, obj)
+		}
 	}
 	return applied, err
 }
@@ -74,4 +81,28 @@ func (p *Pool) Get(ctx context.Context, namespace, name string) (*Handle, error)
 		return nil, ErrNoDriver
 	}
 	return &Handle{target: apply.TargetOf(s), session: s.Driver(), exec: p.Executor, cache: p.Cache}, nil
+}
+
+// Follow keeps cache in step with what the registry's sessions hear: each schema change event
+// marks the object it names (a keyspace created or dropped is forgotten whole), and whether the
+// events are heard decides whether the cache may trust its entries without a query. Subscribe it
+// before anything that reacts to the same events, so that their reads see the marks.
+func Follow(reg *registry.Registry, cache *introspect.SchemaCache) {
+	reg.OnEvents(func(k registry.Key, up bool) { cache.EventsUp(k.String(), up) })
+	reg.OnSchemaChange(func(c registry.SchemaChange) {
+		key := c.Key.String()
+		switch {
+		case c.Resync():
+			// Nothing to mark: while the events were down the cache checked every lookup, and
+			// entries checked before they came back are checked once more.
+		case c.Table != "":
+			cache.Changed(key, introspect.Object{Kind: introspect.TableObject, Keyspace: c.Keyspace, Name: c.Table})
+		case c.Type != "":
+			cache.Changed(key, introspect.Object{Kind: introspect.TypeObject, Keyspace: c.Keyspace, Name: c.Type})
+		case c.Change == events.Updated:
+			cache.Changed(key, introspect.Object{Kind: introspect.KeyspaceObject, Keyspace: c.Keyspace})
+		default:
+			cache.Forget(key, c.Keyspace)
+		}
+	})
 }

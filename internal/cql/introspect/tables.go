@@ -1,17 +1,12 @@
 package introspect
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
-
-	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
 	"github.com/cqlsync/cqlsync/internal/cql/schema"
 )
@@ -203,125 +198,20 @@ type TableOptions struct {
 	SpeculativeRetry        string
 }
 
-// The queries of ReadKeyspaceSchema: one per system table, each for the whole keyspace.
-const (
-	selectKeyspaceRow = `SELECT replication, durable_writes FROM system_schema.keyspaces WHERE keyspace_name = ?`
-	selectTables      = `SELECT table_name, additional_write_policy, bloom_filter_fp_chance, caching, cdc, comment, compaction, compression, crc_check_chance, default_time_to_live, gc_grace_seconds, max_index_interval, memtable_flush_period_in_ms, min_index_interval, read_repair, speculative_retry FROM system_schema.tables WHERE keyspace_name = ?`
-	selectColumns     = `SELECT table_name, column_name, clustering_order, kind, position, type FROM system_schema.columns WHERE keyspace_name = ?`
-	selectIndexes     = `SELECT table_name, index_name, kind, options FROM system_schema.indexes WHERE keyspace_name = ?`
-	selectTypes       = `SELECT type_name, field_names, field_types FROM system_schema.types WHERE keyspace_name = ?`
-)
-
-// SchemaQueriesPerKeyspace is how many system_schema queries ReadKeyspaceSchema runs for a keyspace
-// that exists (one when it does not).
-const SchemaQueriesPerKeyspace = 5
-
-// ReadKeyspaceSchema reads the replication, tables, columns, indexes and user-defined types of a keyspace, with
-// one query per system table for the whole keyspace. It returns (nil, nil) when the keyspace does
-// not exist. queries is how many queries were sent.
-func ReadKeyspaceSchema(ctx context.Context, s *gocql.Session, keyspace string) (ks *KeyspaceSchema, queries int, err error) {
-	return readKeyspaceSchema(ctx, s, "", keyspace)
+// newKeyspaceSchema is an empty keyspace, with its maps.
+func newKeyspaceSchema(name string) *KeyspaceSchema {
+	return &KeyspaceSchema{Name: name, Replication: map[string]string{}, Tables: map[string]*Table{},
+		Types: map[string]*UserType{}, IndexTables: map[string]string{}}
 }
 
-// readKeyspaceSchema is ReadKeyspaceSchema on one node when hostID is set.
-func readKeyspaceSchema(ctx context.Context, s *gocql.Session, hostID, keyspace string) (ks *KeyspaceSchema, queries int, err error) {
-	q := func(stmt string) *gocql.Query {
-		queries++
-		qq := s.Query(stmt, keyspace).Idempotent(true)
-		if hostID != "" {
-			qq = qq.SetHostID(hostID)
-		}
-		return qq
-	}
-	ks = &KeyspaceSchema{Name: keyspace, Tables: map[string]*Table{}, Types: map[string]*UserType{}, IndexTables: map[string]string{}}
-	var repl map[string]string
-	if err := q(selectKeyspaceRow).ScanContext(ctx, &repl, &ks.DurableWrites); errors.Is(err, gocql.ErrNotFound) {
-		return nil, queries, nil
-	} else if err != nil {
-		return nil, queries, fmt.Errorf("reading system_schema.keyspaces: %w", err)
-	}
-	ks.Replication = orEmpty(repl)
-
-	iter := q(selectTables).IterContext(ctx)
-	for {
-		var (
-			t    = &Table{Keyspace: keyspace}
-			o    = &t.Options
-			cach map[string]string
-			comp map[string]string
-			cmpr map[string]string
-		)
-		if !iter.Scan(&t.Name, &o.AdditionalWritePolicy, &o.BloomFilterFPChance, &cach, &o.CDC, &o.Comment,
-			&comp, &cmpr, &o.CRCCheckChance, &o.DefaultTimeToLive, &o.GCGraceSeconds, &o.MaxIndexInterval,
-			&o.MemtableFlushPeriodInMs, &o.MinIndexInterval, &o.ReadRepair, &o.SpeculativeRetry) {
-			break
-		}
-		o.Caching, o.Compaction, o.Compression = orEmpty(cach), orEmpty(comp), orEmpty(cmpr)
-		ks.Tables[t.Name] = t
-	}
-	if err := iter.Close(); err != nil {
-		return nil, queries, fmt.Errorf("reading system_schema.tables: %w", err)
-	}
-
-	iter = q(selectColumns).IterContext(ctx)
-	for {
-		var table string
-		var c Column
-		if !iter.Scan(&table, &c.Name, &c.ClusteringOrder, &c.Kind, &c.Position, &c.Type) {
-			break
-		}
-		if t := ks.Tables[table]; t != nil { // views have columns too; they are not tables
-			t.Columns = append(t.Columns, c)
+// indexTables fills IndexTables from the tables' indexes.
+func (k *KeyspaceSchema) indexTables() {
+	k.IndexTables = map[string]string{}
+	for _, t := range k.Tables {
+		for _, ix := range t.Indexes {
+			k.IndexTables[ix.Name] = t.Name
 		}
 	}
-	if err := iter.Close(); err != nil {
-		return nil, queries, fmt.Errorf("reading system_schema.columns: %w", err)
-	}
-
-	iter = q(selectIndexes).IterContext(ctx)
-	for {
-		var ix Index
-		var opts map[string]string
-		if !iter.Scan(&ix.Table, &ix.Name, &ix.Kind, &opts) {
-			break
-		}
-		ix.Options = orEmpty(opts)
-		ks.IndexTables[ix.Name] = ix.Table
-		if t := ks.Tables[ix.Table]; t != nil {
-			t.Indexes = append(t.Indexes, ix)
-		}
-	}
-	if err := iter.Close(); err != nil {
-		return nil, queries, fmt.Errorf("reading system_schema.indexes: %w", err)
-	}
-
-	iter = q(selectTypes).IterContext(ctx)
-	for {
-		var (
-			name          string
-			names, fields []string
-		)
-		if !iter.Scan(&name, &names, &fields) {
-			break
-		}
-		ut := &UserType{Keyspace: keyspace, Name: name}
-		for i, n := range names {
-			f := Field{Name: n}
-			if i < len(fields) {
-				f.Type = fields[i]
-			}
-			ut.Fields = append(ut.Fields, f)
-		}
-		ks.Types[name] = ut
-	}
-	if err := iter.Close(); err != nil {
-		return nil, queries, fmt.Errorf("reading system_schema.types: %w", err)
-	}
-	for _, t := range ks.Tables {
-		SortColumns(t.Columns)
-		SortIndexes(t.Indexes)
-	}
-	return ks, queries, nil
 }
 
 // SortColumns puts columns in the order of Table.Columns: partition key by position, clustering
@@ -363,13 +253,61 @@ func orEmpty(m map[string]string) map[string]string {
 // Digest is a short, stable fingerprint of everything the keyspace's system_schema rows say (its
 // replication, tables, columns, options, indexes and types), "absent" for a keyspace that does not
 // exist. Two reads give the same digest exactly when they read the same schema, whatever DDL ran
-// elsewhere in the cluster: a plan computed against a digest is still valid while it holds.
+// elsewhere in the cluster.
 func (k *KeyspaceSchema) Digest() string {
 	if k == nil {
 		return "absent"
 	}
-	b, err := json.Marshal(k) // maps are written sorted; slices are in a stable order (see ReadKeyspaceSchema)
-	if err != nil {           // cannot happen: plain data
+	return digest(k)
+}
+
+// ObjectKind is a kind of schema object of a keyspace.
+type ObjectKind string
+
+// The schema objects cqlsync manages.
+const (
+	// KeyspaceObject is the keyspace itself: its replication and durable_writes.
+	KeyspaceObject ObjectKind = "keyspace"
+	TableObject    ObjectKind = "table"
+	TypeObject     ObjectKind = "type"
+)
+
+// Object names a schema object.
+type Object struct {
+	Kind     ObjectKind
+	Keyspace string
+	// Name is the table or the type; empty for a keyspace.
+	Name string
+}
+
+// ObjectDigest is a short, stable fingerprint of one object as the keyspace's rows say it is:
+// the keyspace's replication and durable_writes, a table (its columns, options and indexes) or a
+// type; "absent" when it does not exist. It changes exactly when that object changes, whatever
+// happens to the other objects of the keyspace, and costs only the object's size.
+func (k *KeyspaceSchema) ObjectDigest(kind ObjectKind, name string) string {
+	if k == nil {
+		return "absent"
+	}
+	switch kind {
+	case TableObject:
+		if t := k.Tables[name]; t != nil {
+			return digest(t)
+		}
+	case TypeObject:
+		if t := k.Types[name]; t != nil {
+			return digest(t)
+		}
+	default:
+		return digest(k.Keyspace())
+	}
+	return "absent"
+}
+
+// digest hashes plain data: maps are written sorted and slices are in a stable order (see
+// SortColumns and SortIndexes), so equal values give equal digests.
+func digest(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil { // cannot happen: plain data
 		return "unknown"
 	}
 	sum := sha256.Sum256(b)

@@ -13,8 +13,9 @@ import (
 )
 
 // TestReadKeyspaceSchemaOnCassandra reads a keyspace with two tables, a user-defined type and
-// indexes from a real cluster, and checks the cache: one version read per lookup, system_schema
-// read again only after a schema change or an invalidation.
+// indexes from a real cluster, and checks what the cache reads: the whole keyspace once; then,
+// without events, one query per lookup to check it, and only what changed when it did; with
+// events, nothing but the objects marked.
 func TestReadKeyspaceSchemaOnCassandra(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ctx := context.Background()
@@ -45,9 +46,10 @@ func TestReadKeyspaceSchemaOnCassandra(t *testing.T) {
 	if got, err := cache.Keyspace(ctx, "c", s, ks); err != nil || got != nil {
 		t.Fatalf("a missing keyspace: %+v %v", got, err)
 	}
-	if st := cache.Stats(); st.SchemaQueries != 1 || st.VersionReads != 1 {
-		t.Fatalf("a missing keyspace costs one version read and one query: %+v", st)
+	if st := cache.Stats(); st.SchemaQueries != 1 || st.FullReads != 1 {
+		t.Fatalf("a missing keyspace costs one query: %+v", st)
 	}
+	cache.Forget("c", ks) // as its CREATED event will
 
 	run(`CREATE KEYSPACE `+q+` WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}`,
 		`CREATE TYPE `+q+`."Addr" (street text)`,
@@ -96,7 +98,8 @@ func TestReadKeyspaceSchemaOnCassandra(t *testing.T) {
 		t.Fatalf("i_v: %+v", ix)
 	}
 
-	// No change: answered from the cache, concurrently too.
+	// No change, no events: one query per lookup checks it, and the cached copy is returned
+	// (concurrent lookups may share a check that started after them).
 	before := cache.Stats()
 	var wg sync.WaitGroup
 	for range 8 {
@@ -107,28 +110,81 @@ func TestReadKeyspaceSchemaOnCassandra(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if st := cache.Stats(); st.SchemaQueries != before.SchemaQueries || st.Hits != before.Hits+8 || st.VersionReads != before.VersionReads+8 {
+	st := cache.Stats()
+	if checks := st.ChangeChecks - before.ChangeChecks; st.SchemaQueries-before.SchemaQueries != checks || checks+st.Hits-before.Hits != 8 || checks == 0 {
 		t.Fatalf("cache stats %+v after %+v", st, before)
 	}
 	// Another connection name is another entry.
-	if _, err := cache.Keyspace(ctx, "other", s, ks); err != nil || cache.Stats().SchemaQueries != before.SchemaQueries+SchemaQueriesPerKeyspace {
+	if _, err := cache.Keyspace(ctx, "other", s, ks); err != nil || cache.Stats().SchemaQueries != st.SchemaQueries+SchemaQueriesPerKeyspace {
 		t.Fatalf("another connection must read: %+v %v", cache.Stats(), err)
 	}
 
-	// A schema change anywhere: read again.
+	// A change out of band, unmarked and without events: the check sees the keyspace moved, the
+	// stamps say which table, and only that table is read again.
 	run(`ALTER TABLE ` + q + `.t2 ADD w int`)
 	before = cache.Stats()
-	got, err = cache.Keyspace(ctx, "c", s, ks)
-	if err != nil || got.Tables["t2"].Column("w") == nil || cache.Stats().SchemaQueries != before.SchemaQueries+SchemaQueriesPerKeyspace {
-		t.Fatalf("after a change: %+v %v %+v", got, err, cache.Stats())
+	next, err := cache.Keyspace(ctx, "c", s, ks)
+	if err != nil || next.Tables["t2"].Column("w") == nil || next.Tables["t1"] != t1 {
+		t.Fatalf("after a change: %+v %v", next, err)
 	}
-	// Invalidation: read again without a change.
-	cache.InvalidateKeyspace("c", ks)
-	if _, err := cache.Keyspace(ctx, "c", s, ks); err != nil || cache.Stats().SchemaQueries != before.SchemaQueries+2*SchemaQueriesPerKeyspace {
-		t.Fatalf("after InvalidateKeyspace: %+v %v", cache.Stats(), err)
+	if st := cache.Stats(); st.SchemaQueries-before.SchemaQueries != 1+2+SchemaQueriesPerTable || st.ObjectReads-before.ObjectReads != 1 {
+		t.Fatalf("a changed table must cost a check, the stamps and the table: %+v after %+v", st, before)
+	}
+
+	// Events heard: one check more, then nothing at all until something is marked.
+	cache.EventsUp("c", true)
+	if _, err := cache.Keyspace(ctx, "c", s, ks); err != nil {
+		t.Fatal(err)
+	}
+	before = cache.Stats()
+	for range 5 {
+		if again, err := cache.Keyspace(ctx, "c", s, ks); err != nil || again == nil {
+			t.Fatal(err)
+		}
+	}
+	if st := cache.Stats(); st.SchemaQueries != before.SchemaQueries || st.Hits != before.Hits+5 {
+		t.Fatalf("with events, unchanged lookups cost nothing: %+v after %+v", st, before)
+	}
+	// A marked table, type or keyspace row is read again, alone.
+	run(`ALTER TABLE `+q+`.t1 WITH comment = 'y'`, `ALTER TYPE `+q+`.person ADD x int`, `ALTER KEYSPACE `+q+` WITH durable_writes = false`)
+	cache.Changed("c", Object{Kind: TableObject, Keyspace: ks, Name: "t1"})
+	cache.Changed("c", Object{Kind: TypeObject, Keyspace: ks, Name: "person"})
+	cache.Changed("c", Object{Kind: KeyspaceObject, Keyspace: ks})
+	before = cache.Stats()
+	marked, err := cache.Keyspace(ctx, "c", s, ks)
+	if err != nil || marked.Tables["t1"].Options.Comment != "y" || len(marked.Types["person"].Fields) != 4 || marked.DurableWrites || marked.Tables["t2"] != next.Tables["t2"] {
+		t.Fatalf("after marks: %+v %v", marked, err)
+	}
+	if st := cache.Stats(); st.SchemaQueries-before.SchemaQueries != 1+SchemaQueriesPerTable+1 || st.ChangeChecks != before.ChangeChecks {
+		t.Fatalf("marks must cost the row, the table and the type, and no check: %+v after %+v", st, before)
+	}
+	// Trust lasts TrustFor: then a check again.
+	cache.now = func() time.Time { return time.Now().Add(2 * cache.TrustFor) }
+	before = cache.Stats()
+	if _, err := cache.Keyspace(ctx, "c", s, ks); err != nil || cache.Stats().ChangeChecks != before.ChangeChecks+1 {
+		t.Fatalf("after TrustFor: %+v %v", cache.Stats(), err)
+	}
+	cache.now = time.Now
+
+	// Events lost: a table dropped out of band is seen by the check, its index with it.
+	cache.EventsUp("c", false)
+	run(`DROP TABLE ` + q + `.t2`)
+	if got, err := cache.Keyspace(ctx, "c", s, ks); err != nil || got.Tables["t2"] != nil || got.IndexTables["i_v"] != "" || got.IndexTables["i_m"] != "t1" {
+		t.Fatalf("after a drop: %+v %v", got, err)
+	}
+	// Forget and Invalidate: read whole again.
+	before = cache.Stats()
+	cache.Forget("c", ks)
+	if _, err := cache.Keyspace(ctx, "c", s, ks); err != nil || cache.Stats().SchemaQueries != before.SchemaQueries+SchemaQueriesPerKeyspace {
+		t.Fatalf("after Forget: %+v %v", cache.Stats(), err)
 	}
 	cache.Invalidate("c")
-	if _, err := cache.Keyspace(ctx, "c", s, ks); err != nil || cache.Stats().SchemaQueries != before.SchemaQueries+3*SchemaQueriesPerKeyspace {
+	if _, err := cache.Keyspace(ctx, "c", s, ks); err != nil || cache.Stats().SchemaQueries != before.SchemaQueries+2*SchemaQueriesPerKeyspace {
 		t.Fatalf("after Invalidate: %+v %v", cache.Stats(), err)
+	}
+	// A keyspace dropped: absent after its check.
+	run(`DROP KEYSPACE ` + q)
+	if got, err := cache.Keyspace(ctx, "c", s, ks); err != nil || got != nil {
+		t.Fatalf("after DROP KEYSPACE: %+v %v", got, err)
 	}
 }

@@ -43,10 +43,6 @@ type Config struct {
 	Username               string
 	Password               string
 	TLS                    *TLSConfig
-
-	// onSchemaChange, set by the registry, receives the cluster's schema change events. Unexported,
-	// so it is not part of Hash.
-	onSchemaChange schemaListener
 }
 
 // Hash is a stable digest of the configuration, credentials and certificates included, so that a

@@ -37,20 +37,11 @@ func clusterConfig(cfg Config, log logr.Logger) (*gocql.ClusterConfig, error) {
 	// Hosts marked down are retried every few seconds so a restarted node is seen promptly.
 	cc.ReconnectInterval = 5 * time.Second
 	cc.Logger = driverLogger{log: log}
-	// Schema change events reach listeners only when the driver keeps its metadata cache (it
-	// refreshes it, debounced, on each event and reports what changed). We still read
-	// system_schema ourselves, per keyspace and cached by schema version, for planning; the events
-	// only tell the controllers to look again at once instead of at the next drift check.
-	if l := cfg.onSchemaChange; l.emit != nil {
-		cc.Metadata.CacheMode = gocql.Full
-		cc.Metadata.SchemaListener = gocql.SchemaListenersConfig{
-			KeyspaceChangeListener: l,
-			TableChangeListener:    l,
-			UserTypeChangeListener: l,
-		}
-	} else {
-		cc.Metadata.CacheMode = gocql.Disabled
-	}
+	// The driver's metadata cache would re-read the whole cluster's schema on every schema change
+	// event, and its diff misses option, index and replication changes. cqlsync reads
+	// system_schema itself (introspect.SchemaCache) and hears the events on a connection of its own
+	// (package events).
+	cc.Metadata.CacheMode = gocql.Disabled
 	if cfg.Consistency != "" {
 		c, err := gocql.ParseConsistencyWrapper(cfg.Consistency)
 		if err != nil {

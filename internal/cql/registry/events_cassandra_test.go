@@ -8,11 +8,13 @@ import (
 
 	"github.com/go-logr/logr"
 
+	"github.com/cqlsync/cqlsync/internal/cql/events"
 	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
 // TestSchemaChangeEventsOnCassandra: DDL on a real cluster reaches OnSchemaChange subscribers with
-// the connection, keyspace and table.
+// the connection, keyspace, table and kind of change, option-only changes included; closing the
+// session reports its events down.
 func TestSchemaChangeEventsOnCassandra(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	r := New(logr.Discard())
@@ -24,6 +26,8 @@ func TestSchemaChangeEventsOnCassandra(t *testing.T) {
 		default:
 		}
 	})
+	heard := make(chan bool, 16)
+	r.OnEvents(func(_ Key, up bool) { heard <- up })
 	key := Key{Namespace: "events", Name: "cluster1"}
 	cfg := Config{Hosts: []string{rig.Cluster1}, Port: 9042, ConnectTimeout: 5 * time.Second,
 		RequestTimeout: 12 * time.Second, SchemaAgreementTimeout: 30 * time.Second}
@@ -40,11 +44,26 @@ func TestSchemaChangeEventsOnCassandra(t *testing.T) {
 	}
 	defer func() { _ = s.Driver().Query(`DROP KEYSPACE IF EXISTS "` + ks + `"`).Exec() }()
 	exec(`CREATE KEYSPACE "` + ks + `" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`)
-	waitChange(t, changes, SchemaChange{Key: key, Keyspace: ks})
+	waitChange(t, changes, SchemaChange{Key: key, Keyspace: ks, Change: events.Created})
 	exec(`CREATE TABLE "` + ks + `"."t" (id int PRIMARY KEY)`)
-	waitChange(t, changes, SchemaChange{Key: key, Keyspace: ks, Table: "t"})
+	waitChange(t, changes, SchemaChange{Key: key, Keyspace: ks, Table: "t", Change: events.Created})
 	exec(`ALTER TABLE "` + ks + `"."t" ADD extra text`)
-	waitChange(t, changes, SchemaChange{Key: key, Keyspace: ks, Table: "t"})
+	waitChange(t, changes, SchemaChange{Key: key, Keyspace: ks, Table: "t", Change: events.Updated})
+	// What the driver's metadata diff used to miss: an option, a keyspace's replication.
+	exec(`ALTER TABLE "` + ks + `"."t" WITH comment = 'x'`)
+	waitChange(t, changes, SchemaChange{Key: key, Keyspace: ks, Table: "t", Change: events.Updated})
+	exec(`ALTER KEYSPACE "` + ks + `" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 2}`)
+	waitChange(t, changes, SchemaChange{Key: key, Keyspace: ks, Change: events.Updated})
+	// Closing the session stops its listener, and says its events are no longer heard.
+	r.Unregister(key)
+	select {
+	case up := <-heard:
+		for up {
+			up = <-heard
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no events-down after the session was closed")
+	}
 }
 
 func waitChange(t *testing.T, changes <-chan SchemaChange, want SchemaChange) {

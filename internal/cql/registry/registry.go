@@ -33,8 +33,10 @@ type Registry struct {
 	// onConnect are called (outside any lock) after a session is opened, so that a controller can
 	// refresh the status of a lazily connected connection.
 	onConnect []func(Key)
-	// schemaSubs receive the schema changes the sessions' clusters announce.
+	// schemaSubs receive the schema changes the sessions' clusters announce; eventSubs whether
+	// those are heard.
 	schemaSubs []func(SchemaChange)
+	eventSubs  []func(Key, bool)
 }
 
 type entry struct {
@@ -273,9 +275,7 @@ func (r *Registry) connect(ctx context.Context, e *entry) (*Session, error) {
 	}
 	log := r.log.WithValues("connection", e.key.String())
 	log.V(1).Info("connecting", "config", e.cfg.String())
-	cfg := e.cfg
-	cfg.onSchemaChange = schemaListener{key: e.key, emit: r.emitSchemaChange}
-	gs, err := r.dial(ctx, cfg, log)
+	gs, err := r.dial(ctx, e.cfg, log)
 	e.lastAttempt = r.now()
 	if err != nil {
 		e.lastErr = err
@@ -290,6 +290,9 @@ func (r *Registry) connect(ctx context.Context, e *entry) (*Session, error) {
 	e.lastErr = nil
 	e.session = &Session{key: e.key, hash: e.hash, cfg: e.cfg, conn: gs}
 	s := e.session
+	if s.Driver() != nil {
+		r.startListener(e, s, log)
+	}
 	e.mu.Unlock()
 	// Learn the cluster's identity before anyone uses the session: ownership of schema objects is
 	// decided by it. A failure here is the next Describe's to report.
@@ -307,4 +310,20 @@ func (r *Registry) connect(ctx context.Context, e *entry) (*Session, error) {
 		cb(e.key)
 	}
 	return s, nil
+}
+
+// startListener starts the session's schema change listener; closing the session stops it, and
+// says that the connection's events are no longer heard.
+func (r *Registry) startListener(e *entry, s *Session, log logr.Logger) {
+	cfg, err := eventsConfig(e.cfg, s)
+	if err != nil { // the session itself was opened with this TLS config: cannot happen
+		log.Error(err, "cannot listen to schema change events; the schema is checked on every read instead")
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.onClose = func() {
+		cancel()
+		r.emitEvents(e.key, false)
+	}
+	go r.listen(ctx, e, s, cfg, log.WithName("events"))
 }

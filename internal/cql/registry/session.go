@@ -20,6 +20,8 @@ type Session struct {
 	closeOnce sync.Once
 	// clusterID is the identity of the cluster the session reaches, once known (see ClusterInfo.ID).
 	clusterID atomic.Value
+	// onClose stops what the registry started for the session (its event listener).
+	onClose func()
 }
 
 // ClusterID is the identity of the cluster the session reaches (ClusterInfo.ID), "" until the
@@ -47,6 +49,9 @@ func (s *Session) Closed() bool { return s.conn == nil || s.conn.Closed() }
 
 func (s *Session) close() {
 	s.closeOnce.Do(func() {
+		if s.onClose != nil {
+			s.onClose()
+		}
 		if s.conn != nil {
 			s.conn.Close()
 		}

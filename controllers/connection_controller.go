@@ -27,6 +27,7 @@ import (
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
+	"github.com/cqlsync/cqlsync/internal/metrics"
 )
 
 // ConnectionRegistry is what the connection controller needs of internal/cql/registry.
@@ -73,6 +74,7 @@ func (r *connectionReconciler[T]) Reconcile(ctx context.Context, req ctrl.Reques
 	if err := r.Get(ctx, req.NamespacedName, conn); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.Registry.Unregister(key) // gone without our finalizer (e.g. force-removed)
+			metrics.ConnectionGone(key.String())
 			return ctrl.Result{}, nil
 		}
 		return ctrl.Result{}, err
@@ -91,6 +93,7 @@ func (r *connectionReconciler[T]) Reconcile(ctx context.Context, req ctrl.Reques
 	}
 	setConnectionStatus(r.kind.status(conn), conn.GetGeneration(), outcome)
 	r.recordTransition(before, conn)
+	metrics.ConnectionUp(key.String(), cqlv1.IsReadyFor(r.kind.status(conn).Conditions, conn.GetGeneration()))
 	if err := r.patchStatus(ctx, before, conn); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -98,7 +101,10 @@ func (r *connectionReconciler[T]) Reconcile(ctx context.Context, req ctrl.Reques
 }
 
 func (r *connectionReconciler[T]) patchStatus(ctx context.Context, before, conn T) error {
-	_, err := patchStatus(ctx, r.Client, before, conn, func(o client.Object) any { return *r.kind.status(o.(T)) })
+	wrote, err := patchStatus(ctx, r.Client, before, conn, func(o client.Object) any { return *r.kind.status(o.(T)) })
+	if wrote {
+		metrics.StatusWritten(r.kind.kind)
+	}
 	return err
 }
 
@@ -114,6 +120,7 @@ func (r *connectionReconciler[T]) reconcileDelete(ctx context.Context, conn T) (
 		return ctrl.Result{RequeueAfter: maxRetry}, r.reportInUse(ctx, conn, deps)
 	}
 	r.Registry.Unregister(r.kind.key(conn))
+	metrics.ConnectionGone(r.kind.key(conn).String())
 	log.FromContext(ctx).Info("connection deleted; session closed")
 	return ctrl.Result{}, removeFinalizer(ctx, r.Client, conn)
 }

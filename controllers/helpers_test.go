@@ -87,8 +87,10 @@ type fakeCluster struct {
 	keyspaces map[string]*introspect.KeyspaceSchema
 	// readErr fails every read; applyErr fails every non-empty plan before any statement runs.
 	readErr, applyErr error
-	ran               []plan.Statement
-	plans             int
+	// warnings are what Cassandra answers every statement with.
+	warnings []string
+	ran      []plan.Statement
+	plans    int
 }
 
 func newFakeCluster(keyspaces ...*introspect.KeyspaceSchema) *fakeCluster {
@@ -119,7 +121,11 @@ func (f *fakeCluster) Apply(_ context.Context, _ introspect.Object, p plan.Plan)
 		return nil, f.applyErr
 	}
 	f.ran = append(f.ran, p...)
-	return p, nil
+	out := slices.Clone(p)
+	for i := range out {
+		out[i].Warnings = f.warnings
+	}
+	return out, nil
 }
 
 func (f *fakeCluster) statements() []string {

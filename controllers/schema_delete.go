@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/metrics"
 )
 
 // heldTarget is a target whose object could not be dropped yet.
@@ -49,6 +50,7 @@ func (r *schemaReconciler[T, D]) reconcileDelete(ctx context.Context, obj T) (ct
 	if obj.EffectiveDeletionPolicy() != cqlv1.DeletionPolicyDelete {
 		r.event(obj, corev1.EventTypeNormal, r.kind.eventPrefix+"Retained", "Delete",
 			"deletionPolicy is Retain: %s %q and its data are left in Cassandra", r.kind.noun, name)
+		metrics.Targets.Forget(r.kind.kind, qualifiedName(obj))
 		return ctrl.Result{}, removeFinalizer(ctx, r.Client, obj)
 	}
 	targets, err := r.resolveTargets(ctx, obj, true)
@@ -91,6 +93,7 @@ func (r *schemaReconciler[T, D]) reconcileDelete(ctx context.Context, obj T) (ct
 		}
 	}
 	if len(waiting) == 0 && decision.pending == nil {
+		metrics.Targets.Forget(r.kind.kind, qualifiedName(obj))
 		return ctrl.Result{}, removeFinalizer(ctx, r.Client, obj)
 	}
 
@@ -200,6 +203,7 @@ func (r *schemaReconciler[T, D]) runDrops(ctx context.Context, obj T, works []*d
 		wg.Go(func() {
 			applied, err := w.cluster.Apply(ctx, w.gate.object, w.gate.run)
 			r.recordApplied(obj, w.label, applied)
+			logWarnings(ctx, w.label, applied)
 			if err != nil {
 				w.held = &heldTarget{label: w.label, why: err.Error()}
 			}

@@ -1,12 +1,14 @@
 package controllers
 
 import (
+	"context"
 	"fmt"
 	"hash/fnv"
 	"strings"
 	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/plan"
@@ -43,6 +45,20 @@ func (r *schemaReconciler[T, D]) recordApplied(obj T, label string, applied plan
 			note += "; " + repairHint
 		}
 		r.event(obj, corev1.EventTypeNormal, statementEventReason(st.Kind), eventAction(label, st.Summary), "%s: %s", label, note)
+		if len(st.Warnings) > 0 {
+			r.event(obj, corev1.EventTypeWarning, "CassandraWarning", eventAction(label, "warned: "+st.Summary),
+				"%s: Cassandra warned when running %s: %s", label, st.Summary, strings.Join(st.Warnings, "; "))
+		}
+	}
+}
+
+// logWarnings logs what Cassandra warned about when it ran the statements of a target (the
+// Warning events say it on the resource too).
+func logWarnings(ctx context.Context, label string, applied plan.Plan) {
+	for _, st := range applied {
+		if len(st.Warnings) > 0 {
+			log.FromContext(ctx).Info("Cassandra warned when running a statement", "target", label, "statement", st.Summary, "warnings", st.Warnings)
+		}
 	}
 }
 

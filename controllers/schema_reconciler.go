@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/metrics"
 )
 
 // schemaReconciler is the one reconciler of Keyspace, TableModel and UserType: the pipeline of
@@ -102,6 +103,7 @@ func (r *schemaReconciler[T, D]) Reconcile(ctx context.Context, req ctrl.Request
 		*r.objects.statusName(obj) = o.name
 		r.recordEvents(obj, before.Schema().Targets, o.targets)
 		r.recordPlanEvents(obj, before.Schema().Plan, *o)
+		r.recordMetrics(before, obj, o.targets)
 		if err := r.patchStatus(ctx, before, obj); err != nil {
 			retErr = errors.Join(retErr, err)
 		}
@@ -124,8 +126,32 @@ func (r *schemaReconciler[T, D]) patchStatus(ctx context.Context, before, obj T)
 	})
 	if wrote {
 		r.written.wrote(client.ObjectKeyFromObject(obj))
+		metrics.StatusWritten(r.kind.kind)
 	}
 	return err
+}
+
+// recordMetrics publishes the states of the resource's targets, and counts the targets on which
+// statements ran to set back drift: the spec was already in sync with the cluster (its generation
+// observed) and the target was Synced before.
+func (r *schemaReconciler[T, D]) recordMetrics(before, obj T, targets []targetOutcome) {
+	states := make([]string, 0, len(obj.Schema().Targets))
+	for _, t := range obj.Schema().Targets {
+		states = append(states, string(t.State))
+	}
+	metrics.Targets.Set(r.kind.kind, qualifiedName(obj), states)
+	if before.Schema().ObservedGeneration != obj.GetGeneration() {
+		return
+	}
+	prev := map[string]cqlv1.TargetState{}
+	for _, t := range before.Schema().Targets {
+		prev[targetKey(t.Connection, t.Keyspace)] = t.State
+	}
+	for _, t := range targets {
+		if len(t.applied) > 0 && prev[targetKey(t.connection, t.keyspace)] == cqlv1.TargetSynced {
+			metrics.DriftCorrected(r.kind.kind)
+		}
+	}
 }
 
 // nextSync is when a resource is reconciled again: one that is not Ready is retried with a

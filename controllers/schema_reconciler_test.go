@@ -370,3 +370,22 @@ func TestDeletingADuplicateDropsNothing(t *testing.T) {
 		t.Fatalf("the duplicate must be gone: finalizers %v", dup.Finalizers)
 	}
 }
+
+// What Cassandra warns about when it runs a statement (a guardrail) is a Warning event on the
+// resource, next to the statement's own event.
+func TestCassandraWarningsAreEvents(t *testing.T) {
+	tm := sampleTable("ks1")
+	live := keyspaceSchema("ks1")
+	live.Types["address"] = &introspect.UserType{Name: "address", Fields: []introspect.Field{{Name: "street", Type: "text"}}}
+	cl := newFakeCluster(live)
+	cl.warnings = []string{"Cluster has 151 tables, warn threshold is 150"}
+	r := tableModelReconciler(fakeClient(t, nil, tm, readyConn("ns", "c1", false, "")), fakeClusters{"c1": cl})
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	evs := recordedEvents(r)
+	if len(evs) != 2 || !strings.HasPrefix(evs[1], `Warning CassandraWarning c1/ks1: Cassandra warned when running create table "ks1"."readings"`) ||
+		!strings.HasSuffix(evs[1], "Cluster has 151 tables, warn threshold is 150") {
+		t.Fatalf("events = %q", evs)
+	}
+}

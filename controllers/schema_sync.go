@@ -167,6 +167,7 @@ func (r *schemaReconciler[T, D]) executeTarget(ctx context.Context, w *targetWor
 	g := w.gate
 	applied, err := w.cluster.Apply(ctx, g.object, g.run)
 	w.out.applied = applied
+	logWarnings(ctx, targetLabel(g.connection, w.out.keyspace, false), applied)
 	if err != nil {
 		log.FromContext(ctx).Info("applying the plan failed", "connection", g.connection, "keyspace", g.keyspace,
 			"applied", len(applied), "of", len(g.run), "error", err.Error())

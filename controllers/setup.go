@@ -13,6 +13,7 @@ import (
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/plan"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
+	"github.com/cqlsync/cqlsync/internal/metrics"
 )
 
 // Options configure the controllers.
@@ -49,9 +50,17 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	if opts.Executor == nil {
 		opts.Executor = apply.Default
 	}
+	if opts.Executor.Observer == nil {
+		opts.Executor.Observer = metrics.Executor{}
+	}
 	if opts.SchemaCache == nil {
 		opts.SchemaCache = introspect.DefaultSchemaCache
 	}
+	src := metrics.Sources{Cache: opts.SchemaCache}
+	if opts.Registry != nil {
+		src.OpenSessions = opts.Registry.Open
+	}
+	metrics.Register(src)
 	c := opts.Client
 	if c == nil {
 		c = mgr.GetClient()

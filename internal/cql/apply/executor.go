@@ -64,9 +64,21 @@ type Stats struct {
 // serialise all DDL on a cluster (by its identity, so that two connections to one cluster, of two
 // teams, take turns), while clusters run in parallel.
 type Executor struct {
+	// Observer, when set, is told of every statement and every wait for agreement (metrics).
+	Observer Observer
+
 	mu    sync.Mutex
 	locks map[string]chan struct{}
 	stats map[string]*Stats
+}
+
+// Observer is told what an Executor does. Its methods are called on the executing goroutine:
+// they must be fast and safe for concurrent use.
+type Observer interface {
+	// Statement: a statement was sent and answered (err nil) or refused, after took.
+	Statement(t Target, st plan.Statement, took time.Duration, err error)
+	// AgreementWait: the wait for schema agreement after a statement took that long.
+	AgreementWait(t Target, took time.Duration)
 }
 
 // NewExecutor returns an executor with no locks held.
@@ -115,27 +127,43 @@ func (e *Executor) Apply(ctx context.Context, t Target, p plan.Plan) (plan.Plan,
 	var done plan.Plan
 	for i := range p {
 		st := p[i]
-		if err := e.exec(ctx, t, st); err != nil {
+		warnings, err := e.exec(ctx, t, st)
+		if err != nil {
 			if dc, ok := UnknownDatacenter(err); ok {
 				return done, &UnknownDatacenterError{Datacenter: dc, Known: e.datacenters(ctx, t), Err: err}
 			}
 			return done, &StatementError{Statement: st, Err: err}
 		}
+		st.Warnings = warnings
 		done = append(done, st)
-		if err := e.awaitAgreement(ctx, t, &st); err != nil {
+		waitStart := time.Now()
+		err = e.awaitAgreement(ctx, t, &st)
+		if e.Observer != nil {
+			e.Observer.AgreementWait(t, time.Since(waitStart))
+		}
+		if err != nil {
 			return done, err
 		}
 	}
 	return done, nil
 }
 
-func (e *Executor) exec(ctx context.Context, t Target, st plan.Statement) error {
+// exec runs one statement and returns the warnings Cassandra answered it with (guardrails such as
+// tables_warn_threshold).
+func (e *Executor) exec(ctx context.Context, t Target, st plan.Statement) ([]string, error) {
 	e.count(t.Key, func(s *Stats) { s.Statements++ })
 	// The driver itself waits (up to the agreement timeout) for agreement after a schema change
 	// before it returns, so the statement's budget includes that wait.
 	ctx, cancel := context.WithTimeout(ctx, t.RequestTimeout+t.AgreementTimeout)
 	defer cancel()
-	return t.Session.Query(st.CQL).ExecContext(ctx)
+	start := time.Now()
+	it := t.Session.Query(st.CQL).IterContext(ctx)
+	warnings := it.Warnings()
+	err := it.Close()
+	if e.Observer != nil {
+		e.Observer.Statement(t, st, time.Since(start), err)
+	}
+	return warnings, err
 }
 
 // awaitAgreement polls the schema versions of the reachable nodes until they agree or the

@@ -84,10 +84,13 @@ func (p *Pool) Get(ctx context.Context, namespace, name string) (*Handle, error)
 }
 
 // Follow keeps cache in step with what the registry's sessions hear: each schema change event
-// marks the object it names (a keyspace created or dropped is forgotten whole), and whether the
-// events are heard decides whether the cache may trust its entries without a query. Subscribe it
+// marks the object it names (a keyspace created or dropped is forgotten whole), whether the
+// events are heard decides whether the cache may trust its entries without a query, and a new
+// session of a connection forgets what the old one read. Subscribe it
 // before anything that reacts to the same events, so that their reads see the marks.
 func Follow(reg *registry.Registry, cache *introspect.SchemaCache) {
+	// A new session may reach another cluster (the connection changed): start afresh.
+	reg.OnConnect(func(k registry.Key) { cache.Invalidate(k.String()) })
 	reg.OnEvents(func(k registry.Key, up bool) { cache.EventsUp(k.String(), up) })
 	reg.OnSchemaChange(func(c registry.SchemaChange) {
 		key := c.Key.String()

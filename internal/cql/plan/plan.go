@@ -25,6 +25,9 @@ type Statement struct {
 	// Rebuild is true for the DROP INDEX and the CREATE INDEX that rebuild an index whose
 	// definition changed: the pair replaces something that exists.
 	Rebuild bool
+	// Warnings are what Cassandra warned about when it ran the statement (a guardrail such as
+	// tables_warn_threshold); set on the statements an executor returns as run.
+	Warnings []string
 }
 
 // Additive reports whether the statement only adds to the schema: it creates a keyspace, a table,

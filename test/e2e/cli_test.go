@@ -67,7 +67,7 @@ type planOutput struct {
 func TestPlanCLI(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	op := startOperator(t)
-	cli := buildOnce(t, "cqlsync", "./cmd/cqlsync")
+	cli := testenv.BuildOnce(t, "cqlsync", "./cmd/cqlsync")
 	ks := fmt.Sprintf("cli_shop_%d", time.Now().UnixNano()%1000000)
 	dropKeyspaceAfter(t, rig.Cluster1, ks)
 	dir := t.TempDir()

@@ -4,16 +4,11 @@ package e2e
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/cqlsync/cqlsync/internal/testenv"
 )
@@ -106,7 +101,7 @@ func startOperator(t *testing.T, flags ...string) operator {
 	t.Helper()
 	root := testenv.RepoRoot()
 	tmp := t.TempDir()
-	manager := buildOnce(t, "manager", "./cmd")
+	manager := testenv.BuildOnce(t, "manager", "./cmd")
 
 	env, err := testenv.NewEnvironment()
 	if err != nil {
@@ -120,7 +115,7 @@ func startOperator(t *testing.T, flags ...string) operator {
 			t.Errorf("stopping the control plane: %v", err)
 		}
 	})
-	kubeconfig := writeKubeconfig(t, env, tmp)
+	kubeconfig := testenv.AdminKubeconfig(t, env, tmp)
 
 	var logs bytes.Buffer
 	args := append([]string{"--kubeconfig", kubeconfig, "--metrics-bind-address", "0",
@@ -158,34 +153,6 @@ func startOperator(t *testing.T, flags ...string) operator {
 	return operator{kubeconfig: kubeconfig, kubectl: kubectl}
 }
 
-var (
-	buildMu sync.Mutex
-	built   = map[string]string{}
-)
-
-// buildOnce builds a command of the module into a directory that lives as long as the test
-// binary, once, and returns the binary's path.
-func buildOnce(t *testing.T, name, pkg string) string {
-	t.Helper()
-	buildMu.Lock()
-	defer buildMu.Unlock()
-	if p, ok := built[name]; ok {
-		return p
-	}
-	dir, err := os.MkdirTemp("", "cqlsync-e2e-bin-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, name)
-	build := exec.Command("go", "build", "-o", out, pkg)
-	build.Dir = testenv.RepoRoot()
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building %s: %v\n%s", pkg, err, b)
-	}
-	built[name] = out
-	return out
-}
-
 // liveTypeFields reads a type's fields from a cluster, as "name type, name type".
 func liveTypeFields(t *testing.T, host, keyspace, name string) string {
 	t.Helper()
@@ -199,21 +166,4 @@ func liveTypeFields(t *testing.T, host, keyspace, name string) string {
 		parts[i] = names[i] + " " + types[i]
 	}
 	return strings.Join(parts, ", ")
-}
-
-func writeKubeconfig(t *testing.T, env *envtest.Environment, dir string) string {
-	t.Helper()
-	user, err := env.ControlPlane.AddUser(envtest.User{Name: "e2e-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

@@ -21,7 +21,7 @@ import (
 // prints, on success or when the cluster refuses it.
 func TestImportAuthTLS(t *testing.T) {
 	rig := testenv.Cassandra(t)
-	cli := buildOnce(t, "cqlsync", "./cmd/cqlsync")
+	cli := testenv.BuildOnce(t, "cqlsync", "./cmd/cqlsync")
 	ca, err := os.ReadFile(rig.Cluster3CA)
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ func TestImportRoundTrip(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	py := testenv.Python(t)
 	start := time.Now()
-	cli := buildOnce(t, "cqlsync", "./cmd/cqlsync")
+	cli := testenv.BuildOnce(t, "cqlsync", "./cmd/cqlsync")
 	op := startOperator(t)
 	t.Logf("manager and control plane up in %s", time.Since(start).Round(time.Millisecond))
 

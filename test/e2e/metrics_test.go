@@ -1,14 +1,9 @@
 package e2e
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,9 +19,9 @@ func TestMetricsMove(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ks := fmt.Sprintf("metrics_e2e_%d", time.Now().UnixNano()%1000000)
 	dropKeyspaceAfter(t, rig.Cluster2, ks)
-	addr := freeLoopbackAddr(t)
+	addr := testenv.FreeLoopbackAddr(t)
 	op := startOperator(t, "--metrics-bind-address", addr)
-	scrape := func() map[string]float64 { return scrapeMetrics(t, "http://"+addr+"/metrics") }
+	scrape := func() map[string]float64 { return testenv.ScrapeMetrics(t, "http://"+addr+"/metrics") }
 
 	dir := t.TempDir()
 	write := func(name, body string) string {
@@ -118,52 +113,4 @@ spec: {keyspaces: [%s], columns: [{name: id, type: int}, {name: v, type: text}],
 	if got := scrape()["cqlsync_ddl_statements_total"+fmt.Sprintf(ok, "table", "AddColumns")]; got != 1 {
 		t.Errorf("the correction's ADD counted %v times", got)
 	}
-}
-
-// freeLoopbackAddr is a loopback address with a port nothing listens on.
-func freeLoopbackAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
-}
-
-// scrapeMetrics reads a Prometheus text endpoint into name{labels} -> value, waiting for it to
-// answer.
-func scrapeMetrics(t *testing.T, url string) map[string]float64 {
-	t.Helper()
-	var resp *http.Response
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var err error
-		if resp, err = http.Get(url); err == nil && resp.StatusCode == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("scraping %s: %v", url, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	defer resp.Body.Close()
-	out := map[string]float64{}
-	sc := bufio.NewScanner(io.LimitReader(resp.Body, 16<<20))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		if i < 0 {
-			continue
-		}
-		if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
-			out[line[:i]] = v
-		}
-	}
-	return out
 }

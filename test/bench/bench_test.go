@@ -1,0 +1,379 @@
+// Package bench is `make bench`: it measures how long cqlsync takes to roll out N TableModels (the
+// cqlengine docs' Automobile shape) on two clusters, from `kubectl apply` to all Ready, against two
+// references on the same clusters, in fresh keyspaces:
+//   - the floor: the same CREATE TABLE statements sent by the Python driver in a tight loop, serial
+//     per cluster and parallel across clusters (hack/python/bench.py floor);
+//   - cqlengine's sync_table over the same models (hack/python/bench.py cqlengine).
+//
+// It also reports what one resync of every TableModel costs when nothing changed (DDL, status
+// writes, live-schema reads by cost, system_schema queries), from the manager's metrics, and the
+// manager's RSS with CQLSYNC_BENCH_RSS_TABLES TableModels spread over 10 keyspaces.
+//
+// It is a benchmark, not a test: it prints figures and fails only when something does not work.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/testenv"
+)
+
+// BenchmarkRollout is the whole benchmark; it runs once whatever b.N (use -benchtime 1x).
+func BenchmarkRollout(b *testing.B) {
+	rig := testenv.Cassandra(b)
+	py := testenv.Python(b)
+	sizes := envInts(b, "CQLSYNC_BENCH_SIZES", []int{100, 300, 500})
+	rssTables := envInts(b, "CQLSYNC_BENCH_RSS_TABLES", []int{1000})[0]
+	driftInterval := envDuration(b, "CQLSYNC_BENCH_DRIFT_INTERVAL", 70*time.Second)
+	m := startManager(b, driftInterval)
+	hosts := []string{rig.Cluster1, rig.Cluster2}
+	sessions := []*gocql.Session{testenv.CQLSession(b, rig.Cluster1), testenv.CQLSession(b, rig.Cluster2)}
+	sfx := time.Now().UnixNano() % 100000
+
+	var rows []string
+	for _, n := range sizes {
+		floorKS, engineKS, syncKS := fmt.Sprintf("bench_floor_%d_%d", n, sfx), fmt.Sprintf("bench_engine_%d_%d", n, sfx), fmt.Sprintf("bench_sync_%d_%d", n, sfx)
+		for _, ks := range []string{floorKS, engineKS, syncKS} {
+			createKeyspace(b, sessions, ks)
+		}
+		floor := runPython(b, py, "floor", hosts, floorKS, n)
+		engine := runPython(b, py, "cqlengine", hosts, engineKS, n)
+		ns := fmt.Sprintf("bench-%d", n)
+		sync := m.rollout(b, ns, []string{syncKS}, n)
+		b.Logf("N=%d: floor %.1fs, cqlsync %.1fs, cqlengine %.1fs", n, floor, sync.Seconds(), engine)
+		rows = append(rows, fmt.Sprintf("| %d | %.1f s | %.1f s | %.1f s | %.2fx | %.2fx |", n, floor, sync.Seconds(), engine, sync.Seconds()/floor, engine/sync.Seconds()))
+		b.ReportMetric(sync.Seconds()/floor, fmt.Sprintf("cqlsync/floor@%d", n))
+		if n == sizes[len(sizes)-1] {
+			b.Logf("one resync of %d TableModels x 2 clusters with nothing to change:\n%s", n, m.resync(b, ns, n))
+		}
+		m.cleanup(b, ns)
+		for _, ks := range []string{floorKS, engineKS, syncKS} {
+			dropKeyspace(b, sessions, ks)
+		}
+	}
+	b.Logf("time until all Ready, N TableModels x 2 clusters:\n| N | floor | cqlsync | cqlengine | cqlsync/floor | cqlengine/cqlsync |\n|---|---|---|---|---|---|\n%s",
+		strings.Join(rows, "\n"))
+
+	if rssTables > 0 {
+		var keyspaces []string
+		for i := range 10 {
+			ks := fmt.Sprintf("bench_rss_%d_%d", i, sfx)
+			createKeyspace(b, sessions, ks)
+			keyspaces = append(keyspaces, ks)
+		}
+		took := m.rollout(b, "bench-rss", keyspaces, rssTables)
+		rss := m.rss(b)
+		b.Logf("%d TableModels over 10 keyspaces x 2 clusters: all Ready after %.1fs; manager RSS %.1f MiB", rssTables, took.Seconds(), rss)
+		b.ReportMetric(rss, "rss-MiB")
+		m.cleanup(b, "bench-rss")
+		for _, ks := range keyspaces {
+			dropKeyspace(b, sessions, ks)
+		}
+	}
+}
+
+// manager is the operator under test and what the benchmark reads of it.
+type manager struct {
+	cmd        *exec.Cmd
+	kubeconfig string
+	metrics    string
+	c          client.Client
+	dir        string
+	hosts      []string
+}
+
+func startManager(b *testing.B, driftInterval time.Duration) *manager {
+	env, err := testenv.NewEnvironment()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := testenv.Start(env)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			b.Errorf("stopping the control plane: %v", err)
+		}
+	})
+	// Many objects at once: lift the client-side rate limit of the benchmark's own client.
+	cfg.QPS, cfg.Burst = 500, 1000
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		b.Fatal(err)
+	}
+	if err := cqlv1.AddToScheme(scheme); err != nil {
+		b.Fatal(err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	m := &manager{kubeconfig: testenv.AdminKubeconfig(b, env, dir), c: c, dir: dir}
+	metricsAddr, pprofAddr := testenv.FreeLoopbackAddr(b), testenv.FreeLoopbackAddr(b)
+	m.metrics = "http://" + metricsAddr + "/metrics"
+	bin := testenv.BuildOnce(b, "manager", "./cmd")
+	var logs bytes.Buffer
+	m.cmd = exec.Command(bin, "--kubeconfig", m.kubeconfig, "--metrics-bind-address", metricsAddr, "--pprof-bind-address", pprofAddr,
+		"--health-probe-bind-address", "127.0.0.1:0", "--drift-interval", driftInterval.String())
+	m.cmd.Stdout, m.cmd.Stderr = &logs, &logs
+	if err := m.cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	testenv.RecordPID(m.cmd.Process.Pid)
+	b.Cleanup(func() {
+		_ = m.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- m.cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = m.cmd.Process.Kill()
+			<-done
+		}
+		if b.Failed() {
+			b.Logf("manager logs:\n%s", logs.String())
+		}
+	})
+	b.Logf("manager pid %d; metrics %s; pprof http://%s/debug/pprof/ (e.g. go tool pprof http://%s/debug/pprof/profile?seconds=30)",
+		m.cmd.Process.Pid, m.metrics, pprofAddr, pprofAddr)
+	return m
+}
+
+// rollout creates a namespace with connections c1 and c2 to the two clusters, applies n
+// TableModels spread over the keyspaces (which exist) with kubectl, and returns the time from the
+// apply to all Ready.
+func (m *manager) rollout(b *testing.B, ns string, keyspaces []string, n int) time.Duration {
+	rig := testenv.Cassandra(b)
+	var yaml strings.Builder
+	fmt.Fprintf(&yaml, "apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n", ns)
+	for name, host := range map[string]string{"c1": rig.Cluster1, "c2": rig.Cluster2} {
+		fmt.Fprintf(&yaml, "---\napiVersion: cqlsync.io/v1alpha1\nkind: CassandraConnection\nmetadata: {name: %s, namespace: %s}\nspec: {hosts: [%q]}\n", name, ns, host)
+	}
+	m.kubectl(b, "apply", "-f", m.write(b, ns+"-conns.yaml", yaml.String()))
+	m.waitReady(b, ns, &cqlv1.CassandraConnectionList{}, 2, 2*time.Minute)
+
+	yaml.Reset()
+	for i := range n {
+		ks := keyspaces[i%len(keyspaces)]
+		fmt.Fprintf(&yaml, `---
+apiVersion: cqlsync.io/v1alpha1
+kind: TableModel
+metadata: {name: automobile-%d, namespace: %s}
+spec:
+  name: automobile_%d
+  connections: [c1, c2]
+  keyspaces: [%s]
+  columns: [{name: manufacturer, type: text}, {name: year, type: int}, {name: model, type: text}, {name: price, type: decimal}]
+  partitionKey: [manufacturer]
+  clusteringKey: [{name: year}, {name: model}]
+`, i, ns, i, ks)
+	}
+	file := m.write(b, ns+"-tables.yaml", yaml.String())
+	start := time.Now()
+	m.kubectl(b, "apply", "-f", file)
+	m.waitReady(b, ns, &cqlv1.TableModelList{}, n, 30*time.Minute)
+	return time.Since(start)
+}
+
+// waitReady polls until n objects of the list's kind in ns are Ready for their generation.
+func (m *manager) waitReady(b *testing.B, ns string, list client.ObjectList, n int, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for {
+		if err := m.c.List(context.Background(), list, client.InNamespace(ns)); err != nil {
+			b.Fatal(err)
+		}
+		ready := 0
+		_ = meta.EachListItem(list, func(o runtime.Object) error {
+			if r, ok := o.(interface {
+				GetGeneration() int64
+			}); ok && readyFor(o, r.GetGeneration()) {
+				ready++
+			}
+			return nil
+		})
+		if ready >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%s: %d of %d Ready after %s", ns, ready, n, timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func readyFor(o runtime.Object, gen int64) bool {
+	var conds []metav1.Condition
+	switch x := o.(type) {
+	case *cqlv1.TableModel:
+		conds = x.Status.Conditions
+	case *cqlv1.CassandraConnection:
+		conds = x.Status.Conditions
+	}
+	return cqlv1.IsReadyFor(conds, gen)
+}
+
+// resync measures one resync round of the namespace's n TableModels with nothing to change: what
+// moved in the manager's metrics while each was reconciled once more.
+func (m *manager) resync(b *testing.B, ns string, n int) string {
+	reconciles := `controller_runtime_reconcile_total{controller="table",result="success"}`
+	before := testenv.ScrapeMetrics(b, m.metrics)
+	deadline := time.Now().Add(10 * time.Minute)
+	for testenv.ScrapeMetrics(b, m.metrics)[reconciles]-before[reconciles] < float64(n) {
+		if time.Now().After(deadline) {
+			b.Fatalf("no full resync round within 10 minutes")
+		}
+		time.Sleep(time.Second)
+	}
+	after := testenv.ScrapeMetrics(b, m.metrics)
+	d := func(name string) float64 { return after[name] - before[name] }
+	ddl := 0.0
+	for k, v := range after {
+		if strings.HasPrefix(k, "cqlsync_ddl_statements_total{") {
+			ddl += v - before[k]
+		}
+	}
+	return fmt.Sprintf("  reconciles %.0f, DDL %.0f, status writes %.0f, schema reads: %.0f hits, %.0f checks (one query each), %.0f objects, %.0f full; system_schema queries %.0f",
+		d(reconciles), ddl, d(`cqlsync_status_writes_total{kind="TableModel"}`),
+		d(`cqlsync_schema_reads_total{read="hit"}`), d(`cqlsync_schema_reads_total{read="check"}`),
+		d(`cqlsync_schema_reads_total{read="object"}`), d(`cqlsync_schema_reads_total{read="full"}`),
+		d("cqlsync_system_schema_queries_total"))
+}
+
+// cleanup deletes the namespace's TableModels (deletionPolicy Retain: the tables stay, for the
+// keyspace drop) and connections.
+func (m *manager) cleanup(b *testing.B, ns string) {
+	m.kubectl(b, "delete", "tablemodels", "--all", "-n", ns, "--wait=true", "--timeout=10m")
+	m.kubectl(b, "delete", "cassandraconnections", "--all", "-n", ns, "--wait=true", "--timeout=5m")
+}
+
+// rss is the manager's resident set size in MiB.
+func (m *manager) rss(b *testing.B) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", m.cmd.Process.Pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, err := strconv.ParseFloat(f[1], 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb / 1024
+		}
+	}
+	b.Fatal("no VmRSS in /proc/<pid>/status")
+	return 0
+}
+
+func (m *manager) kubectl(b *testing.B, args ...string) string {
+	out, err := exec.Command(testenv.Kubectl(), append([]string{"--kubeconfig", m.kubeconfig}, args...)...).CombinedOutput()
+	if err != nil {
+		b.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (m *manager) write(b *testing.B, name, body string) string {
+	p := filepath.Join(m.dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// runPython runs hack/python/bench.py in one process per cluster at once, and returns the longer
+// of their times (connecting not counted).
+func runPython(b *testing.B, py, mode string, hosts []string, keyspace string, n int) float64 {
+	script := filepath.Join(testenv.RepoRoot(), "hack", "python", "bench.py")
+	times := make([]float64, len(hosts))
+	errs := make([]error, len(hosts))
+	var wg sync.WaitGroup
+	for i, host := range hosts {
+		wg.Go(func() {
+			cmd := exec.Command(py, script, mode, host, keyspace, strconv.Itoa(n))
+			cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONWARNINGS=ignore")
+			out, err := cmd.Output()
+			if err != nil {
+				errs[i] = fmt.Errorf("%s on %s: %w", mode, host, err)
+				return
+			}
+			times[i], errs[i] = strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+		})
+	}
+	wg.Wait()
+	longest := 0.0
+	for i := range hosts {
+		if errs[i] != nil {
+			b.Fatal(errs[i])
+		}
+		longest = max(longest, times[i])
+	}
+	return longest
+}
+
+func createKeyspace(b *testing.B, sessions []*gocql.Session, ks string) {
+	for _, s := range sessions {
+		if err := s.Query(`CREATE KEYSPACE "` + ks + `" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`).Exec(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Cleanup(func() { dropKeyspace(b, sessions, ks) })
+}
+
+func dropKeyspace(b *testing.B, sessions []*gocql.Session, ks string) {
+	for _, s := range sessions {
+		if err := s.Query(`DROP KEYSPACE IF EXISTS "` + ks + `"`).Exec(); err != nil {
+			b.Logf("dropping %s: %v", ks, err)
+		}
+	}
+}
+
+// envInts reads a comma-separated list of positive numbers from the environment.
+func envInts(b *testing.B, name string, def []int) []int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 0 {
+			b.Fatalf("%s=%q: want numbers separated by commas", name, v)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func envDuration(b *testing.B, name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		b.Fatalf("%s=%q: %v", name, v, err)
+	}
+	return d
+}

@@ -42,7 +42,7 @@ verify-generated: manifests generate ## Fail when committed generated files are 
 ##@ Test rig
 
 .PHONY: control-plane
-control-plane: ## Build (once) kube-apiserver, etcd and kubectl from Go modules into bin/k8s.
+control-plane: ## Build (once) kube-apiserver, kube-controller-manager, etcd and kubectl from Go modules into bin/k8s.
 	hack/control-plane.sh
 
 .PHONY: cassandra-start
@@ -69,7 +69,7 @@ cli: ## Build the CLI into bin/cqlsync, and bin/kubectl-cqlsync for `kubectl cql
 	cp bin/cqlsync bin/kubectl-cqlsync
 
 .PHONY: run
-run: manifests generate fmt vet control-plane ## Run the operator: against $$KUBECONFIG if set, else a local control plane + local Cassandra.
+run: manifests generate fmt vet control-plane ## Run bin/manager: against $$KUBECONFIG if set, else in a local Kubernetes (hack/localenv) + local Cassandra.
 	hack/run.sh
 
 .PHONY: test

@@ -56,6 +56,9 @@ func main() {
 		PprofBindAddress:       pprofAddr,
 		LeaderElection:         leaderElect,
 		LeaderElectionID:       "cqlsync.io",
+		// The Lease lives in the operator's namespace, which config/rbac's leader-election Role
+		// covers. Out of a cluster (make run) controller-runtime could not find one by itself.
+		LeaderElectionNamespace: operatorNS,
 	})
 	if err != nil {
 		setupLog.Error(err, "unable to create the manager")

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# control-plane.sh builds the test control plane (kube-apiserver, etcd, kubectl) from Go modules and
-# caches the binaries under bin/k8s/<version>/. envtest's usual download is unreachable from our
-# machines, so we compile the same upstream sources instead. Idempotent: an existing, complete set of
-# binaries is reused.
+# control-plane.sh builds the local control plane (kube-apiserver, kube-controller-manager, etcd,
+# kubectl) from Go modules and caches the binaries under bin/k8s/<version>/. envtest's usual download
+# is unreachable from our machines, so we compile the same upstream sources instead. Idempotent: an
+# existing, complete set of binaries is reused, and only the missing ones are built.
 #
 # Usage: hack/control-plane.sh            build (or reuse) and print the directory holding the binaries
 set -euo pipefail
@@ -15,7 +15,12 @@ out="${root}/bin/k8s/${KUBE_VERSION}"
 work="${root}/bin/k8s/.build"
 staging="v0.${KUBE_VERSION#1.}"
 
-if [[ -x "${out}/kube-apiserver" && -x "${out}/etcd" && -x "${out}/kubectl" ]]; then
+kube_bins=(kube-apiserver kube-controller-manager kubectl)
+complete() {
+  local b
+  for b in etcd "${kube_bins[@]}"; do [[ -x "${out}/${b}" ]] || return 1; done
+}
+if complete; then
   echo "${out}"
   exit 0
 fi
@@ -24,8 +29,9 @@ export GOFLAGS=-mod=mod CGO_ENABLED=0
 
 log() { echo "control-plane: $*" >&2; }
 
-# kube-apiserver and kubectl: a scratch module that requires k8s.io/kubernetes and replaces every
-# staging module (required there as v0.0.0) with its published release of the same version.
+# kube-apiserver, kube-controller-manager and kubectl (each only when missing): a scratch module that
+# requires k8s.io/kubernetes and replaces every staging module (required there as v0.0.0) with its
+# published release of the same version.
 build_kube() {
   local dir="${work}/kube-${KUBE_VERSION}"
   rm -rf "${dir}" && mkdir -p "${dir}"
@@ -45,14 +51,19 @@ package tools
 
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
     go mod tidy >&2
-    log "building kube-apiserver ${KUBE_VERSION} (a few minutes on 2 cores)"
-    go build -trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v${KUBE_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${KUBE_VERSION#1.}" -o "${out}/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
-    log "building kubectl ${KUBE_VERSION}"
-    go build -trimpath -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v${KUBE_VERSION} -X k8s.io/client-go/pkg/version.gitVersion=v${KUBE_VERSION}" -o "${out}/kubectl" k8s.io/kubernetes/cmd/kubectl
+    local version="-X k8s.io/component-base/version.gitVersion=v${KUBE_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${KUBE_VERSION#1.} -X k8s.io/client-go/pkg/version.gitVersion=v${KUBE_VERSION}"
+    local b
+    for b in "${kube_bins[@]}"; do
+      [[ -x "${out}/${b}" ]] && continue
+      log "building ${b} ${KUBE_VERSION} (a few minutes on 2 cores)"
+      go build -trimpath -ldflags "-s -w ${version}" -o "${out}/${b}.tmp" "k8s.io/kubernetes/cmd/${b}"
+      mv "${out}/${b}.tmp" "${out}/${b}"
+    done
   )
 }
 
@@ -72,11 +83,12 @@ GO
     go mod edit -require="go.etcd.io/etcd/server/v3@v${ETCD_VERSION}"
     go mod tidy >&2
     log "building etcd ${ETCD_VERSION}"
-    go build -trimpath -ldflags "-s -w" -o "${out}/etcd" go.etcd.io/etcd/server/v3
+    go build -trimpath -ldflags "-s -w" -o "${out}/etcd.tmp" go.etcd.io/etcd/server/v3
+    mv "${out}/etcd.tmp" "${out}/etcd"
   )
 }
 
 [[ -x "${out}/etcd" ]] || build_etcd
-[[ -x "${out}/kube-apiserver" && -x "${out}/kubectl" ]] || build_kube
+complete || build_kube
 rm -rf "${work}"
 echo "${out}"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test.sh runs every test of cqlsync on real parts (`make test` calls it after building the control
 # plane): unit tests, the envtest + real Cassandra integration suite (with cross-driver checks
-# against the Python driver's cqlengine, from hack/python-env.sh), the e2e test (the manager binary
-# against a real API server), and a short run of every fuzz target.
+# against the Python driver's cqlengine, from hack/python-env.sh), the e2e tests (the manager binary,
+# with only its generated RBAC, in the local environment of `make run`: kube-apiserver, etcd and
+# kube-controller-manager), and a short run of every fuzz target.
 #
 # The local Cassandra clusters are started here when they are not running, and the ones started here
 # are stopped here, by PID (hack/cassandra.sh stop), whether the tests pass or fail.
@@ -18,8 +19,9 @@ CQLSYNC_PYTHON="$("${root}/hack/python-env.sh")"
 export CQLSYNC_PYTHON
 
 started=()
-# Processes the Go tests start (kube-apiserver, etcd, the manager) are recorded here by
-# internal/testenv; whatever a crashed test binary left running is stopped by PID below.
+# Processes the Go tests start (kube-apiserver, etcd, kube-controller-manager, the manager) are
+# recorded here by internal/testenv; whatever a crashed test binary left running is stopped by PID
+# below.
 export CQLSYNC_PID_DIR="${root}/bin/test-pids"
 rm -rf "${CQLSYNC_PID_DIR}"
 stop_recorded() {

@@ -1,11 +1,19 @@
-// Command localenv is `make run` without a configured cluster: it starts a real kube-apiserver and
-// etcd on loopback (envtest, with the binaries of hack/control-plane.sh), installs the cqlsync CRDs,
-// starts the local Cassandra clusters, writes a kubeconfig for kubectl, and runs the operator in
-// this process until interrupted. Everything it started is stopped on the way out.
+// Command localenv is the environment of `make run` without a configured cluster. It starts the
+// local Cassandra clusters that are not running yet, then the local Kubernetes environment
+// (internal/localenv: kube-apiserver, etcd, kube-controller-manager, the CRDs, admission policies
+// and the manager's RBAC), writes an admin kubeconfig for kubectl, and runs the command given after
+// "--" (hack/run.sh gives bin/manager and its flags) with KUBECONFIG set to the manager's own
+// ServiceAccount token and POD_NAMESPACE to its namespace, as the Deployment runs it.
+//
+// A signal (Ctrl-C) is passed on to the command; when the command exits, everything started here
+// is stopped, by PID, in reverse order: the control plane, then the Cassandra nodes started here.
+//
+// Usage: localenv [-cassandra cluster1,cluster2] -- command [args...]
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -16,136 +24,165 @@ import (
 	"syscall"
 	"time"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
-
-	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
-	"github.com/cqlsync/cqlsync/controllers"
-	"github.com/cqlsync/cqlsync/internal/cql/registry"
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/internal/localenv"
 )
 
 func main() {
 	clusters := flag.String("cassandra", "cluster1,cluster2", "local Cassandra clusters to start (hack/cassandra.sh names); empty for none")
-	opts := zap.Options{Development: true}
-	opts.BindFlags(flag.CommandLine)
-	flag.Parse()
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
-	if err := run(*clusters); err != nil {
-		fmt.Fprintln(os.Stderr, "localenv:", err)
-		os.Exit(1)
+	flag.Usage = func() {
+		fmt.Fprintln(flag.CommandLine.Output(), "usage: localenv [flags] -- command [args...]")
+		flag.PrintDefaults()
 	}
+	flag.Parse()
+	if flag.NArg() == 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	code, err := run(*clusters, flag.Args())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "localenv:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
-func run(clusters string) error {
+func run(clusters string, command []string) (int, error) {
 	root, err := os.Getwd()
 	if err != nil {
-		return err
+		return 1, err
 	}
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-
-	// Cassandra first: it takes longest. Only the nodes not already running are ours to stop.
-	var names []string
-	if clusters != "" {
-		names = strings.Split(clusters, ",")
-	}
-	script := filepath.Join(root, "hack", "cassandra.sh")
-	var ours []string
-	for _, n := range names {
-		out, _ := exec.Command("bash", script, "status").Output()
-		if !runningLine(string(out), n) {
-			ours = append(ours, n)
-		}
-	}
-	defer func() {
-		if len(ours) > 0 {
-			fmt.Println("localenv: stopping Cassandra", ours)
-			cmd := exec.Command("bash", append([]string{script, "stop"}, ours...)...)
-			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-			_ = cmd.Run()
+	go func() {
+		select {
+		case <-signals:
+			cancel()
+		case <-ctx.Done():
 		}
 	}()
-	if len(names) > 0 {
-		fmt.Println("localenv: starting Cassandra", names, "(the first start downloads Cassandra with Maven)")
-		cmd := exec.CommandContext(ctx, "bash", append([]string{script, "start"}, names...)...)
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("starting Cassandra: %w", err)
-		}
+
+	stopCassandra, err := startCassandra(ctx, root, clusters)
+	defer stopCassandra()
+	if err != nil {
+		return 1, err
 	}
 
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: os.Getenv("KUBEBUILDER_ASSETS"),
+	binDir := os.Getenv("KUBEBUILDER_ASSETS")
+	if binDir == "" {
+		return 1, errors.New("KUBEBUILDER_ASSETS is unset: run through `make run` (hack/run.sh)")
 	}
-	cfg, err := env.Start()
-	if err != nil {
-		return fmt.Errorf("starting the control plane: %w", err)
-	}
-	defer func() {
-		fmt.Println("localenv: stopping the control plane")
-		_ = env.Stop()
-	}()
-	// The admission policies of config/admission, as `make install` applies them.
-	if err := testenv.InstallAdmission(cfg); err != nil {
-		return fmt.Errorf("installing the admission policies: %w", err)
-	}
-	user, err := env.ControlPlane.AddUser(envtest.User{Name: "cqlsync-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return err
-	}
-	kubeconfig, err := user.KubeConfig()
-	if err != nil {
-		return err
-	}
-	dir := filepath.Join(root, "bin", "local")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	path := filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(path, kubeconfig, 0o600); err != nil {
-		return err
-	}
-	kubectl := "kubectl"
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		kubectl = filepath.Join(os.Getenv("KUBEBUILDER_ASSETS"), "kubectl")
-	}
-
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(cqlv1.AddToScheme(scheme))
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: "127.0.0.1:8080"},
-		HealthProbeBindAddress: "127.0.0.1:8081",
+	fmt.Println("localenv: starting kube-apiserver, etcd and kube-controller-manager")
+	env, err := localenv.Start(ctx, localenv.Options{
+		Root:   root,
+		BinDir: binDir,
+		Dir:    filepath.Join(root, "bin", "local"),
+		// The manager's token lasts as long as a working day's `make run`; restart it after that.
+		TokenTTL: 24 * time.Hour,
 	})
 	if err != nil {
-		return err
+		return 1, err
 	}
-	reg := registry.New(ctrl.Log.WithName("registry"))
-	defer reg.Close()
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: 30 * time.Second, OperatorNamespace: "default"}); err != nil {
-		return err
+	defer func() {
+		fmt.Println("localenv: stopping kube-controller-manager, kube-apiserver and etcd")
+		if err := env.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "localenv:", err)
+		}
+	}()
+	if ctx.Err() != nil {
+		return 1, ctx.Err()
+	}
+
+	kubectl := "kubectl"
+	if _, err := exec.LookPath("kubectl"); err != nil {
+		kubectl = filepath.Join(binDir, "kubectl")
 	}
 	fmt.Printf(`
-localenv: the control plane and Cassandra are up; the operator is starting.
+localenv: Kubernetes and Cassandra are up. Running %s
+as ServiceAccount %s (RBAC of config/rbac), kubeconfig %s.
 In another terminal:
 
     export KUBECONFIG=%s
     %s apply -f config/samples/
     %s get cqlsync
 
-Ctrl-C stops the operator, the control plane and the Cassandra nodes started here.
+Ctrl-C stops the manager, the control plane and the Cassandra nodes started here.
 
-`, path, kubectl, kubectl)
-	return mgr.Start(ctx)
+`, strings.Join(command, " "), env.ServiceAccount, env.ManagerKubeconfig, env.AdminKubeconfig, kubectl, kubectl)
+	return runCommand(command, signals, env)
+}
+
+// runCommand runs the command in the environment until it exits, and returns its exit code. The
+// command has its own process group, so that a Ctrl-C reaches it once, through us: the manager
+// treats a second signal as "exit now".
+func runCommand(command []string, signals chan os.Signal, env *localenv.Env) (int, error) {
+	cmd := exec.Command(command[0], command[1:]...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+env.ManagerKubeconfig, "POD_NAMESPACE="+env.ServiceAccount.Namespace)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Signals from here on are the command's; the goroutine of run has consumed at most one, before.
+	signal.Stop(signals)
+	forward := make(chan os.Signal, 2)
+	signal.Notify(forward, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(forward)
+	if err := cmd.Start(); err != nil {
+		return 1, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for {
+		select {
+		case s := <-forward:
+			_ = cmd.Process.Signal(s)
+		case err := <-done:
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				return exit.ExitCode(), nil
+			}
+			return 0, err
+		}
+	}
+}
+
+// startCassandra starts the named clusters with hack/cassandra.sh and waits until they answer. It
+// returns a function that stops the ones that were not running before: the others are someone
+// else's.
+func startCassandra(ctx context.Context, root, clusters string) (stop func(), err error) {
+	stop = func() {}
+	if clusters == "" {
+		return stop, nil
+	}
+	names := strings.Split(clusters, ",")
+	script := filepath.Join(root, "hack", "cassandra.sh")
+	status, err := exec.Command("bash", script, "status").Output()
+	if err != nil {
+		return stop, fmt.Errorf("hack/cassandra.sh status: %w", err)
+	}
+	var ours []string
+	for _, n := range names {
+		if !runningLine(string(status), n) {
+			ours = append(ours, n)
+		}
+	}
+	if len(ours) > 0 {
+		stop = func() {
+			fmt.Println("localenv: stopping Cassandra", ours)
+			cmd := exec.Command("bash", append([]string{script, "stop"}, ours...)...)
+			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+			_ = cmd.Run()
+		}
+		fmt.Println("localenv: starting Cassandra", ours, "(the first start downloads Cassandra with Maven)")
+	}
+	// Also for clusters already running: start then only waits until each answers CQL.
+	cmd := exec.CommandContext(ctx, "bash", append([]string{script, "start"}, names...)...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return stop, fmt.Errorf("starting Cassandra: %w", err)
+	}
+	return stop, nil
 }
 
 // runningLine reports whether `hack/cassandra.sh status` says the node is running.

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 var (
@@ -36,23 +34,4 @@ func BuildOnce(t testing.TB, name, pkg string) string {
 	}
 	built[name] = out
 	return out
-}
-
-// AdminKubeconfig writes a kubeconfig of an administrator (system:masters) of env's API server
-// into dir and returns its path.
-func AdminKubeconfig(t testing.TB, env *envtest.Environment, dir string) string {
-	t.Helper()
-	user, err := env.ControlPlane.AddUser(envtest.User{Name: "test-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

@@ -4,7 +4,6 @@
 package testenv
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +13,8 @@ import (
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/cqlsync/cqlsync/internal/localenv"
 )
 
 // KubeVersion is the control-plane version hack/control-plane.sh builds by default.
@@ -25,7 +26,7 @@ func RepoRoot() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
-// BinDir holds kube-apiserver, etcd and kubectl; KUBEBUILDER_ASSETS wins when set.
+// BinDir holds the binaries of hack/control-plane.sh; KUBEBUILDER_ASSETS wins when set.
 func BinDir() string {
 	if d := os.Getenv("KUBEBUILDER_ASSETS"); d != "" {
 		return d
@@ -39,17 +40,7 @@ func Kubectl() string { return filepath.Join(BinDir(), "kubectl") }
 // NewEnvironment returns an envtest environment with the cqlsync CRDs, using the locally built
 // binaries. It fails clearly when they are missing (run `make control-plane`).
 func NewEnvironment() (*envtest.Environment, error) {
-	dir := BinDir()
-	for _, b := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
-			return nil, fmt.Errorf("%s not found in %s: run `make control-plane` (or `make test`)", b, dir)
-		}
-	}
-	return &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(RepoRoot(), "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: dir,
-	}, nil
+	return localenv.NewEnvironment(RepoRoot(), BinDir(), "kube-apiserver", "etcd")
 }
 
 // Rig describes the local Cassandra clusters started by hack/cassandra.sh.

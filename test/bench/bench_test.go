@@ -31,9 +31,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/localenv"
 	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
@@ -102,20 +104,21 @@ type manager struct {
 }
 
 func startManager(b *testing.B, driftInterval time.Duration) *manager {
-	env, err := testenv.NewEnvironment()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg, err := testenv.Start(env)
+	dir := b.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	env, err := localenv.Start(ctx, localenv.Options{Root: testenv.RepoRoot(), BinDir: testenv.BinDir(), Dir: dir,
+		Started: testenv.RecordPID, TokenTTL: 2 * time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() {
 		if err := env.Stop(); err != nil {
-			b.Errorf("stopping the control plane: %v", err)
+			b.Errorf("stopping the local environment: %v", err)
 		}
 	})
 	// Many objects at once: lift the client-side rate limit of the benchmark's own client.
+	cfg := rest.CopyConfig(env.Admin)
 	cfg.QPS, cfg.Burst = 500, 1000
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
@@ -128,14 +131,15 @@ func startManager(b *testing.B, driftInterval time.Duration) *manager {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := b.TempDir()
-	m := &manager{kubeconfig: testenv.AdminKubeconfig(b, env, dir), c: c, dir: dir}
+	m := &manager{kubeconfig: env.AdminKubeconfig, c: c, dir: dir}
 	metricsAddr, pprofAddr := testenv.FreeLoopbackAddr(b), testenv.FreeLoopbackAddr(b)
 	m.metrics = "http://" + metricsAddr + "/metrics"
 	bin := testenv.BuildOnce(b, "manager", "./cmd")
 	var logs bytes.Buffer
-	m.cmd = exec.Command(bin, "--kubeconfig", m.kubeconfig, "--metrics-bind-address", metricsAddr, "--pprof-bind-address", pprofAddr,
-		"--health-probe-bind-address", "127.0.0.1:0", "--drift-interval", driftInterval.String())
+	// As deployed: its ServiceAccount's RBAC, leader election.
+	m.cmd = exec.Command(bin, "--kubeconfig", env.ManagerKubeconfig, "--leader-elect", "--metrics-bind-address", metricsAddr,
+		"--pprof-bind-address", pprofAddr, "--health-probe-bind-address", "127.0.0.1:0", "--drift-interval", driftInterval.String())
+	m.cmd.Env = append(os.Environ(), "POD_NAMESPACE="+env.ServiceAccount.Namespace)
 	m.cmd.Stdout, m.cmd.Stderr = &logs, &logs
 	if err := m.cmd.Start(); err != nil {
 		b.Fatal(err)

@@ -1,15 +1,20 @@
-// Package e2e runs the manager binary as a process against a real kube-apiserver and etcd and the
-// local Cassandra clusters, and drives it with kubectl exactly as the README tells a user to.
+// Package e2e runs the manager binary as a process, with the RBAC `make deploy` gives it, in the
+// local environment of `make run` (a real kube-apiserver, etcd and kube-controller-manager) against
+// the local Cassandra clusters, and drives it with kubectl exactly as the README tells a user to.
 package e2e
 
 import (
 	"bytes"
+	"context"
+	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/cqlsync/cqlsync/internal/localenv"
 	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
@@ -87,41 +92,52 @@ func TestSamplesBecomeReady(t *testing.T) {
 	}
 }
 
-// operator is a control plane of its own and the manager binary running against it.
+// operator is a local environment of its own (internal/localenv: kube-apiserver, etcd,
+// kube-controller-manager) and the manager binary running against it as its ServiceAccount.
 type operator struct {
+	// kubeconfig is the admin's, for the test's own kubectl and CLI; the manager never sees it.
 	kubeconfig string
 	// kubectl runs kubectl against it and returns the output, failing the test on an error.
 	kubectl func(args ...string) string
 }
 
-// startOperator builds the manager (once per test binary), starts a control plane and the
-// manager as a process with the given extra flags; both are stopped by PID when the test ends,
-// pass or fail.
+// startOperator builds the manager (once per test binary), starts a local environment and the
+// manager as a process, with the flags of the Deployment (config/manager) and the given extra
+// ones. The manager runs with only a TokenRequest token of the ServiceAccount `make deploy`
+// creates, so that it has exactly the RBAC of config/rbac: a permission missing from the
+// controllers' markers fails the test (see managerLog). Every process is stopped by PID when the
+// test ends, pass or fail.
 func startOperator(t *testing.T, flags ...string) operator {
 	t.Helper()
 	root := testenv.RepoRoot()
-	tmp := t.TempDir()
 	manager := testenv.BuildOnce(t, "manager", "./cmd")
 
-	env, err := testenv.NewEnvironment()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	begin := time.Now()
+	env, err := localenv.Start(ctx, localenv.Options{Root: root, BinDir: testenv.BinDir(), Dir: t.TempDir(), Started: testenv.RecordPID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := testenv.Start(env); err != nil {
-		t.Fatal(err)
-	}
+	t.Logf("local environment up in %s", time.Since(begin).Round(time.Millisecond))
 	t.Cleanup(func() {
+		if t.Failed() {
+			if b, err := os.ReadFile(env.ControllerManagerLog); err == nil {
+				t.Logf("kube-controller-manager log (end):\n%s", tail(string(b), 40))
+			}
+		}
 		if err := env.Stop(); err != nil {
-			t.Errorf("stopping the control plane: %v", err)
+			t.Errorf("stopping the local environment: %v", err)
 		}
 	})
-	kubeconfig := testenv.AdminKubeconfig(t, env, tmp)
 
-	var logs bytes.Buffer
-	args := append([]string{"--kubeconfig", kubeconfig, "--metrics-bind-address", "0",
+	logs := newManagerLog()
+	args := append([]string{"--kubeconfig", env.ManagerKubeconfig, "--leader-elect", "--metrics-bind-address", "0",
 		"--health-probe-bind-address", "127.0.0.1:0", "--connection-refresh-interval", "5s"}, flags...)
 	cmd := exec.Command(manager, args...)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	// As the Deployment sets it: the operator's namespace, where the leader-election Lease is.
+	cmd.Env = append(os.Environ(), "POD_NAMESPACE="+env.ServiceAccount.Namespace)
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -136,21 +152,94 @@ func startOperator(t *testing.T, flags ...string) operator {
 			_ = cmd.Process.Kill()
 			<-done
 		}
+		if f := logs.forbidden(); f != "" {
+			t.Errorf("%s:\n%s", refusedHelp, f)
+		}
 		if t.Failed() {
 			t.Logf("manager logs:\n%s", logs.String())
 		}
 	})
 	kubectl := func(args ...string) string {
 		t.Helper()
-		c := exec.Command(testenv.Kubectl(), append([]string{"--kubeconfig", kubeconfig}, args...)...)
+		// A refused request stops the command at once (a kubectl wait would otherwise run into its
+		// timeout), and the test fails with the lines that say what was refused.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			select {
+			case <-logs.refused:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		c := exec.CommandContext(ctx, testenv.Kubectl(), append([]string{"--kubeconfig", env.AdminKubeconfig}, args...)...)
 		c.Dir = root
 		out, err := c.CombinedOutput()
+		if f := logs.forbidden(); f != "" {
+			t.Fatalf("kubectl %s (stopped, if still running, at the manager's first refused request): %v\n%s\n%s:\n%s",
+				strings.Join(args, " "), err, out, refusedHelp, f)
+		}
 		if err != nil {
 			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 		return string(out)
 	}
-	return operator{kubeconfig: kubeconfig, kubectl: kubectl}
+	return operator{kubeconfig: env.AdminKubeconfig, kubectl: kubectl}
+}
+
+// refusedHelp says what a refused request of the manager means.
+const refusedHelp = "the API server refused the manager, which runs with only the RBAC of config/rbac: add the missing permission " +
+	"(a +kubebuilder:rbac marker in controllers/, then `make manifests`; or config/rbac/leader_election_role.yaml)"
+
+// refusedMarker is in every message of a request refused for lack of permission: "... is
+// forbidden: User \"system:serviceaccount:...\" cannot ...". A namespace being deleted refuses new
+// events with another "forbidden", which is no RBAC matter.
+const refusedMarker = "forbidden: User"
+
+// managerLog is the manager's output, written by the process while the test reads it. refused is
+// closed at the first refused request.
+type managerLog struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	refused chan struct{}
+	once    sync.Once
+}
+
+func newManagerLog() *managerLog { return &managerLog{refused: make(chan struct{})} }
+
+func (b *managerLog) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n, err := b.buf.Write(p)
+	// The marker may straddle two writes: look at what this one wrote, and a marker's length before.
+	all := b.buf.Bytes()
+	if bytes.Contains(all[max(0, len(all)-n-len(refusedMarker)):], []byte(refusedMarker)) {
+		b.once.Do(func() { close(b.refused) })
+	}
+	return n, err
+}
+
+func (b *managerLog) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// forbidden returns the lines of the log that report a refused request, or "".
+func (b *managerLog) forbidden() string {
+	var lines []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if strings.Contains(l, refusedMarker) {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tail returns the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // liveTypeFields reads a type's fields from a cluster, as "name type, name type".

@@ -45,6 +45,10 @@ verify-generated: manifests generate ## Fail when committed generated files are 
 control-plane: ## Build (once) kube-apiserver, etcd and kubectl from Go modules into bin/k8s.
 	hack/control-plane.sh
 
+.PHONY: helm
+helm: ## Build (once) helm from Go modules into bin/helm, for the chart's lint and tests.
+	hack/helm.sh
+
 .PHONY: cassandra-start
 cassandra-start: ## Start the local Cassandra clusters (cluster1 127.0.0.1, cluster2 127.0.0.2, cluster3 127.0.0.3 with auth+TLS).
 	hack/cassandra.sh start

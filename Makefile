@@ -18,8 +18,9 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Generate the CRDs and RBAC from the controller-gen markers.
+manifests: ## Generate the CRDs, RBAC and config/crd/kustomization.yaml from the controller-gen markers.
 	$(CONTROLLER_GEN) rbac:roleName=cqlsync-manager crd paths="./api/...;./controllers/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	go run ./hack/manifests crds
 
 .PHONY: generate
 generate: ## Generate deepcopy code from the controller-gen markers.
@@ -33,10 +34,14 @@ fmt: ## Run go fmt.
 vet: ## Run go vet.
 	go vet ./...
 
+# Everything `make manifests generate` writes: a diff (or an untracked file) there after running it
+# means a committed generated file is stale.
+GENERATED_PATHS := config/crd config/rbac api
+
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail when committed generated files are stale.
-	@if [ -n "$$(git status --porcelain -- config/crd config/rbac api)" ]; then \
-		git status --porcelain -- config/crd config/rbac api; git diff -- config/crd config/rbac api | head -50; \
+	@if [ -n "$$(git status --porcelain -- $(GENERATED_PATHS))" ]; then \
+		git status --porcelain -- $(GENERATED_PATHS); git diff -- $(GENERATED_PATHS) | head -50; \
 		echo "generated files are stale: run 'make manifests generate' and commit them"; exit 1; fi
 
 ##@ Test rig

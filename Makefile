@@ -18,9 +18,13 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Generate the CRDs, RBAC and config/crd/kustomization.yaml from the controller-gen markers.
+manifests: ## Generate the CRDs, RBAC, config/crd/kustomization.yaml and the chart's CRDs and RBAC from the markers.
 	$(CONTROLLER_GEN) rbac:roleName=cqlsync-manager crd paths="./api/...;./controllers/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
-	go run ./hack/manifests crds
+	go run ./hack/manifests crds chart
+
+.PHONY: chart
+chart: ## Copy the generated CRDs, RBAC rules and admission policies into the Helm chart dist/chart (part of manifests).
+	go run ./hack/manifests chart
 
 .PHONY: generate
 generate: ## Generate deepcopy code from the controller-gen markers.
@@ -36,7 +40,7 @@ vet: ## Run go vet.
 
 # Everything `make manifests generate` writes: a diff (or an untracked file) there after running it
 # means a committed generated file is stale.
-GENERATED_PATHS := config/crd config/rbac api
+GENERATED_PATHS := config/crd config/rbac api dist/chart
 
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail when committed generated files are stale.

@@ -3,11 +3,14 @@
 //
 //   - crds: unwraps the hard line breaks of the Go comments in the descriptions of
 //     config/crd/bases (so that `kubectl explain` wraps prose itself), and writes
-//     config/crd/kustomization.yaml listing every CRD there.
+//     config/crd/kustomization.yaml listing every CRD there;
+//   - chart: copies the CRDs into dist/chart/crds, and the ClusterRole's and the leader-election
+//     Role's rules and the admission policies of config/admission into
+//     dist/chart/templates/_generated.tpl.
 //
-// It is deterministic and idempotent: running it twice changes nothing.
+// Both are deterministic and idempotent: running them twice changes nothing.
 //
-// Usage (from the repository root): go run ./hack/manifests [crds]   (no argument: all)
+// Usage (from the repository root): go run ./hack/manifests [crds] [chart]   (no argument: both)
 package main
 
 import (
@@ -18,15 +21,17 @@ import (
 func main() {
 	steps := os.Args[1:]
 	if len(steps) == 0 {
-		steps = []string{"crds"}
+		steps = []string{"crds", "chart"}
 	}
 	for _, step := range steps {
 		var err error
 		switch step {
 		case "crds":
 			err = crds(".")
+		case "chart":
+			err = chart(".")
 		default:
-			err = fmt.Errorf("unknown step %q (want crds)", step)
+			err = fmt.Errorf("unknown step %q (want crds or chart)", step)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "manifests:", err)

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // cacheNamespaces turns --watch-namespaces into the manager cache's DefaultNamespaces. An empty
@@ -35,4 +39,34 @@ func cacheNamespaces(watch, operatorNamespace string) (map[string]cache.Config, 
 		out[operatorNamespace] = cache.Config{}
 	}
 	return out, nil
+}
+
+// newCache is the manager's cache: with --watch-namespaces, one that answers a List in a namespace
+// it does not watch with an empty list. Namespaces are cluster-scoped, so their events come from
+// every namespace of the cluster, and the controllers map each to the resources of that namespace:
+// for an unwatched one, "none" is the answer, where controller-runtime's cache returns an error
+// (which the controllers would log with a stack trace, for every namespace, at every start).
+func newCache(namespaces map[string]cache.Config) cache.NewCacheFunc {
+	return func(cfg *rest.Config, opts cache.Options) (cache.Cache, error) {
+		c, err := cache.New(cfg, opts)
+		if err != nil || namespaces == nil {
+			return c, err
+		}
+		return watchedOnly{Cache: c, namespaces: namespaces}, nil
+	}
+}
+
+// watchedOnly is a cache limited to namespaces that lists nothing in the other namespaces.
+type watchedOnly struct {
+	cache.Cache
+	namespaces map[string]cache.Config
+}
+
+func (c watchedOnly) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	if ns := (&client.ListOptions{}).ApplyOptions(opts).Namespace; ns != "" {
+		if _, ok := c.namespaces[ns]; !ok {
+			return meta.SetList(list, nil)
+		}
+	}
+	return c.Cache.List(ctx, list, opts...)
 }

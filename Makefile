@@ -86,7 +86,7 @@ run: manifests generate fmt vet control-plane ## Run the operator: against $$KUB
 	hack/run.sh
 
 .PHONY: test
-test: manifests generate fmt vet control-plane ## Run every test: unit, envtest + real Cassandra, fuzz seeds and e2e.
+test: manifests generate fmt vet control-plane helm ## Run every test: unit, envtest + real Cassandra, fuzz seeds, e2e and packaging.
 	hack/test.sh
 
 .PHONY: test-unit

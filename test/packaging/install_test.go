@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -11,28 +12,26 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
-// TestMakeInstallAndDeploy runs the Makefile's deployment targets against the package's API
-// server, which has no cqlsync CRD beforehand, and checks through the API what each left: `make
+// TestMakeInstallAndDeploy runs the Makefile's deployment targets against a fresh API server,
+// which has no CRD beforehand, and checks through the API what each left: `make
 // install` the five CRDs and the admission policies; `make uninstall` none of them; `make deploy`
 // every object of config/default with the image asked for; `make undeploy` none of them.
 //
 // The targets run with `-o manifests`: `make test` has just run `make manifests`, and running
 // controller-gen again for each target would only slow the test down.
 func TestMakeInstallAndDeploy(t *testing.T) {
-	cfg, kubeconfig := apiServer(t)
-	c, err := client.New(cfg, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := newCluster(t)
+	c := cl.client(t)
 	makeTarget := func(target string, vars ...string) {
 		t.Helper()
-		run(t, nil, []string{"KUBECONFIG=" + kubeconfig}, "make", append([]string{"-o", "manifests", "KUBECTL=" + testenv.Kubectl(), target}, vars...)...)
+		run(t, nil, cl.env(), "make", append([]string{"-o", "manifests", "KUBECTL=" + testenv.Kubectl(), target}, vars...)...)
 	}
 
 	var crds, policies []*unstructured.Unstructured
@@ -57,16 +56,14 @@ func TestMakeInstallAndDeploy(t *testing.T) {
 
 	makeTarget("install")
 	requireAll(t, c, "make install", true, append(crds, policies...))
-	for _, o := range crds {
-		kubectl(t, nil, "wait", "--for=condition=Established", "--timeout=60s", "crd/"+o.GetName())
-	}
+	served(t, cl, crds)
 
 	makeTarget("uninstall")
 	requireAll(t, c, "make uninstall", false, append(crds, policies...))
 
 	const img = "registry.example.com/cqlsync:packaging-test"
 	makeTarget("deploy", "IMG="+img)
-	deployed := decode(t, []byte(kubectl(t, nil, "kustomize", "config/default")))
+	deployed := decode(t, []byte(cl.kubectl(t, nil, "kustomize", "config/default")))
 	kinds := sets.New[string]()
 	for _, o := range deployed {
 		kinds.Insert(o.GetKind())
@@ -78,6 +75,7 @@ func TestMakeInstallAndDeploy(t *testing.T) {
 		}
 	}
 	requireAll(t, c, "make deploy", true, deployed)
+	served(t, cl, crds)
 	dep := one(t, deployed, "Deployment")
 	if err := c.Get(context.Background(), client.ObjectKeyFromObject(dep), dep); err != nil {
 		t.Fatal(err)
@@ -94,12 +92,28 @@ func TestMakeInstallAndDeploy(t *testing.T) {
 	// This control plane has no kube-controller-manager, whose namespace controller removes the
 	// finalizer of a deleted namespace once it is empty; without it kubectl delete (which undeploy
 	// runs, and which waits for what it deletes) would wait for ever. Do its part.
-	finalized := finalizeWhenDeleted(t, releaseNamespace)
+	finalized := finalizeWhenDeleted(t, cl, releaseNamespace)
 	makeTarget("undeploy")
 	if err := <-finalized; err != nil {
 		t.Fatalf("finalizing namespace %s: %v", releaseNamespace, err)
 	}
 	requireAll(t, c, "make undeploy", false, deployed)
+}
+
+// served waits until every CRD is Established and lists its resources, in every namespace, as a
+// user would after an install: the API must serve each kind, and have none yet. (This also keeps
+// the uninstall that follows quick: a CRD deleted before its storage is ready waits out the
+// API server's retry backoff, minutes, before it goes.)
+func served(t *testing.T, cl *cluster, crds []*unstructured.Unstructured) {
+	t.Helper()
+	var resources []string
+	for _, o := range crds {
+		cl.kubectl(t, nil, "wait", "--for=condition=Established", "--timeout=60s", "crd/"+o.GetName())
+		resources = append(resources, o.GetName()) // plural.group
+	}
+	if out := cl.kubectl(t, nil, "get", strings.Join(resources, ","), "--all-namespaces", "-o", "name"); strings.TrimSpace(out) != "" {
+		t.Errorf("resources exist right after the install:\n%s", out)
+	}
 }
 
 // exists reports whether the object is on the API server.
@@ -131,9 +145,12 @@ func requireAll(t *testing.T, c client.Client, after string, want bool, objs []*
 // finalizeWhenDeleted watches a namespace and, once it is being deleted, empties its
 // spec.finalizers, as the namespace controller does, so that the API server removes it. The
 // channel receives the outcome.
-func finalizeWhenDeleted(t *testing.T, name string) <-chan error {
+func finalizeWhenDeleted(t *testing.T, cl *cluster, name string) <-chan error {
 	t.Helper()
-	cs := clientset(t)
+	cs, err := kubernetes.NewForConfig(cl.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	w, err := cs.CoreV1().Namespaces().Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=" + name})

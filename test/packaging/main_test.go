@@ -1,8 +1,9 @@
 // Package packaging tests how cqlsync is installed: the Helm chart of dist/chart (helm lint, helm
 // template, and what it renders), the kustomize configuration of config/, a server-side dry run of
-// both against a real kube-apiserver, and `make install`, `make deploy`, `make undeploy` and
-// `make uninstall` against a fresh one. helm is built by hack/helm.sh, the control plane by
-// hack/control-plane.sh (KUBEBUILDER_ASSETS). It needs no Cassandra.
+// both against a real kube-apiserver, helm install/upgrade/uninstall, and `make install`, `make
+// deploy`, `make undeploy` and `make uninstall`, each against a fresh API server. helm is built
+// by hack/helm.sh, the control plane by hack/control-plane.sh (KUBEBUILDER_ASSETS). It needs no
+// Cassandra.
 package packaging
 
 import (
@@ -14,44 +15,33 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
-// server is the one kube-apiserver (and etcd) of the package, started on first use, with no CRD
-// installed, and stopped by TestMain.
-var server struct {
-	once       sync.Once
-	env        *envtest.Environment
-	cfg        *rest.Config
-	kubeconfig string
-	err        error
-}
-
 func TestMain(m *testing.M) {
+	ctrllog.SetLogger(logr.Discard()) // envtest logs through it; the tests report what matters
 	code := m.Run()
-	if server.env != nil && server.cfg != nil {
-		if err := server.env.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "stopping the control plane:", err)
-			code = 1
-		}
-	}
 	if tmp.dir != "" {
 		_ = os.RemoveAll(tmp.dir)
 	}
 	os.Exit(code)
 }
 
-// tmp is a directory that lives as long as the test binary (the kubeconfig, built binaries).
+// tmp is a directory that lives as long as the test binary (built binaries).
 var tmp struct {
 	once sync.Once
 	dir  string
@@ -63,41 +53,61 @@ func testTempDir() (string, error) {
 	return tmp.dir, tmp.err
 }
 
-// apiServer returns the package's API server and an admin kubeconfig for it, starting it on first
-// use. Its processes are recorded (testenv.RecordPID) so that hack/test.sh stops them by PID if
-// this test binary dies before TestMain stops them.
-func apiServer(t *testing.T) (*rest.Config, string) {
+// cluster is a kube-apiserver and etcd of a test's own, on loopback, with no CRD installed.
+type cluster struct {
+	cfg        *rest.Config
+	kubeconfig string
+}
+
+// newCluster starts a fresh API server, stopped (by PID, through envtest) when the test ends, pass
+// or fail. Its processes are also recorded (testenv.RecordPID), so that hack/test.sh stops them
+// if this test binary dies first. Each test that changes cluster-wide objects (CRDs) has its own:
+// a kube-apiserver that deletes a CRD moments after it was created can take minutes to do so
+// (its finalizer backs off while the new resource's storage initialises), and tests that share
+// one would depend on each other's leftovers.
+func newCluster(t *testing.T) *cluster {
 	t.Helper()
-	server.once.Do(func() {
-		dir := testenv.BinDir()
-		for _, b := range []string{"kube-apiserver", "etcd", "kubectl"} {
-			if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
-				server.err = fmt.Errorf("%s not found in %s: run `make control-plane`", b, dir)
-				return
+	dir := testenv.BinDir()
+	for _, b := range []string{"kube-apiserver", "etcd", "kubectl"} {
+		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
+			err = fmt.Errorf("%s not found in %s: run `make control-plane`", b, dir)
+			if os.Getenv("CQLSYNC_REQUIRE_RIG") == "1" {
+				t.Fatal(err)
 			}
+			t.Skip(err)
 		}
-		server.env = &envtest.Environment{BinaryAssetsDirectory: dir}
-		before := children()
-		server.cfg, server.err = server.env.Start()
-		for _, pid := range children() {
-			if !strings.Contains(" "+strings.Join(before, " ")+" ", " "+pid+" ") {
-				if n, err := strconv.Atoi(pid); err == nil {
-					testenv.RecordPID(n)
-				}
-			}
-		}
-		if server.err != nil {
-			return
-		}
-		server.kubeconfig, server.err = writeKubeconfig(server.env)
-	})
-	if server.err != nil {
-		if os.Getenv("CQLSYNC_REQUIRE_RIG") == "1" {
-			t.Fatal(server.err)
-		}
-		t.Skip(server.err)
 	}
-	return server.cfg, server.kubeconfig
+	env := &envtest.Environment{BinaryAssetsDirectory: dir}
+	before := children()
+	cfg, err := env.Start()
+	for _, pid := range children() {
+		if !slices.Contains(before, pid) {
+			if n, err := strconv.Atoi(pid); err == nil {
+				testenv.RecordPID(n)
+			}
+		}
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Errorf("stopping the control plane: %v", err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := env.AddUser(envtest.User{Name: "packaging-admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kubeconfig, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &cluster{cfg: cfg, kubeconfig: kubeconfig}
 }
 
 // children lists the PIDs of this process's children (pgrep prints none and exits 1 when there
@@ -105,24 +115,6 @@ func apiServer(t *testing.T) (*rest.Config, string) {
 func children() []string {
 	out, _ := exec.Command("pgrep", "-P", strconv.Itoa(os.Getpid())).Output()
 	return strings.Fields(string(out))
-}
-
-// writeKubeconfig writes a kubeconfig of a system:masters user of env into a directory of its own.
-func writeKubeconfig(env *envtest.Environment) (string, error) {
-	user, err := env.AddUser(envtest.User{Name: "packaging-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return "", err
-	}
-	data, err := user.KubeConfig()
-	if err != nil {
-		return "", err
-	}
-	dir, err := testTempDir()
-	if err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, "kubeconfig")
-	return path, os.WriteFile(path, data, 0o600)
 }
 
 // run runs a command in the repository root with extra environment variables and stdin, and
@@ -152,11 +144,23 @@ func tryRun(stdin []byte, env []string, name string, args ...string) (string, er
 	return stdout.String(), nil
 }
 
-// kubectl runs the control plane's kubectl against the package's API server.
-func kubectl(t *testing.T, stdin []byte, args ...string) string {
+// kubectl runs the control plane's kubectl against the cluster.
+func (c *cluster) kubectl(t *testing.T, stdin []byte, args ...string) string {
 	t.Helper()
-	_, kubeconfig := apiServer(t)
-	return run(t, stdin, []string{"KUBECONFIG=" + kubeconfig}, testenv.Kubectl(), args...)
+	return run(t, stdin, c.env(), testenv.Kubectl(), args...)
+}
+
+// env is the environment of a command that talks to the cluster.
+func (c *cluster) env() []string { return []string{"KUBECONFIG=" + c.kubeconfig} }
+
+// client is a controller-runtime client of the cluster.
+func (c *cluster) client(t *testing.T) client.Client {
+	t.Helper()
+	cl, err := client.New(c.cfg, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl
 }
 
 var helmPath struct {

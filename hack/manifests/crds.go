@@ -120,27 +120,31 @@ func unwrapSchema(node any) {
 //
 // It is idempotent: its output is made only of lines it would keep.
 func unwrapDescription(s string) string {
+	const (
+		none  = iota // nothing yet, or a blank line
+		prose        // a paragraph
+		item         // a list item
+		pre          // a preformatted line
+	)
 	var out []string
-	joinable := false // the last line of out is prose or a list item that the next line continues
-	inItem := false   // the last line of out is a list item
+	last := none // what the last line of out is
 	for _, line := range strings.Split(s, "\n") {
 		line = strings.TrimRight(line, " \t")
-		indented := line != strings.TrimLeft(line, " \t")
+		text := strings.TrimLeft(line, " \t")
+		indented := text != line
 		switch {
 		case line == "":
-			out = append(out, "")
-			joinable, inItem = false, false
-		case listItem(strings.TrimLeft(line, " \t"), indented):
-			out = append(out, line)
-			joinable, inItem = true, true
-		case indented && !inItem:
-			out = append(out, line)
-			joinable = false
-		case joinable:
-			out[len(out)-1] += " " + strings.TrimLeft(line, " \t")
+			out, last = append(out, ""), none
+		case listItem(text, indented):
+			out, last = append(out, line), item
+		case indented && last != item:
+			out, last = append(out, line), pre
+		case last == item || last == prose && !listItem(out[len(out)-1]+" "+text, false):
+			// The line continues the item or the paragraph. (A paragraph that starts with a lone
+			// "-" or "*" is not joined: it would then read as a list item.)
+			out[len(out)-1] += " " + text
 		default:
-			out = append(out, line)
-			joinable = true
+			out, last = append(out, line), prose
 		}
 	}
 	return strings.Join(out, "\n")

@@ -24,6 +24,7 @@ func TestUnwrapDescription(t *testing.T) {
 		{"number in prose", "the factor defaults to\n3. Then it grows.", "the factor defaults to 3. Then it grows."},
 		{"code block", "For example:\n\n  CREATE TABLE t (\n    k int)\nand more\ntext.", "For example:\n\n  CREATE TABLE t (\n    k int)\nand more text."},
 		{"trailing spaces", "a  \nb\t\n", "a b\n"},
+		{"lone bullet is not joined into an item", "*\nnext\n  code", "*\nnext\n  code"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -18,8 +18,13 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Generate the CRDs and RBAC from the controller-gen markers.
+manifests: ## Generate the CRDs, RBAC, config/crd/kustomization.yaml and the chart's CRDs and RBAC from the markers.
 	$(CONTROLLER_GEN) rbac:roleName=cqlsync-manager crd paths="./api/...;./controllers/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	go run ./hack/manifests crds chart
+
+.PHONY: chart
+chart: ## Copy the generated CRDs, RBAC rules and admission policies into the Helm chart dist/chart (part of manifests).
+	go run ./hack/manifests chart
 
 .PHONY: generate
 generate: ## Generate deepcopy code from the controller-gen markers.
@@ -33,10 +38,14 @@ fmt: ## Run go fmt.
 vet: ## Run go vet.
 	go vet ./...
 
+# Everything `make manifests generate` writes: a diff (or an untracked file) there after running it
+# means a committed generated file is stale.
+GENERATED_PATHS := config/crd config/rbac api dist/chart
+
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail when committed generated files are stale.
-	@if [ -n "$$(git status --porcelain -- config/crd config/rbac api)" ]; then \
-		git status --porcelain -- config/crd config/rbac api; git diff -- config/crd config/rbac api | head -50; \
+	@if [ -n "$$(git status --porcelain -- $(GENERATED_PATHS))" ]; then \
+		git status --porcelain -- $(GENERATED_PATHS); git diff -- $(GENERATED_PATHS) | head -50; \
 		echo "generated files are stale: run 'make manifests generate' and commit them"; exit 1; fi
 
 ##@ Test rig
@@ -44,6 +53,10 @@ verify-generated: manifests generate ## Fail when committed generated files are 
 .PHONY: control-plane
 control-plane: ## Build (once) kube-apiserver, kube-controller-manager, etcd and kubectl from Go modules into bin/k8s.
 	hack/control-plane.sh
+
+.PHONY: helm
+helm: ## Build (once) helm from Go modules into bin/helm, for the chart's lint and tests.
+	hack/helm.sh
 
 .PHONY: cassandra-start
 cassandra-start: ## Start the local Cassandra clusters (cluster1 127.0.0.1, cluster2 127.0.0.2, cluster3 127.0.0.3 with auth+TLS).
@@ -73,7 +86,7 @@ run: manifests generate fmt vet control-plane ## Run bin/manager: against $$KUBE
 	hack/run.sh
 
 .PHONY: test
-test: manifests generate fmt vet control-plane ## Run every test: unit, envtest + real Cassandra, fuzz seeds and e2e.
+test: manifests generate fmt vet control-plane helm ## Run every test: unit, envtest + real Cassandra, fuzz seeds, e2e and packaging.
 	hack/test.sh
 
 .PHONY: test-unit

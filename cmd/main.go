@@ -11,6 +11,7 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -30,6 +31,7 @@ func main() {
 		dryRun          bool
 		operatorNS      string
 		pprofAddr       string
+		watchNS         string
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to; \"0\" disables it")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the health and readiness probes bind to")
@@ -39,6 +41,7 @@ func main() {
 	flag.BoolVar(&dryRun, "dry-run", false, "plan and report in each resource's status.plan, but never execute DDL: to preview what a first install would do to existing clusters")
 	flag.StringVar(&operatorNS, "operator-namespace", defaultOperatorNamespace(), "the namespace of the Secrets of ClusterCassandraConnections that name no spec.secretsNamespace (default: $POD_NAMESPACE, the in-cluster service account's namespace, or cqlsync-system)")
 	flag.StringVar(&pprofAddr, "pprof-bind-address", "0", "address Go's pprof profiles are served on (/debug/pprof/), e.g. 127.0.0.1:6060; \"0\" (the default) disables them")
+	flag.StringVar(&watchNS, "watch-namespaces", "", "comma-separated namespaces whose CassandraConnections, Keyspaces, TableModels and UserTypes the manager watches (default: every namespace); the --operator-namespace is added, and ClusterCassandraConnections are always watched")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -49,8 +52,15 @@ func main() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(cqlv1.AddToScheme(scheme))
 
+	namespaces, err := cacheNamespaces(watchNS, operatorNS)
+	if err != nil {
+		setupLog.Error(err, "invalid flag")
+		os.Exit(2)
+	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                 scheme,
+		Cache:                  cache.Options{DefaultNamespaces: namespaces},
+		NewCache:               newCache(namespaces),
 		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress: probeAddr,
 		PprofBindAddress:       pprofAddr,

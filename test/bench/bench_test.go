@@ -53,13 +53,28 @@ func BenchmarkRollout(b *testing.B) {
 
 	var rows []string
 	for _, n := range sizes {
+		// Each run has its own keyspaces, dropped before the next: at most n tables per cluster at
+		// a time. And each starts on quiet nodes: the compactions the previous one caused are not
+		// its cost.
 		floorKS, engineKS, syncKS := fmt.Sprintf("bench_floor_%d_%d", n, sfx), fmt.Sprintf("bench_engine_%d_%d", n, sfx), fmt.Sprintf("bench_sync_%d_%d", n, sfx)
-		for _, ks := range []string{floorKS, engineKS, syncKS} {
-			createKeyspace(b, sessions, ks)
-		}
+		createKeyspace(b, sessions, floorKS)
+		m.settle(b)
+		c0 := m.cpu(b)
 		floor := runPython(b, py, "floor", hosts, floorKS, n)
+		c1 := m.cpu(b)
+		dropKeyspace(b, sessions, floorKS)
+
+		createKeyspace(b, sessions, engineKS)
+		m.settle(b)
+		c2 := m.cpu(b)
 		engine := runPython(b, py, "cqlengine", hosts, engineKS, n)
+		c3 := m.cpu(b)
+		dropKeyspace(b, sessions, engineKS)
+		b.Logf("N=%d: Cassandra CPU seconds: floor %.1f, cqlengine %.1f", n, c1.cassandra-c0.cassandra, c3.cassandra-c2.cassandra)
+
+		createKeyspace(b, sessions, syncKS)
 		ns := fmt.Sprintf("bench-%d", n)
+		m.settle(b)
 		sync := m.rollout(b, ns, []string{syncKS}, n)
 		b.Logf("N=%d: floor %.1fs, cqlsync %.1fs, cqlengine %.1fs", n, floor, sync.Seconds(), engine)
 		rows = append(rows, fmt.Sprintf("| %d | %.1f s | %.1f s | %.1f s | %.2fx | %.2fx |", n, floor, sync.Seconds(), engine, sync.Seconds()/floor, engine/sync.Seconds()))
@@ -68,9 +83,7 @@ func BenchmarkRollout(b *testing.B) {
 			b.Logf("one resync of %d TableModels x 2 clusters with nothing to change:\n%s", n, m.resync(b, ns, n))
 		}
 		m.cleanup(b, ns)
-		for _, ks := range []string{floorKS, engineKS, syncKS} {
-			dropKeyspace(b, sessions, ks)
-		}
+		dropKeyspace(b, sessions, syncKS)
 	}
 	b.Logf("time until all Ready, N TableModels x 2 clusters:\n| N | floor | cqlsync | cqlengine | cqlsync/floor | cqlengine/cqlsync |\n|---|---|---|---|---|---|\n%s",
 		strings.Join(rows, "\n"))
@@ -101,14 +114,17 @@ type manager struct {
 	c          client.Client
 	dir        string
 	hosts      []string
+	// controlPlane are the PIDs of kube-apiserver, etcd and kube-controller-manager.
+	controlPlane []int
 }
 
 func startManager(b *testing.B, driftInterval time.Duration) *manager {
 	dir := b.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	var controlPlane []int
 	env, err := localenv.Start(ctx, localenv.Options{Root: testenv.RepoRoot(), BinDir: testenv.BinDir(), Dir: dir,
-		Started: testenv.RecordPID, TokenTTL: 2 * time.Hour})
+		Started: func(pid int) { testenv.RecordPID(pid); controlPlane = append(controlPlane, pid) }, TokenTTL: 2 * time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -131,7 +147,7 @@ func startManager(b *testing.B, driftInterval time.Duration) *manager {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m := &manager{kubeconfig: env.AdminKubeconfig, c: c, dir: dir}
+	m := &manager{kubeconfig: env.AdminKubeconfig, c: c, dir: dir, controlPlane: controlPlane}
 	metricsAddr, pprofAddr := testenv.FreeLoopbackAddr(b), os.Getenv("CQLSYNC_BENCH_PPROF")
 	if pprofAddr == "" {
 		pprofAddr = testenv.FreeLoopbackAddr(b)
@@ -198,13 +214,81 @@ spec:
 	}
 	file := m.write(b, ns+"-tables.yaml", yaml.String())
 	before := testenv.ScrapeMetrics(b, m.metrics)
+	cpuBefore := m.cpu(b)
 	start := time.Now()
 	m.kubectl(b, "apply", "-f", file)
 	b.Logf("%s: kubectl apply of %d TableModels took %.1fs", ns, n, time.Since(start).Seconds())
 	m.waitReady(b, ns, &cqlv1.TableModelList{}, n, 30*time.Minute)
 	took := time.Since(start)
+	cpuAfter := m.cpu(b)
 	b.Logf("%s: %d TableModels x 2 clusters Ready after %.1fs; per TableModel: %s", ns, n, took.Seconds(), perObject(before, testenv.ScrapeMetrics(b, m.metrics), n))
+	b.Logf("%s: CPU seconds used meanwhile: manager %.1f, control plane %.1f, Cassandra nodes %.1f (wall %.1f s, 2 cores)", ns,
+		cpuAfter.manager-cpuBefore.manager, cpuAfter.controlPlane-cpuBefore.controlPlane, cpuAfter.cassandra-cpuBefore.cassandra, took.Seconds())
 	return took
+}
+
+// cpuSeconds is the CPU time used so far by the processes of the benchmark.
+type cpuSeconds struct{ manager, controlPlane, cassandra float64 }
+
+func (m *manager) cpu(b *testing.B) cpuSeconds {
+	var out cpuSeconds
+	out.manager = processCPU(m.cmd.Process.Pid)
+	for _, pid := range m.controlPlane {
+		out.controlPlane += processCPU(pid)
+	}
+	for _, pid := range cassandraPIDs(b) {
+		out.cassandra += processCPU(pid)
+	}
+	return out
+}
+
+// settle waits (at most a minute) until the Cassandra nodes are quiet: less than half a core busy
+// over a second (three idle nodes use about a third of one).
+func (m *manager) settle(b *testing.B) {
+	deadline := time.Now().Add(time.Minute)
+	prev := m.cpu(b).cassandra
+	for time.Now().Before(deadline) {
+		time.Sleep(time.Second)
+		now := m.cpu(b).cassandra
+		if now-prev < 0.5 {
+			return
+		}
+		prev = now
+	}
+	b.Logf("the Cassandra nodes were still busy after a minute")
+}
+
+// processCPU is a process's user and system CPU time in seconds; 0 when it is gone.
+func processCPU(pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command (which may hold spaces) start after the last ')'.
+	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100 // clock ticks (USER_HZ)
+}
+
+// cassandraPIDs are the PIDs of the local Cassandra nodes, from hack/cassandra.sh status.
+func cassandraPIDs(b *testing.B) []int {
+	out, err := exec.Command(testenv.Cassandra(b).Script, "status").Output()
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, f := range strings.Fields(string(out)) {
+		if v, ok := strings.CutPrefix(f, "pid="); ok {
+			if pid, err := strconv.Atoi(v); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
 }
 
 // perObject is what the manager did per object between two scrapes.

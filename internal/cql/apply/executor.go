@@ -70,6 +70,26 @@ type Executor struct {
 	mu    sync.Mutex
 	locks map[string]chan struct{}
 	stats map[string]*Stats
+	// agreedAt is when the nodes of a cluster (by lock key) were last seen to agree after a
+	// statement.
+	agreedAt map[string]time.Time
+}
+
+// agreementFresh is how long an agreement seen after a statement stands for the check before the
+// next statement on the same cluster.
+const agreementFresh = time.Second
+
+func (e *Executor) agreed(key string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.agreedAt[key] = time.Now()
+}
+
+func (e *Executor) agreedLately(key string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	at, ok := e.agreedAt[key]
+	return ok && time.Since(at) < agreementFresh
 }
 
 // Observer is told what an Executor does. Its methods are called on the executing goroutine:
@@ -83,7 +103,7 @@ type Observer interface {
 
 // NewExecutor returns an executor with no locks held.
 func NewExecutor() *Executor {
-	return &Executor{locks: map[string]chan struct{}{}, stats: map[string]*Stats{}}
+	return &Executor{locks: map[string]chan struct{}{}, stats: map[string]*Stats{}, agreedAt: map[string]time.Time{}}
 }
 
 // Default is the executor of the process, used by the controllers unless told otherwise.
@@ -102,8 +122,10 @@ func (e *Executor) Stats(key string) Stats {
 // Apply runs the statements of p on t, in order, and returns those it ran successfully. An empty
 // plan only counts (Stats.Plans): it takes no lock and sends nothing.
 //
-// It holds the key's lock throughout; checks before the first statement that the reachable nodes
-// agree on the schema (a *DisagreementError otherwise, and nothing is run); runs each statement and
+// It holds the cluster's lock throughout; checks before the first statement that the reachable
+// nodes agree on the schema (a *DisagreementError otherwise, and nothing is run), unless it saw
+// them agree, under the same lock, less than agreementFresh ago (a burst of DDL on one cluster
+// checks once per statement, not twice); runs each statement and
 // then waits for agreement up to t.AgreementTimeout (a *DisagreementError naming the statement
 // otherwise, and the rest is not run). A refused statement stops the plan with an
 // *UnknownDatacenterError or a *StatementError.
@@ -118,10 +140,12 @@ func (e *Executor) Apply(ctx context.Context, t Target, p plan.Plan) (plan.Plan,
 	}
 	defer unlock()
 
-	if versions, err := e.schemaVersions(ctx, t); err != nil {
-		return nil, err
-	} else if len(versions) > 1 {
-		return nil, &DisagreementError{Versions: versions}
+	if !e.agreedLately(t.lockKey()) {
+		if versions, err := e.schemaVersions(ctx, t); err != nil {
+			return nil, err
+		} else if len(versions) > 1 {
+			return nil, &DisagreementError{Versions: versions}
+		}
 	}
 
 	var done plan.Plan
@@ -144,6 +168,7 @@ func (e *Executor) Apply(ctx context.Context, t Target, p plan.Plan) (plan.Plan,
 		if err != nil {
 			return done, err
 		}
+		e.agreed(t.lockKey())
 	}
 	return done, nil
 }

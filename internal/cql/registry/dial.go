@@ -30,8 +30,9 @@ func clusterConfig(cfg Config, log logr.Logger) (*gocql.ClusterConfig, error) {
 	cc.WriteTimeout = cfg.RequestTimeout
 	// The driver's own wait after DDL counts peers it knows are down, so with one node down every
 	// statement would wait the whole timeout. internal/cql/apply waits instead, for the reachable
-	// nodes only, up to cfg.SchemaAgreementTimeout; the driver makes a single quick check.
-	cc.MaxWaitSchemaAgreement = time.Millisecond
+	// nodes only, up to cfg.SchemaAgreementTimeout, so the driver does not check at all (it then
+	// logs, at V(1), that it did not see agreement).
+	cc.MaxWaitSchemaAgreement = 0
 	// DDL and system-table reads only: one connection per host is plenty.
 	cc.NumConns = 1
 	// Hosts marked down are retried every few seconds so a restarted node is seen promptly.

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# bench.sh is `make bench`: test/bench's BenchmarkRollout, which rolls out N TableModels with
+# cqlsync and compares it with the floor (the Python driver sending the same CREATE TABLEs in a
+# tight loop) and with cqlengine's sync_table, on the local clusters, then reports the cost of a
+# resync with nothing to change and the manager's RSS with 1,000 TableModels.
+#
+# The 500-table runs need more heap than the tests' 768 MiB: the clusters it starts (cluster1 and
+# cluster2, when not running) get CASSANDRA_HEAP_MAX (default 1536m), and are stopped again at the
+# end, by PID. Clusters already running are used as they are.
+#
+# Environment: CQLSYNC_BENCH_SIZES (default 100,300,500), CQLSYNC_BENCH_RSS_TABLES (default 1000;
+# 0 skips), CQLSYNC_BENCH_DRIFT_INTERVAL (default 70s), CQLSYNC_BENCH_PPROF (an address for the
+# manager's pprof, e.g. 127.0.0.1:6060).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "${root}"
+cassandra="${root}/hack/cassandra.sh"
+"${root}/hack/ensure-tools.sh"
+CQLSYNC_PYTHON="$("${root}/hack/python-env.sh")"
+export CQLSYNC_PYTHON
+export KUBEBUILDER_ASSETS="$("${root}/hack/control-plane.sh")"
+export CQLSYNC_PID_DIR="${root}/bin/bench-pids"
+
+started=()
+cleanup() {
+  local rc=$?
+  if ((${#started[@]})); then
+    echo "bench.sh: stopping the Cassandra nodes started for the benchmark: ${started[*]}"
+    bash "${cassandra}" stop "${started[@]}" || true
+  fi
+  exit "${rc}"
+}
+trap cleanup EXIT INT TERM
+status="$(bash "${cassandra}" status)"
+for c in cluster1 cluster2; do
+  if ! grep -qE "^${c}[[:space:]].*[[:space:]]running[[:space:]]" <<<"${status}"; then
+    started+=("${c}")
+  fi
+done
+if ((${#started[@]})); then
+  echo "bench.sh: starting Cassandra: ${started[*]} (heap ${CASSANDRA_HEAP_MAX:-1536m})"
+  CASSANDRA_HEAP_MAX="${CASSANDRA_HEAP_MAX:-1536m}" bash "${cassandra}" start "${started[@]}"
+fi
+eval "$(bash "${cassandra}" env)"
+export CQLSYNC_REQUIRE_RIG=1
+echo "bench.sh: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%Y-%m-%d)"
+# Only the benchmark's own lines: the manager's logs are printed when it fails.
+go test -count=1 -timeout 90m ./test/bench/ -run '^$' -bench Rollout -benchtime 1x -v 2>&1 | grep -v '^\s*{"level"'

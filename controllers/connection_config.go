@@ -65,6 +65,8 @@ func buildConfig(ctx context.Context, reader client.Reader, spec *cqlv1.Cassandr
 		ConnectTimeout:         defaultConnectTimeout,
 		RequestTimeout:         defaultRequestTimeout,
 		SchemaAgreementTimeout: defaultSchemaAgreementTimeout,
+		HoldWhenNodeDown:       s.DDLGuards.HoldWhenNodeDown(),
+		HoldWhenVersionsDiffer: s.DDLGuards.HoldWhenVersionsDiffer(),
 	}
 	if cfg.Port == 0 {
 		cfg.Port = defaultPort

@@ -57,10 +57,15 @@ func classify(err error, done string) (cqlv1.TargetState, string, string) {
 	var (
 		disagree  *apply.DisagreementError
 		unknownDC *apply.UnknownDatacenterError
+		held      *apply.HeldError
 	)
 	switch {
 	case err == nil:
 		return cqlv1.TargetSynced, cqlv1.ReasonSynced, done
+	case errors.As(err, &held) && held.NodeDown():
+		return cqlv1.TargetPending, cqlv1.ReasonNodeDown, err.Error() + "; nothing was executed, retrying (set it to Proceed to run DDL anyway)"
+	case errors.As(err, &held):
+		return cqlv1.TargetPending, cqlv1.ReasonClusterUpgrading, err.Error() + "; nothing was executed, retrying (set it to Proceed to run DDL anyway)"
 	case errors.As(err, &disagree):
 		return cqlv1.TargetPending, cqlv1.ReasonSchemaDisagreement, err.Error() + "; retrying"
 	case errors.As(err, &unknownDC):

@@ -104,7 +104,10 @@ func (r *schemaReconciler[T, D]) Reconcile(ctx context.Context, req ctrl.Request
 		r.recordEvents(obj, before.Schema().Targets, o.targets)
 		r.recordPlanEvents(obj, before.Schema().Plan, *o)
 		r.recordMetrics(before, obj, o.targets)
-		if err := r.patchStatus(ctx, before, obj); err != nil {
+		// What ran reaches status even when the manager is shutting down (ctx ended).
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
+		defer cancel()
+		if err := r.patchStatus(pctx, before, obj); err != nil {
 			retErr = errors.Join(retErr, err)
 		}
 		if retErr == nil {
@@ -116,6 +119,9 @@ func (r *schemaReconciler[T, D]) Reconcile(ctx context.Context, req ctrl.Request
 	}()
 	return ctrl.Result{}, r.reconcileNormal(ctx, obj, o)
 }
+
+// statusWriteTimeout bounds the status write that ends a reconcile.
+const statusWriteTimeout = 10 * time.Second
 
 // patchStatus writes obj's status (the shared part and the kind's name field) when it differs
 // from before's. A reconcile with nothing to report writes nothing.

@@ -248,6 +248,10 @@ func TestClassify(t *testing.T) {
 			cqlv1.TargetPending, cqlv1.ReasonConnectionNotReady, []string{"retrying"}},
 		{"refused statement", &apply.StatementError{Statement: st, Err: errors.New("boom")},
 			cqlv1.TargetFailed, cqlv1.ReasonFailed, []string{st.Summary, "boom"}},
+		{"node down, held", &apply.HeldError{NodesDown: []string{"10.0.0.2:9042"}},
+			cqlv1.TargetPending, cqlv1.ReasonNodeDown, []string{"10.0.0.2:9042", "whenNodeDown: Hold", "nothing was executed", "Proceed"}},
+		{"upgrade, held", &apply.HeldError{Versions: map[string][]string{"4.1.5": {"10.0.0.1:9042"}, "5.0.9": {"10.0.0.2:9042"}}},
+			cqlv1.TargetPending, cqlv1.ReasonClusterUpgrading, []string{"4.1.5 on 10.0.0.1:9042; 5.0.9 on 10.0.0.2:9042", "whenVersionsDiffer: Hold"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -98,6 +98,12 @@ type CassandraConnectionSpec struct {
 	// +optional
 	SchemaAgreementTimeout *metav1.Duration `json:"schemaAgreementTimeout,omitempty"`
 
+	// DDLGuards decide whether DDL waits while a node is down or while the nodes run different
+	// Cassandra versions. Held targets are Pending with reason NodeDown or ClusterUpgrading,
+	// naming the nodes, and are retried until the cluster is whole again.
+	// +optional
+	DDLGuards *DDLGuards `json:"ddlGuards,omitempty"`
+
 	// LazyConnect defers connecting until a Keyspace, TableModel or UserType needs the session. Until then the
 	// connection is Ready with reason NotConnectedYet and status.hosts is empty.
 	// +optional
@@ -284,3 +290,41 @@ type CassandraConnectionList struct {
 func init() {
 	SchemeBuilder.Register(&CassandraConnection{}, &CassandraConnectionList{})
 }
+
+// GuardAction is what DDL does in a state of the cluster: Proceed or Hold.
+// +kubebuilder:validation:Enum=Proceed;Hold
+type GuardAction string
+
+const (
+	// GuardProceed runs DDL anyway.
+	GuardProceed GuardAction = "Proceed"
+	// GuardHold runs no DDL: the target waits, Pending, until the state passes.
+	GuardHold GuardAction = "Hold"
+)
+
+// DDLGuards decide whether DDL waits for the cluster to be whole.
+type DDLGuards struct {
+	// WhenNodeDown is what DDL does while a node the driver knows is down: Proceed (the default)
+	// or Hold. Proceed is safe in Cassandra: the reachable nodes must still agree on the schema
+	// before and after each statement, and a node that comes back pulls the schema it missed; in a
+	// large cluster a node is often down for maintenance, and holding would stop every schema
+	// change meanwhile. Hold is for teams whose runbooks forbid DDL with a node down (k8ssandra's
+	// advice, among others).
+	// +kubebuilder:default=Proceed
+	// +optional
+	WhenNodeDown GuardAction `json:"whenNodeDown,omitempty"`
+	// WhenVersionsDiffer is what DDL does while the nodes report different Cassandra release
+	// versions, as during a rolling upgrade: Hold (the default) or Proceed. Nodes of different
+	// major versions do not exchange schema changes, so a statement run mid-upgrade leaves the
+	// cluster disagreeing until the upgrade ends; every upgrade guide says to make no schema change
+	// until all nodes run the new version.
+	// +kubebuilder:default=Hold
+	// +optional
+	WhenVersionsDiffer GuardAction `json:"whenVersionsDiffer,omitempty"`
+}
+
+// HoldWhenNodeDown reports whether DDL waits while a node is down (default: no).
+func (g *DDLGuards) HoldWhenNodeDown() bool { return g != nil && g.WhenNodeDown == GuardHold }
+
+// HoldWhenVersionsDiffer reports whether DDL waits while the nodes' versions differ (default: yes).
+func (g *DDLGuards) HoldWhenVersionsDiffer() bool { return g == nil || g.WhenVersionsDiffer != GuardProceed }

@@ -36,6 +36,12 @@ const (
 	// ReasonUnknownDatacenter: Cassandra refused a datacenter of spec.replication.datacenters that
 	// the cluster does not have. The message names it and the cluster's datacenters.
 	ReasonUnknownDatacenter = "UnknownDatacenter"
+	// ReasonNodeDown (Pending): a node is down and the connection's spec.ddlGuards.whenNodeDown is
+	// Hold; nothing was executed; retried until the node is up.
+	ReasonNodeDown = "NodeDown"
+	// ReasonClusterUpgrading (Pending): the nodes report different Cassandra versions (a rolling
+	// upgrade) and spec.ddlGuards.whenVersionsDiffer is Hold (the default); nothing was executed.
+	ReasonClusterUpgrading = "ClusterUpgrading"
 	// ReasonInvalidType: a column's or a field's type cannot be used: it does not parse, names a
 	// user-defined type that neither exists in the keyspace nor is declared by a UserType, or is
 	// not allowed where it is (a non-frozen collection in a primary key, a counter in a type...).

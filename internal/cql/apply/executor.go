@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,34 @@ type Target struct {
 	RequestTimeout time.Duration
 	// AgreementTimeout bounds the wait for schema agreement after each statement.
 	AgreementTimeout time.Duration
+	// HoldWhenNodeDown and HoldWhenVersionsDiffer make a plan wait (a *HeldError, nothing run)
+	// while a node is down, or while the nodes report different release versions.
+	HoldWhenNodeDown, HoldWhenVersionsDiffer bool
+	// Nodes lists the nodes as the driver sees them; nil reads them from Session.
+	Nodes func() []NodeState
+}
+
+// NodeState is a node as the driver sees it.
+type NodeState struct {
+	Address        string
+	Up             bool
+	ReleaseVersion string
+}
+
+// nodes lists the target's nodes.
+func (t Target) nodes() []NodeState {
+	if t.Nodes != nil {
+		return t.Nodes()
+	}
+	var out []NodeState
+	for _, h := range t.Session.GetHosts() {
+		n := NodeState{Address: h.ConnectAddressAndPort(), Up: h.IsUp()}
+		if v := strings.TrimPrefix(h.Version().String(), "v"); v != "0.0.0" { // 0.0.0: not known
+			n.ReleaseVersion = v
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // lockKey is what serialises the target's DDL: its cluster, or its connection while the cluster's
@@ -48,6 +77,9 @@ func TargetOf(s *registry.Session) Target {
 		Session:          s.Driver(),
 		RequestTimeout:   cfg.RequestTimeout,
 		AgreementTimeout: cfg.SchemaAgreementTimeout,
+
+		HoldWhenNodeDown:       cfg.HoldWhenNodeDown,
+		HoldWhenVersionsDiffer: cfg.HoldWhenVersionsDiffer,
 	}
 }
 
@@ -128,7 +160,8 @@ func (e *Executor) Stats(key string) Stats {
 // checks once per statement, not twice); runs each statement and
 // then waits for agreement up to t.AgreementTimeout (a *DisagreementError naming the statement
 // otherwise, and the rest is not run). A refused statement stops the plan with an
-// *UnknownDatacenterError or a *StatementError.
+// *UnknownDatacenterError or a *StatementError. A statement that started is always finished, and
+// once ctx ends no new one starts: a manager shutting down leaves no statement half-known.
 func (e *Executor) Apply(ctx context.Context, t Target, p plan.Plan) (plan.Plan, error) {
 	e.count(t.Key, func(s *Stats) { s.Plans++ })
 	if len(p) == 0 {
@@ -140,6 +173,9 @@ func (e *Executor) Apply(ctx context.Context, t Target, p plan.Plan) (plan.Plan,
 	}
 	defer unlock()
 
+	if err := t.guard(); err != nil {
+		return nil, err
+	}
 	if !e.agreedLately(t.lockKey()) {
 		if versions, err := e.schemaVersions(ctx, t); err != nil {
 			return nil, err
@@ -151,6 +187,10 @@ func (e *Executor) Apply(ctx context.Context, t Target, p plan.Plan) (plan.Plan,
 	var done plan.Plan
 	for i := range p {
 		st := p[i]
+		if err := ctx.Err(); err != nil {
+			// Shutting down (or the reconcile gave up): no new statement starts.
+			return done, err
+		}
 		warnings, err := e.exec(ctx, t, st)
 		if err != nil {
 			if dc, ok := UnknownDatacenter(err); ok {
@@ -177,9 +217,9 @@ func (e *Executor) Apply(ctx context.Context, t Target, p plan.Plan) (plan.Plan,
 // tables_warn_threshold).
 func (e *Executor) exec(ctx context.Context, t Target, st plan.Statement) ([]string, error) {
 	e.count(t.Key, func(s *Stats) { s.Statements++ })
-	// The driver itself waits (up to the agreement timeout) for agreement after a schema change
-	// before it returns, so the statement's budget includes that wait.
-	ctx, cancel := context.WithTimeout(ctx, t.RequestTimeout+t.AgreementTimeout)
+	// A statement that started is finished, even when ctx ends meanwhile (the manager shutting
+	// down): abandoned, it would still run on the cluster, unrecorded. Its own timeout bounds it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.RequestTimeout)
 	defer cancel()
 	start := time.Now()
 	it := t.Session.Query(st.CQL).IterContext(ctx)

@@ -43,6 +43,10 @@ type Config struct {
 	Username               string
 	Password               string
 	TLS                    *TLSConfig
+	// HoldWhenNodeDown and HoldWhenVersionsDiffer make DDL wait while a node is down, or while
+	// the nodes run different Cassandra versions (see internal/cql/apply).
+	HoldWhenNodeDown       bool
+	HoldWhenVersionsDiffer bool
 }
 
 // Hash is a stable digest of the configuration, credentials and certificates included, so that a

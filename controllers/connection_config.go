@@ -23,6 +23,7 @@ const (
 	defaultConnectTimeout         = 5 * time.Second
 	defaultRequestTimeout         = 12 * time.Second
 	defaultSchemaAgreementTimeout = 30 * time.Second
+	defaultTablesWarnThreshold    = 200
 )
 
 // userError is a problem the user must fix; it becomes the Ready condition's reason and message and
@@ -67,6 +68,10 @@ func buildConfig(ctx context.Context, reader client.Reader, spec *cqlv1.Cassandr
 		SchemaAgreementTimeout: defaultSchemaAgreementTimeout,
 		HoldWhenNodeDown:       s.DDLGuards.HoldWhenNodeDown(),
 		HoldWhenVersionsDiffer: s.DDLGuards.HoldWhenVersionsDiffer(),
+		TablesWarnThreshold:    defaultTablesWarnThreshold,
+	}
+	if s.TablesWarnThreshold != nil {
+		cfg.TablesWarnThreshold = int(*s.TablesWarnThreshold)
 	}
 	if cfg.Port == 0 {
 		cfg.Port = defaultPort

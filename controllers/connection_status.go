@@ -67,6 +67,9 @@ func setConnectionStatus(st *cqlv1.CassandraConnectionStatus, generation int64, 
 	switch {
 	case o.info != nil:
 		st.ClusterName = o.info.ClusterName
+		if o.info.Tables >= 0 {
+			st.Tables = int32(o.info.Tables)
+		}
 		if id := o.info.ID(); id != "" {
 			st.ClusterID = id
 		}

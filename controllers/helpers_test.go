@@ -89,6 +89,10 @@ type fakeCluster struct {
 	readErr, applyErr error
 	// warnings are what Cassandra answers every statement with.
 	warnings []string
+	// building are the indexes not ready yet, with the nodes where they are not.
+	building map[string][]string
+	// tablesWarning is what TablesWarning says.
+	tablesWarning string
 	ran      []plan.Statement
 	plans    int
 }
@@ -127,6 +131,20 @@ func (f *fakeCluster) Apply(_ context.Context, _ introspect.Object, p plan.Plan)
 	}
 	return out, nil
 }
+
+func (f *fakeCluster) IndexesNotReady(_ context.Context, _ string, names []string) (map[string][]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string][]string{}
+	for _, n := range names {
+		if nodes, ok := f.building[n]; ok {
+			out[n] = nodes
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeCluster) TablesWarning(context.Context) string { return f.tablesWarning }
 
 func (f *fakeCluster) statements() []string {
 	f.mu.Lock()

@@ -40,3 +40,6 @@ func (keyspaceAdapter) drop(ks *cqlv1.Keyspace, keyspace string, live *introspec
 	}
 	return plan.DropKeyspaceIfExists(keyspace), nil
 }
+
+// indexes: a keyspace has no indexes.
+func (keyspaceAdapter) indexes(plan.Keyspace) []string { return nil }

@@ -25,6 +25,9 @@ func (r *schemaReconciler[T, D]) recordEvents(obj T, prev []cqlv1.TargetStatus, 
 	for _, t := range targets {
 		label := targetLabel(t.connection, t.keyspace, false)
 		r.recordApplied(obj, label, t.applied)
+		if t.tooManyTables != "" {
+			r.event(obj, corev1.EventTypeWarning, "TooManyTables", eventAction(label, "too many tables"), "%s: %s", label, t.tooManyTables)
+		}
 		p, had := old[targetKey(t.connection, t.keyspace)]
 		if t.state == cqlv1.TargetFailed || t.state == cqlv1.TargetBlocked {
 			if !had || p.State != t.state || p.Reason != t.reason {

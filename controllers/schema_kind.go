@@ -70,6 +70,9 @@ type kindAdapter[T schemaObject, D any] interface {
 	// usedTypes lists the names of the user-defined types the spec uses, for the index that
 	// requeues the object when one of them changes (nil for kinds that use no types).
 	usedTypes(obj T) []string
+	// indexes lists the names of the indexes the spec declares: a target is Ready only once
+	// every node can serve them (nil for kinds without indexes).
+	indexes(d D) []string
 }
 
 // typeRef is a use of a type by a column or a field.
@@ -119,6 +122,12 @@ type Cluster interface {
 	Keyspace(ctx context.Context, name string) (*introspect.KeyspaceSchema, error)
 	// Apply runs the statements of a plan that changes obj and returns those that ran.
 	Apply(ctx context.Context, obj introspect.Object, p plan.Plan) (plan.Plan, error)
+	// IndexesNotReady lists, for each named index of the keyspace that some node cannot serve
+	// yet (still building), those nodes; nil when all are ready.
+	IndexesNotReady(ctx context.Context, keyspace string, names []string) (map[string][]string, error)
+	// TablesWarning, called after a table was created, says whether the cluster now holds more
+	// tables than the connection's spec.tablesWarnThreshold: the warning, or "".
+	TablesWarning(ctx context.Context) string
 }
 
 // Clusters opens the Cluster of a connection: the registry's session of the named

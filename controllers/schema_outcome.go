@@ -23,6 +23,9 @@ type targetOutcome struct {
 	drift []string
 	// applied are the statements that ran on this target in this reconcile.
 	applied plan.Plan
+	// tooManyTables, when set, says that a table created here brought the cluster past the
+	// connection's spec.tablesWarnThreshold (a Warning event).
+	tooManyTables string
 }
 
 // outcome is what one reconcile of a resource found out. Status is a pure function of it, the

@@ -372,20 +372,70 @@ func TestDeletingADuplicateDropsNothing(t *testing.T) {
 }
 
 // What Cassandra warns about when it runs a statement (a guardrail) is a Warning event on the
-// resource, next to the statement's own event.
+// resource, next to the statement's own event; so is a table created past the connection's
+// spec.tablesWarnThreshold.
 func TestCassandraWarningsAreEvents(t *testing.T) {
 	tm := sampleTable("ks1")
 	live := keyspaceSchema("ks1")
 	live.Types["address"] = &introspect.UserType{Name: "address", Fields: []introspect.Field{{Name: "street", Type: "text"}}}
 	cl := newFakeCluster(live)
 	cl.warnings = []string{"Cluster has 151 tables, warn threshold is 150"}
+	cl.tablesWarning = "the cluster now holds 201 tables, more than the connection's spec.tablesWarnThreshold (200)"
 	r := tableModelReconciler(fakeClient(t, nil, tm, readyConn("ns", "c1", false, "")), fakeClusters{"c1": cl})
 	if _, err := reconcileObj(t, r, tm); err != nil {
 		t.Fatal(err)
 	}
 	evs := recordedEvents(r)
-	if len(evs) != 2 || !strings.HasPrefix(evs[1], `Warning CassandraWarning c1/ks1: Cassandra warned when running create table "ks1"."readings"`) ||
-		!strings.HasSuffix(evs[1], "Cluster has 151 tables, warn threshold is 150") {
+	if len(evs) != 3 || !strings.HasPrefix(evs[1], `Warning CassandraWarning c1/ks1: Cassandra warned when running create table "ks1"."readings"`) ||
+		!strings.HasSuffix(evs[1], "Cluster has 151 tables, warn threshold is 150") ||
+		evs[2] != "Warning TooManyTables c1/ks1: "+cl.tablesWarning {
 		t.Fatalf("events = %q", evs)
+	}
+}
+
+// A target whose index is still building on a node is Pending (IndexBuilding, naming the index
+// and the node) after the statements ran; once the index is built it is Synced, and a resync of a
+// Synced target does not ask again.
+func TestIndexBuildingIsPending(t *testing.T) {
+	tm := sampleTable("ks1")
+	tm.Spec.Columns = append(tm.Spec.Columns, cqlv1.Column{Name: "v", Type: "text"})
+	tm.Spec.Indexes = []cqlv1.Index{{Name: "by_v", Column: "v", Using: "sai"}}
+	live := liveReadings()
+	live.Tables["readings"].Columns = append(live.Tables["readings"].Columns,
+		introspect.Column{Name: "v", Kind: introspect.KindRegular, Position: -1, ClusteringOrder: "none", Type: "text"})
+	cl := newFakeCluster(live)
+	cl.building = map[string][]string{"by_v": {"10.0.0.2:9042"}}
+	c := fakeClient(t, nil, tm, readyConn("ns", "c1", false, ""))
+	r := tableModelReconciler(c, fakeClusters{"c1": cl})
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	tg := tm.Status.Targets[0]
+	if got := cl.statements(); len(got) != 1 || !strings.HasPrefix(got[0], `CREATE CUSTOM INDEX IF NOT EXISTS "by_v"`) {
+		t.Fatalf("statements = %q", got)
+	}
+	if tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonIndexBuilding ||
+		!strings.Contains(tg.Message, `then: index(es) still building, queries using them fail until then: "by_v" on 10.0.0.2:9042`) ||
+		readyCond(t, &tm.Status.SchemaStatus).Reason != cqlv1.ReasonIndexBuilding {
+		t.Fatalf("target = %+v", tg)
+	}
+	// Built: the index is in place (the live table has it) and every node can serve it.
+	live.Tables["readings"].Indexes = []introspect.Index{{Name: "by_v", Table: "readings", Kind: introspect.IndexKindCustom,
+		Options: map[string]string{"target": "v", "class_name": "sai"}}}
+	cl.building = nil
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetSynced || len(cl.statements()) != 1 {
+		t.Fatalf("once built: %+v, statements %q", tg, cl.statements())
+	}
+	// A resync of a Synced target with nothing to run does not ask: a building index now would
+	// not be reported (it only builds after a CREATE, which asks).
+	cl.building = map[string][]string{"by_v": {"10.0.0.2:9042"}}
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetSynced {
+		t.Fatalf("a resync asked again: %+v", tg)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/plan"
 	"github.com/cqlsync/cqlsync/internal/cql/render"
 	"github.com/cqlsync/cqlsync/internal/cql/schema"
 )
@@ -26,6 +28,10 @@ type targetWork struct {
 	gate *gated
 	// holdReason is why gate.held waits, when it is not empty.
 	holdReason string
+	// indexes are the spec's indexes on this target; checkIndexes says that the target waited for
+	// them to build (its previous reason was IndexBuilding), so that they are asked about again.
+	indexes      []string
+	checkIndexes bool
 }
 
 // reconcileNormal plans every target, lets the approval gate decide what runs, and executes that
@@ -176,7 +182,45 @@ func (r *schemaReconciler[T, D]) executeTarget(ctx context.Context, w *targetWor
 	if err == nil && len(g.held) > 0 {
 		w.holdReason = holdReason
 		w.out.state, w.out.reason, w.out.message = cqlv1.TargetPending, holdReason, heldMessage(holdReason, g.held)
+		return
 	}
+	if slices.ContainsFunc(applied, func(st plan.Statement) bool { return st.Kind == plan.CreateTable }) {
+		if msg := w.cluster.TablesWarning(ctx); msg != "" {
+			w.out.tooManyTables = msg
+			log.FromContext(ctx).Info("too many tables in the cluster", "connection", g.connection, "keyspace", g.keyspace, "warning", msg)
+		}
+	}
+	if err == nil && len(w.indexes) > 0 && (w.checkIndexes || createsIndex(applied)) {
+		r.awaitIndexes(ctx, w)
+	}
+}
+
+// createsIndex reports whether a statement that ran created an index.
+func createsIndex(applied plan.Plan) bool {
+	return slices.ContainsFunc(applied, func(st plan.Statement) bool { return st.Kind == plan.CreateIndex })
+}
+
+// awaitIndexes keeps a target Pending, with reason IndexBuilding, while a node cannot serve one of
+// its indexes yet: queries that use an index fail until it is built. The target is asked about
+// again at every retry until all are ready (only then, not at every resync).
+func (r *schemaReconciler[T, D]) awaitIndexes(ctx context.Context, w *targetWork) {
+	notReady, err := w.cluster.IndexesNotReady(ctx, w.gate.keyspace, w.indexes)
+	if err != nil {
+		log.FromContext(ctx).Info("cannot read whether the indexes are built", "connection", w.gate.connection, "keyspace", w.gate.keyspace, "error", err.Error())
+		w.out.state, w.out.reason, w.out.message = cqlv1.TargetPending, cqlv1.ReasonIndexBuilding,
+			"cannot read whether the indexes are built yet ("+err.Error()+"); retrying"
+		return
+	}
+	if len(notReady) == 0 {
+		return
+	}
+	names := slices.Sorted(maps.Keys(notReady))
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s on %s", render.Ident(n), strings.Join(notReady[n], ", "))
+	}
+	w.out.state, w.out.reason = cqlv1.TargetPending, cqlv1.ReasonIndexBuilding
+	w.out.message = "index(es) still building, queries using them fail until then: " + strings.Join(parts, "; ") + "; retrying"
 }
 
 // decidedTargets are the outcomes of a connection's targets when nothing is run on them: the
@@ -246,6 +290,12 @@ func (r *schemaReconciler[T, D]) planTarget(ctx context.Context, obj T, d D, ct 
 		return w, nil
 	}
 	w.gate = &gated{connection: ct.name, keyspace: keyspace, object: r.object(keyspace, obj.CQLName()), live: live, planned: res.Plan}
+	w.indexes = r.adapter.indexes(d)
+	for _, t := range obj.Schema().Targets {
+		if t.Connection == ct.name && t.Keyspace == o.keyspace && t.Reason == cqlv1.ReasonIndexBuilding {
+			w.checkIndexes = true
+		}
+	}
 	return w, nil
 }
 

@@ -42,3 +42,12 @@ func (tableModelAdapter) usedTypes(tm *cqlv1.TableModel) []string {
 	}
 	return names
 }
+
+// indexes are the names of the indexes the spec declares.
+func (tableModelAdapter) indexes(d plan.Table) []string {
+	out := make([]string, len(d.Indexes))
+	for i, ix := range d.Indexes {
+		out[i] = ix.Name
+	}
+	return out
+}

@@ -94,3 +94,6 @@ func identList(names []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// indexes: a type has no indexes.
+func (userTypeAdapter) indexes(plan.UserType) []string { return nil }

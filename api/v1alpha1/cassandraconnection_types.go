@@ -98,6 +98,16 @@ type CassandraConnectionSpec struct {
 	// +optional
 	SchemaAgreementTimeout *metav1.Duration `json:"schemaAgreementTimeout,omitempty"`
 
+	// TablesWarnThreshold: when a table that cqlsync creates brings the cluster past this many
+	// tables (outside Cassandra's own keyspaces), the resource gets a Warning event (TooManyTables)
+	// and the manager logs it. Cassandra degrades past a few hundred tables: each costs memory on
+	// every node whether it is used or not. 0 turns the warning off. status.tables shows the count.
+	// +kubebuilder:default=200
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100000
+	// +optional
+	TablesWarnThreshold *int32 `json:"tablesWarnThreshold,omitempty"`
+
 	// DDLGuards decide whether DDL waits while a node is down or while the nodes run different
 	// Cassandra versions. Held targets are Pending with reason NodeDown or ClusterUpgrading,
 	// naming the nodes, and are retried until the cluster is whole again.
@@ -257,6 +267,11 @@ type CassandraConnectionStatus struct {
 	// HostsUp summarises hosts as "up/total", for kubectl get.
 	// +optional
 	HostsUp string `json:"hostsUp,omitempty"`
+
+	// Tables is how many tables the cluster holds outside Cassandra's own keyspaces, as of the
+	// last refresh (see spec.tablesWarnThreshold).
+	// +optional
+	Tables int32 `json:"tables,omitempty"`
 }
 
 // CassandraConnection is a named connection to one Cassandra cluster (cqlengine's
@@ -327,4 +342,6 @@ type DDLGuards struct {
 func (g *DDLGuards) HoldWhenNodeDown() bool { return g != nil && g.WhenNodeDown == GuardHold }
 
 // HoldWhenVersionsDiffer reports whether DDL waits while the nodes' versions differ (default: yes).
-func (g *DDLGuards) HoldWhenVersionsDiffer() bool { return g == nil || g.WhenVersionsDiffer != GuardProceed }
+func (g *DDLGuards) HoldWhenVersionsDiffer() bool {
+	return g == nil || g.WhenVersionsDiffer != GuardProceed
+}

@@ -36,6 +36,10 @@ const (
 	// ReasonUnknownDatacenter: Cassandra refused a datacenter of spec.replication.datacenters that
 	// the cluster does not have. The message names it and the cluster's datacenters.
 	ReasonUnknownDatacenter = "UnknownDatacenter"
+	// ReasonIndexBuilding (Pending): the table is in place but a node cannot serve one of its
+	// indexes yet (it is still being built: system."IndexInfo", system_views.sai_column_indexes);
+	// queries that use it fail until then. Retried until every node that is up can.
+	ReasonIndexBuilding = "IndexBuilding"
 	// ReasonNodeDown (Pending): a node is down and the connection's spec.ddlGuards.whenNodeDown is
 	// Hold; nothing was executed; retried until the node is up.
 	ReasonNodeDown = "NodeDown"

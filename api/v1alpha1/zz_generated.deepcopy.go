@@ -107,6 +107,11 @@ func (in *CassandraConnectionSpec) DeepCopyInto(out *CassandraConnectionSpec) {
 		*out = new(v1.Duration)
 		**out = **in
 	}
+	if in.TablesWarnThreshold != nil {
+		in, out := &in.TablesWarnThreshold, &out.TablesWarnThreshold
+		*out = new(int32)
+		**out = **in
+	}
 	if in.DDLGuards != nil {
 		in, out := &in.DDLGuards, &out.DDLGuards
 		*out = new(DDLGuards)

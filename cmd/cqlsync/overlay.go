@@ -109,6 +109,14 @@ func (c *overlaid) Keyspace(ctx context.Context, name string) (*introspect.Keysp
 }
 
 // Apply never runs anything: the CLI only plans.
+// TablesWarning: a plan never creates a table.
+func (c *overlaid) TablesWarning(context.Context) string { return "" }
+
+// IndexesNotReady: a plan never runs, so no index is waited for.
+func (c *overlaid) IndexesNotReady(context.Context, string, []string) (map[string][]string, error) {
+	return nil, nil
+}
+
 func (c *overlaid) Apply(context.Context, introspect.Object, plan.Plan) (plan.Plan, error) {
 	return nil, errors.New("cqlsync plan never executes DDL")
 }

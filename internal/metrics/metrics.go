@@ -120,7 +120,9 @@ func (Executor) Statement(t apply.Target, st plan.Statement, took time.Duration,
 }
 
 // AgreementWait records a wait for schema agreement.
-func (Executor) AgreementWait(_ apply.Target, took time.Duration) { agreementWait.Observe(took.Seconds()) }
+func (Executor) AgreementWait(_ apply.Target, took time.Duration) {
+	agreementWait.Observe(took.Seconds())
+}
 
 // objectKind is the kind of object a statement changes: keyspace, table (its columns, options and
 // indexes) or type.

@@ -13,7 +13,9 @@ import (
 // A held plan sends nothing (the target has no session: any query would panic) and says which
 // nodes hold it; with the guards off, or with every node up on one version, nothing holds.
 func TestGuards(t *testing.T) {
-	up := func(addr, version string) NodeState { return NodeState{Address: addr, Up: true, ReleaseVersion: version} }
+	up := func(addr, version string) NodeState {
+		return NodeState{Address: addr, Up: true, ReleaseVersion: version}
+	}
 	down := func(addr, version string) NodeState { return NodeState{Address: addr, ReleaseVersion: version} }
 	tests := []struct {
 		name             string

@@ -11,6 +11,9 @@ package cluster
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
+	"time"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
@@ -31,6 +34,62 @@ type Handle struct {
 	session *gocql.Session
 	exec    *apply.Executor
 	cache   *introspect.SchemaCache
+	// tablesWarn is the connection's spec.tablesWarnThreshold (0: never); counts caches the
+	// number of tables per cluster.
+	tablesWarn int
+	counts     *tableCounts
+}
+
+// tableCountTTL is how long a count of a cluster's tables is used (plus the tables created since)
+// before it is counted again.
+const tableCountTTL = 30 * time.Second
+
+// tableCounts caches the number of tables of each cluster, so that a rollout of many tables counts
+// them every tableCountTTL, not once per table.
+type tableCounts struct {
+	mu sync.Mutex
+	m  map[string]tableCount
+}
+
+type tableCount struct {
+	n  int
+	at time.Time
+}
+
+// TablesWarning says, after cqlsync created a table, whether the cluster now holds more tables
+// than the connection's spec.tablesWarnThreshold: a message for a Warning event, or "".
+func (h *Handle) TablesWarning(ctx context.Context) string {
+	if h.tablesWarn <= 0 || h.counts == nil {
+		return ""
+	}
+	key := h.target.Cluster
+	if key == "" {
+		key = h.target.Key
+	}
+	h.counts.mu.Lock()
+	c, ok := h.counts.m[key]
+	if ok && time.Since(c.at) < tableCountTTL {
+		c.n++ // the table just created
+		h.counts.m[key] = c
+	}
+	h.counts.mu.Unlock()
+	if !ok || time.Since(c.at) >= tableCountTTL {
+		ctx, cancel := context.WithTimeout(ctx, h.target.RequestTimeout)
+		defer cancel()
+		n, err := introspect.CountTables(ctx, h.session)
+		if err != nil {
+			return ""
+		}
+		c = tableCount{n: n, at: time.Now()}
+		h.counts.mu.Lock()
+		h.counts.m[key] = c
+		h.counts.mu.Unlock()
+	}
+	if c.n <= h.tablesWarn {
+		return ""
+	}
+	return fmt.Sprintf("the cluster now holds %d tables, more than the connection's spec.tablesWarnThreshold (%d): Cassandra degrades past a few hundred tables, each of which costs memory on every node; prefer fewer, larger tables",
+		c.n, h.tablesWarn)
 }
 
 // Key is the connection's registry key ("namespace/name"): DDL with the same key is serialised,
@@ -43,6 +102,14 @@ func (h *Handle) Keyspace(ctx context.Context, name string) (*introspect.Keyspac
 	ctx, cancel := context.WithTimeout(ctx, h.target.RequestTimeout)
 	defer cancel()
 	return h.cache.Keyspace(ctx, h.target.Key, h.session, name)
+}
+
+// IndexesNotReady reports the indexes of a keyspace that some node that is up cannot serve yet
+// (see [introspect.IndexesNotReady]), within the connection's request timeout.
+func (h *Handle) IndexesNotReady(ctx context.Context, keyspace string, names []string) (map[string][]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.target.RequestTimeout)
+	defer cancel()
+	return introspect.IndexesNotReady(ctx, h.session, keyspace, names)
 }
 
 // Apply runs the plan (see [apply.Executor.Apply]) of one object and returns the statements that
@@ -67,6 +134,9 @@ type Pool struct {
 	Registry *registry.Registry
 	Executor *apply.Executor
 	Cache    *introspect.SchemaCache
+
+	countsOnce sync.Once
+	counts     *tableCounts
 }
 
 // Get returns the handle of a connection's open session (connecting first for a lazy one). The
@@ -80,7 +150,9 @@ func (p *Pool) Get(ctx context.Context, namespace, name string) (*Handle, error)
 	if s.Driver() == nil {
 		return nil, ErrNoDriver
 	}
-	return &Handle{target: apply.TargetOf(s), session: s.Driver(), exec: p.Executor, cache: p.Cache}, nil
+	p.countsOnce.Do(func() { p.counts = &tableCounts{m: map[string]tableCount{}} })
+	return &Handle{target: apply.TargetOf(s), session: s.Driver(), exec: p.Executor, cache: p.Cache,
+		tablesWarn: s.Config().TablesWarnThreshold, counts: p.counts}, nil
 }
 
 // Follow keeps cache in step with what the registry's sessions hear: each schema change event

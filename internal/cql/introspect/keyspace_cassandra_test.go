@@ -2,8 +2,10 @@ package introspect
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,5 +56,32 @@ func TestKeyspaceAndNodesOnCassandra(t *testing.T) {
 		if ks, err := ReadKeyspace(ctx, s, missing); err != nil || ks != nil {
 			t.Errorf("%s: want nil, got %+v %v", missing, ks, err)
 		}
+	}
+}
+
+// TestIndexesNotReadyOnCassandra: built indexes, legacy and storage-attached, are ready on the
+// node; an index the node does not have is reported with the node.
+func TestIndexesNotReadyOnCassandra(t *testing.T) {
+	rig := testenv.Cassandra(t)
+	s := testenv.CQLSession(t, rig.Cluster2)
+	ks := fmt.Sprintf("idxready_%d", time.Now().UnixNano()%1000000)
+	for _, st := range []string{
+		`CREATE KEYSPACE ` + ks + ` WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+		`CREATE TABLE ` + ks + `.t (id int PRIMARY KEY, a text, b text)`,
+		`CREATE INDEX t_a ON ` + ks + `.t (a) USING 'sai'`,
+		`CREATE INDEX t_b ON ` + ks + `.t (b)`,
+	} {
+		if err := s.Query(st).Exec(); err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+	}
+	t.Cleanup(func() { _ = s.Query(`DROP KEYSPACE IF EXISTS ` + ks).Exec() })
+	ctx := context.Background()
+	if got, err := IndexesNotReady(ctx, s, ks, []string{"t_a", "t_b"}); err != nil || got != nil {
+		t.Fatalf("built indexes: %v %v", got, err)
+	}
+	got, err := IndexesNotReady(ctx, s, ks, []string{"t_a", "t_missing"})
+	if err != nil || len(got) != 1 || len(got["t_missing"]) != 1 || !strings.HasPrefix(got["t_missing"][0], rig.Cluster2+":") {
+		t.Fatalf("a missing index: %v %v", got, err)
 	}
 }

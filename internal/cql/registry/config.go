@@ -47,6 +47,9 @@ type Config struct {
 	// the nodes run different Cassandra versions (see internal/cql/apply).
 	HoldWhenNodeDown       bool
 	HoldWhenVersionsDiffer bool
+	// TablesWarnThreshold: a table created past this many tables in the cluster is warned about;
+	// 0 never.
+	TablesWarnThreshold int
 }
 
 // Hash is a stable digest of the configuration, credentials and certificates included, so that a

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
+
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 )
 
 // Session is an open driver session of one connection. It stays valid until the registry replaces
@@ -74,6 +76,9 @@ type Host struct {
 type ClusterInfo struct {
 	ClusterName string
 	Hosts       []Host // sorted by address
+	// Tables is how many tables the cluster holds outside Cassandra's own keyspaces; -1 when
+	// they could not be counted.
+	Tables int
 }
 
 // ID is the cluster's identity: its name and the smallest host_id of its nodes. It depends on
@@ -145,6 +150,10 @@ func (s *Session) Describe(ctx context.Context) (ClusterInfo, error) {
 		})
 	}
 	sort.Slice(info.Hosts, func(i, j int) bool { return info.Hosts[i].Address < info.Hosts[j].Address })
+	var err error
+	if info.Tables, err = introspect.CountTables(ctx, gs); err != nil {
+		info.Tables = -1 // not worth failing the description for
+	}
 	if id := info.ID(); id != "" {
 		s.clusterID.Store(id)
 	}

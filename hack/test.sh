@@ -53,7 +53,8 @@ trap cleanup EXIT INT TERM
 
 # Read the status once: `status | grep -q` would break the pipe under pipefail and misreport.
 status="$(bash "${cassandra}" status)"
-for c in cluster1 cluster2 cluster3; do
+# pair1 and pair2 are the two nodes of one cluster (the schema-disagreement and node-down tests).
+for c in cluster1 cluster2 cluster3 pair1 pair2; do
   if ! grep -qE "^${c}[[:space:]].*[[:space:]]running[[:space:]]" <<<"${status}"; then
     started+=("${c}")
   fi
@@ -62,7 +63,7 @@ if ((${#started[@]})); then
   echo "test.sh: starting Cassandra: ${started[*]}"
   bash "${cassandra}" start "${started[@]}"
 else
-  bash "${cassandra}" start # all running: this only waits until each answers CQL
+  bash "${cassandra}" start cluster1 cluster2 cluster3 pair1 pair2 # all running: this only waits until each answers CQL
 fi
 eval "$(bash "${cassandra}" env)"
 export KUBEBUILDER_ASSETS="$("${root}/hack/control-plane.sh")"

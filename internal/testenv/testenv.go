@@ -5,8 +5,11 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +74,53 @@ func Cassandra(t testing.TB) Rig {
 		t.Skip("needs the local Cassandra clusters: run `make test` (or `eval $(hack/cassandra.sh env)` after `hack/cassandra.sh start`)")
 	}
 	return r
+}
+
+// Pair is the rig's cluster of two nodes (hack/cassandra.sh pair1 and pair2).
+type Pair struct {
+	// Hosts are the nodes' addresses; Nodes their names for hack/cassandra.sh, in the same order.
+	Hosts, Nodes []string
+	DC           string
+	Script       string
+}
+
+// TwoNodes returns the rig's cluster of two nodes, or stops the test like Cassandra.
+func TwoNodes(t testing.TB) Pair {
+	t.Helper()
+	Cassandra(t)
+	p := Pair{DC: os.Getenv("CQLSYNC_PAIR_DC"), Script: os.Getenv("CQLSYNC_CASSANDRA_SCRIPT")}
+	if v := os.Getenv("CQLSYNC_PAIR_HOSTS"); v != "" {
+		p.Hosts = strings.Split(v, ",")
+	}
+	if v := os.Getenv("CQLSYNC_PAIR_NODES"); v != "" {
+		p.Nodes = strings.Split(v, ",")
+	}
+	if len(p.Hosts) != 2 || len(p.Nodes) != 2 || p.Script == "" {
+		if os.Getenv("CQLSYNC_REQUIRE_RIG") == "1" {
+			t.Fatal("the two-node cluster is required but CQLSYNC_PAIR_HOSTS/NODES are unset: run `make test`")
+		}
+		t.Skip("needs the two-node cluster: run `make test` (or `hack/cassandra.sh start pair1 pair2`)")
+	}
+	return p
+}
+
+// NodePID is the PID of a node of the rig, from hack/cassandra.sh status.
+func (p Pair) NodePID(t testing.TB, node string) int {
+	t.Helper()
+	out, err := exec.Command(p.Script, "status").Output()
+	if err != nil {
+		t.Fatalf("%s status: %v", p.Script, err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[0] == node {
+			if pid, err := strconv.Atoi(strings.TrimPrefix(f[2], "pid=")); err == nil {
+				return pid
+			}
+		}
+	}
+	t.Fatalf("node %s is not running:\n%s", node, out)
+	return 0
 }
 
 // CQLSession opens a driver session to host for a test's own queries (checking what cqlsync did,

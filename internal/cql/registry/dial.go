@@ -66,7 +66,12 @@ func clusterConfig(cfg Config, log logr.Logger) (*gocql.ClusterConfig, error) {
 	if cfg.LocalDatacenter != "" {
 		fallback = gocql.DCAwareRoundRobinPolicy(cfg.LocalDatacenter)
 	}
-	cc.PoolConfig.HostSelectionPolicy = gocql.TokenAwareHostPolicy(fallback)
+	// A node that hangs (a long GC pause, a frozen VM) accepts TCP but never answers: the session
+	// opens as soon as one node answers, instead of waiting for every node's pool.
+	cc.PoolConfig.HostSelectionPolicy = gocql.SingleHostReadyPolicy(gocql.TokenAwareHostPolicy(fallback))
+	// Reads marked idempotent (system tables) move to the next node when one times out. DDL is
+	// never marked idempotent, so a statement is never sent twice by the driver.
+	cc.RetryPolicy = &gocql.SimpleRetryPolicy{NumRetries: 2}
 	if cfg.Username != "" || cfg.Password != "" {
 		cc.Authenticator = gocql.PasswordAuthenticator{Username: cfg.Username, Password: cfg.Password}
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
@@ -113,13 +114,14 @@ func (c ClusterInfo) UpCount() int {
 
 // Describe asks the cluster for its name and the schema version of every node (system.local and
 // system.peers_v2) and merges that with the driver's view of each host (address, DC, rack, up,
-// release version). It fails when no node answers within the request timeout.
+// release version). A node that does not answer within the request timeout is passed over for the
+// next one; it fails when neither of two nodes answers.
 func (s *Session) Describe(ctx context.Context) (ClusterInfo, error) {
 	gs := s.Driver()
 	if gs == nil {
 		return ClusterInfo{}, &Error{Kind: KindOther, Err: errors.New("not a driver session")}
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, 2*s.cfg.RequestTimeout+time.Second)
 	defer cancel()
 	var info ClusterInfo
 	type versions struct{ release, schema string }
@@ -127,11 +129,11 @@ func (s *Session) Describe(ctx context.Context) (ClusterInfo, error) {
 	var id, schema gocql.UUID
 	var release string
 	if err := gs.Query("SELECT cluster_name, host_id, schema_version, release_version FROM system.local WHERE key = 'local'").
-		Consistency(gocql.One).ScanContext(ctx, &info.ClusterName, &id, &schema, &release); err != nil {
+		Consistency(gocql.One).Idempotent(true).ScanContext(ctx, &info.ClusterName, &id, &schema, &release); err != nil {
 		return ClusterInfo{}, &Error{Kind: KindOf(err), Err: err}
 	}
 	byID[id.String()] = versions{release, schema.String()}
-	iter := gs.Query("SELECT host_id, schema_version, release_version FROM system.peers_v2").Consistency(gocql.One).IterContext(ctx)
+	iter := gs.Query("SELECT host_id, schema_version, release_version FROM system.peers_v2").Consistency(gocql.One).Idempotent(true).IterContext(ctx)
 	for iter.Scan(&id, &schema, &release) {
 		byID[id.String()] = versions{release, schema.String()}
 	}

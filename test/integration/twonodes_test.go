@@ -1,0 +1,112 @@
+package integration
+
+import (
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/testenv"
+)
+
+// TestHungNodeOnTwoNodes: a node that hangs (SIGSTOP: it accepts TCP and never answers), on the
+// rig's cluster of two nodes. cqlsync keeps its session through the other node. Once the live node
+// marks the hung one down, a connection with the default guard (whenNodeDown: Proceed) runs its
+// CREATE TABLE exactly once and is Synced, while a connection with whenNodeDown: Hold runs nothing
+// and is Pending (NodeDown). After SIGCONT the node pulls the schema it missed, the held target
+// syncs, and nothing ran twice.
+func TestHungNodeOnTwoNodes(t *testing.T) {
+	pair := testenv.TwoNodes(t)
+	ns := newNamespace(t)
+	s1 := pairSession(t, pair.Hosts[0])
+	ks := "pair_" + uniqueSuffix()
+	cql(t, s1, `CREATE KEYSPACE "`+ks+`" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 2}`)
+	t.Cleanup(func() { _ = s1.Query(`DROP KEYSPACE IF EXISTS "` + ks + `"`).Exec() })
+
+	timeout := metav1.Duration{Duration: 3 * time.Second}
+	mustCreate(t, connection(ns, "proceed", cqlv1.CassandraConnectionSpec{Hosts: hosts(pair.Hosts[0]),
+		RequestTimeout: &timeout, SchemaAgreementTimeout: &timeout}))
+	mustCreate(t, connection(ns, "hold", cqlv1.CassandraConnectionSpec{Hosts: hosts(pair.Hosts[0]),
+		RequestTimeout: &timeout, SchemaAgreementTimeout: &timeout,
+		DDLGuards: &cqlv1.DDLGuards{WhenNodeDown: cqlv1.GuardHold}}))
+	for _, name := range []string{"proceed", "hold"} {
+		eventually(t, connectTimeout, func() error {
+			c, err := getConn(ns, name)
+			if err != nil || c.Status.HostsUp != "2/2" {
+				return fmt.Errorf("both nodes must be up first: %v %+v", err, c.Status)
+			}
+			return nil
+		})
+	}
+
+	pid := pair.NodePID(t, pair.Nodes[1])
+	thaw := func() { _ = syscall.Kill(pid, syscall.SIGCONT) }
+	t.Cleanup(thaw) // whatever happens, the node is not left frozen
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	frozen := time.Now()
+	held := readingsSpec("hold", ks)
+	held.Name = "held"
+	mustCreate(t, tableModelObj(ns, "proceeds", readingsSpec("proceed", ks)))
+	mustCreate(t, tableModelObj(ns, "held", held))
+
+	waitTableModel(t, ns, "proceeds", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	t.Logf("synced %s after the node froze", time.Since(frozen).Round(time.Second))
+	if n := ddlStats(ns, "proceed").Statements; n != 1 {
+		t.Errorf("%d statements ran through the proceeding connection, want the one CREATE TABLE", n)
+	}
+	eventually(t, time.Minute, func() error {
+		tm, err := getTableModel(ns, "held")
+		if err != nil {
+			return err
+		}
+		if tg, err := tableTarget(tm, "hold", ks); err != nil || tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonNodeDown {
+			return fmt.Errorf("not Pending/NodeDown: %+v", tm.Status.Targets)
+		}
+		return nil
+	})
+	if n := ddlStats(ns, "hold").Statements; n != 0 {
+		t.Errorf("%d statements ran through the holding connection while a node was down", n)
+	}
+	if liveTable(t, s1, ks, "held") != nil {
+		t.Error("the held table exists while the node is down")
+	}
+
+	thaw()
+	s2 := pairSession(t, pair.Hosts[1])
+	eventually(t, 2*time.Minute, func() error {
+		if liveTable(t, s2, ks, "readings") == nil {
+			return fmt.Errorf("the thawed node has not pulled the table yet")
+		}
+		return nil
+	})
+	waitTableModel(t, ns, "held", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	if liveTable(t, s2, ks, "held") == nil {
+		t.Error("the held table is not on the thawed node")
+	}
+	if n := ddlStats(ns, "proceed").Statements; n != 1 {
+		t.Errorf("%d statements ran through the proceeding connection in all, want 1", n)
+	}
+	if n := ddlStats(ns, "hold").Statements; n != 1 {
+		t.Errorf("%d statements ran through the holding connection in all, want 1", n)
+	}
+}
+
+// pairSession is a session that talks to one node only (the other may be frozen).
+func pairSession(t *testing.T, host string) *gocql.Session {
+	t.Helper()
+	cc := gocql.NewCluster(host)
+	cc.Timeout = 30 * time.Second
+	cc.HostFilter = gocql.WhiteListHostFilter(host)
+	s, err := gocql.NewSession(*cc)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", host, err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}

@@ -93,6 +93,9 @@ type fakeCluster struct {
 	building map[string][]string
 	// tablesWarning is what TablesWarning says.
 	tablesWarning string
+	// disagree, when set, is what Agreement answers; agreeAfterApply what a plan that ran
+	// returns (the nodes did not agree after it).
+	disagree, agreeAfterApply error
 	ran      []plan.Statement
 	plans    int
 }
@@ -129,7 +132,7 @@ func (f *fakeCluster) Apply(_ context.Context, _ introspect.Object, p plan.Plan)
 	for i := range out {
 		out[i].Warnings = f.warnings
 	}
-	return out, nil
+	return out, f.agreeAfterApply
 }
 
 func (f *fakeCluster) IndexesNotReady(_ context.Context, _ string, names []string) (map[string][]string, error) {
@@ -145,6 +148,12 @@ func (f *fakeCluster) IndexesNotReady(_ context.Context, _ string, names []strin
 }
 
 func (f *fakeCluster) TablesWarning(context.Context) string { return f.tablesWarning }
+
+func (f *fakeCluster) Agreement(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.disagree
+}
 
 func (f *fakeCluster) statements() []string {
 	f.mu.Lock()

@@ -125,6 +125,9 @@ type Cluster interface {
 	// IndexesNotReady lists, for each named index of the keyspace that some node cannot serve
 	// yet (still building), those nodes; nil when all are ready.
 	IndexesNotReady(ctx context.Context, keyspace string, names []string) (map[string][]string, error)
+	// Agreement checks that the nodes that are up agree on the schema: an
+	// *apply.DisagreementError when they do not.
+	Agreement(ctx context.Context) error
 	// TablesWarning, called after a table was created, says whether the cluster now holds more
 	// tables than the connection's spec.tablesWarnThreshold: the warning, or "".
 	TablesWarning(ctx context.Context) string

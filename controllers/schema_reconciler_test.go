@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/apply"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 )
 
@@ -437,5 +438,49 @@ func TestIndexBuildingIsPending(t *testing.T) {
 	}
 	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetSynced {
 		t.Fatalf("a resync asked again: %+v", tg)
+	}
+}
+
+// TestSyncedOnlyOnceTheNodesAgree: a statement ran, then the nodes did not agree (Pending,
+// SchemaDisagreement). The retry finds the table on the node that answers and has nothing to run:
+// it is Synced only once the nodes agree, since a node without the table fails queries. A Synced
+// target with nothing to run does not ask.
+func TestSyncedOnlyOnceTheNodesAgree(t *testing.T) {
+	tm := sampleTable("ks1")
+	empty := liveReadings()
+	delete(empty.Tables, "readings")
+	cl := newFakeCluster(empty)
+	disagree := &apply.DisagreementError{Versions: []string{"a", "b"}}
+	c := fakeClient(t, nil, tm, readyConn("ns", "c1", false, ""))
+	r := tableModelReconciler(c, fakeClusters{"c1": cl})
+	cl.agreeAfterApply = disagree // the CREATE runs, then the nodes disagree
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonSchemaDisagreement || len(cl.statements()) != 1 {
+		t.Fatalf("after the CREATE: %+v, statements %q", tg, cl.statements())
+	}
+	// The retry: the table is there, nothing to run, the nodes still disagree.
+	cl.keyspaces["ks1"] = liveReadings()
+	cl.disagree = disagree
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonSchemaDisagreement || len(cl.statements()) != 1 {
+		t.Fatalf("retry while the nodes disagree: %+v, statements %q", tg, cl.statements())
+	}
+	cl.disagree = nil
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetSynced || len(cl.statements()) != 1 {
+		t.Fatalf("once they agree: %+v, statements %q", tg, cl.statements())
+	}
+	cl.disagree = disagree
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetSynced {
+		t.Fatalf("a resync of a Synced target asked: %+v", tg)
 	}
 }

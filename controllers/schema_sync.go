@@ -32,6 +32,9 @@ type targetWork struct {
 	// them to build (its previous reason was IndexBuilding), so that they are asked about again.
 	indexes      []string
 	checkIndexes bool
+	// checkAgreement says that the target waited for the nodes to agree (its previous reason was
+	// SchemaDisagreement): with nothing left to run, it is Synced only once they do.
+	checkAgreement bool
 }
 
 // reconcileNormal plans every target, lets the approval gate decide what runs, and executes that
@@ -179,6 +182,14 @@ func (r *schemaReconciler[T, D]) executeTarget(ctx context.Context, w *targetWor
 			"applied", len(applied), "of", len(g.run), "error", err.Error())
 	}
 	w.out.state, w.out.reason, w.out.message = classify(err, r.kind.noun+" "+r.qualified(g.keyspace, w.out.name)+" matches the spec")
+	if err == nil && len(applied) == 0 && w.checkAgreement {
+		// What ran before is on the node that answers, not yet on every node: a node that lacks
+		// it would fail queries. The check is one read of the nodes' schema versions.
+		if aerr := w.cluster.Agreement(ctx); aerr != nil {
+			w.out.state, w.out.reason, w.out.message = classify(aerr, "")
+			return
+		}
+	}
 	if err == nil && len(g.held) > 0 {
 		w.holdReason = holdReason
 		w.out.state, w.out.reason, w.out.message = cqlv1.TargetPending, holdReason, heldMessage(holdReason, g.held)
@@ -292,8 +303,9 @@ func (r *schemaReconciler[T, D]) planTarget(ctx context.Context, obj T, d D, ct 
 	w.gate = &gated{connection: ct.name, keyspace: keyspace, object: r.object(keyspace, obj.CQLName()), live: live, planned: res.Plan}
 	w.indexes = r.adapter.indexes(d)
 	for _, t := range obj.Schema().Targets {
-		if t.Connection == ct.name && t.Keyspace == o.keyspace && t.Reason == cqlv1.ReasonIndexBuilding {
-			w.checkIndexes = true
+		if t.Connection == ct.name && t.Keyspace == o.keyspace {
+			w.checkIndexes = w.checkIndexes || t.Reason == cqlv1.ReasonIndexBuilding
+			w.checkAgreement = w.checkAgreement || t.Reason == cqlv1.ReasonSchemaDisagreement
 		}
 	}
 	return w, nil

@@ -112,6 +112,9 @@ func (c *overlaid) Keyspace(ctx context.Context, name string) (*introspect.Keysp
 // TablesWarning: a plan never creates a table.
 func (c *overlaid) TablesWarning(context.Context) string { return "" }
 
+// Agreement: a plan never waits for the nodes to agree.
+func (c *overlaid) Agreement(context.Context) error { return nil }
+
 // IndexesNotReady: a plan never runs, so no index is waited for.
 func (c *overlaid) IndexesNotReady(context.Context, string, []string) (map[string][]string, error) {
 	return nil, nil

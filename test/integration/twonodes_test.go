@@ -13,12 +13,14 @@ import (
 	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
-// TestHungNodeOnTwoNodes: a node that hangs (SIGSTOP: it accepts TCP and never answers), on the
-// rig's cluster of two nodes. cqlsync keeps its session through the other node. Once the live node
-// marks the hung one down, a connection with the default guard (whenNodeDown: Proceed) runs its
-// CREATE TABLE exactly once and is Synced, while a connection with whenNodeDown: Hold runs nothing
-// and is Pending (NodeDown). After SIGCONT the node pulls the schema it missed, the held target
-// syncs, and nothing ran twice.
+// TestHungNodeOnTwoNodes: real schema disagreement, and a node that hangs, on the rig's cluster of
+// two nodes. One node is frozen (SIGSTOP: it accepts TCP and never answers). cqlsync keeps its
+// session through the other node and sends its CREATE TABLE there; the frozen node cannot take
+// the change, so the target is Pending (SchemaDisagreement) and no statement runs again while it
+// waits. Once the live node marks the frozen one down, a node that is down no longer blocks DDL
+// (whenNodeDown: Proceed, the default) and the target is Synced, with the one statement. A
+// connection with whenNodeDown: Hold runs nothing meanwhile and is Pending (NodeDown). After
+// SIGCONT the node pulls the schema it missed, the held target syncs, and nothing ran twice.
 func TestHungNodeOnTwoNodes(t *testing.T) {
 	pair := testenv.TwoNodes(t)
 	ns := newNamespace(t)
@@ -50,16 +52,34 @@ func TestHungNodeOnTwoNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	frozen := time.Now()
-	held := readingsSpec("hold", ks)
-	held.Name = "held"
 	mustCreate(t, tableModelObj(ns, "proceeds", readingsSpec("proceed", ks)))
-	mustCreate(t, tableModelObj(ns, "held", held))
+	eventually(t, time.Minute, func() error {
+		tm, err := getTableModel(ns, "proceeds")
+		if err != nil {
+			return err
+		}
+		if tg, err := tableTarget(tm, "proceed", ks); err != nil || tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonSchemaDisagreement {
+			return fmt.Errorf("not Pending/SchemaDisagreement: %+v", tm.Status.Targets)
+		}
+		return nil
+	})
+	t.Logf("Pending/SchemaDisagreement %s after the node froze", time.Since(frozen).Round(100*time.Millisecond))
+	if n := ddlStats(ns, "proceed").Statements; n != 1 {
+		t.Errorf("%d statements ran before the disagreement was reported, want the one CREATE TABLE", n)
+	}
+	if liveTable(t, s1, ks, "readings") == nil {
+		t.Error("the CREATE TABLE did not run on the live node")
+	}
 
 	waitTableModel(t, ns, "proceeds", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
-	t.Logf("synced %s after the node froze", time.Since(frozen).Round(time.Second))
+	t.Logf("Synced %s after the node froze (the frozen node marked down)", time.Since(frozen).Round(100*time.Millisecond))
 	if n := ddlStats(ns, "proceed").Statements; n != 1 {
 		t.Errorf("%d statements ran through the proceeding connection, want the one CREATE TABLE", n)
 	}
+
+	held := readingsSpec("hold", ks)
+	held.Name = "held"
+	mustCreate(t, tableModelObj(ns, "held", held))
 	eventually(t, time.Minute, func() error {
 		tm, err := getTableModel(ns, "held")
 		if err != nil {

@@ -41,7 +41,7 @@ func TestApplyOnCassandra(t *testing.T) {
 	name := fmt.Sprintf("Apply_Test_%d", time.Now().UnixNano()%1000000)
 	t.Cleanup(func() { _ = s.Query(render.DropKeyspace(name)).Exec() })
 
-	nodes, err := introspect.Nodes(ctx, s)
+	nodes, err := introspect.Nodes(ctx, s, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,6 +105,9 @@ type Executor struct {
 	// agreedAt is when the nodes of a cluster (by lock key) were last seen to agree after a
 	// statement.
 	agreedAt map[string]time.Time
+	// coordinators is, per cluster (lock key), the node that answered the last schema-version
+	// check: statements go to it (see exec).
+	coordinators map[string]string
 }
 
 // agreementFresh is how long an agreement seen after a statement stands for the check before the
@@ -135,7 +138,7 @@ type Observer interface {
 
 // NewExecutor returns an executor with no locks held.
 func NewExecutor() *Executor {
-	return &Executor{locks: map[string]chan struct{}{}, stats: map[string]*Stats{}, agreedAt: map[string]time.Time{}}
+	return &Executor{locks: map[string]chan struct{}{}, stats: map[string]*Stats{}, agreedAt: map[string]time.Time{}, coordinators: map[string]string{}}
 }
 
 // Default is the executor of the process, used by the controllers unless told otherwise.
@@ -222,7 +225,11 @@ func (e *Executor) exec(ctx context.Context, t Target, st plan.Statement) ([]str
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.RequestTimeout)
 	defer cancel()
 	start := time.Now()
-	it := t.Session.Query(st.CQL).IterContext(ctx)
+	q := t.Session.Query(st.CQL)
+	if host := e.coordinator(t); host != "" {
+		q = q.SetHostID(host)
+	}
+	it := q.IterContext(ctx)
 	warnings := it.Warnings()
 	err := it.Close()
 	if e.Observer != nil {
@@ -256,20 +263,63 @@ func (e *Executor) awaitAgreement(ctx context.Context, t Target, after *plan.Sta
 }
 
 func (e *Executor) schemaVersions(ctx context.Context, t Target) ([]string, error) {
-	ctx, cancel := context.WithTimeout(ctx, t.RequestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, introspect.ReadBudget(t.RequestTimeout))
 	defer cancel()
-	nodes, err := introspect.Nodes(ctx, t.Session)
+	e.mu.Lock()
+	prefer := e.coordinators[t.lockKey()]
+	e.mu.Unlock()
+	nodes, err := introspect.Nodes(ctx, t.Session, prefer)
 	if err != nil {
 		return nil, err
+	}
+	for _, n := range nodes {
+		if n.Local {
+			e.mu.Lock()
+			e.coordinators[t.lockKey()] = n.HostID
+			e.mu.Unlock()
+		}
 	}
 	return introspect.SchemaVersions(nodes), nil
 }
 
+// CheckAgreement reads the schema versions of the nodes that are up: a *DisagreementError when
+// they differ, nothing is run.
+func (e *Executor) CheckAgreement(ctx context.Context, t Target) error {
+	versions, err := e.schemaVersions(ctx, t)
+	if err != nil {
+		return err
+	}
+	if len(versions) > 1 {
+		return &DisagreementError{Versions: versions}
+	}
+	return nil
+}
+
+// coordinator is the node a statement on t goes to: the one that answered the last
+// schema-version check, if the driver still has it up; "" leaves the choice to the driver. One
+// coordinator for a cluster's DDL is Cassandra's advice (two coordinators creating one table
+// concurrently can give it two ids), and a node that just answered is not a hung one: a statement
+// sent to a hung node would run, unrecorded, whenever the node wakes up.
+func (e *Executor) coordinator(t Target) string {
+	e.mu.Lock()
+	host := e.coordinators[t.lockKey()]
+	e.mu.Unlock()
+	if host == "" || t.Session == nil {
+		return ""
+	}
+	for _, h := range t.Session.GetHosts() {
+		if h.HostID() == host && h.IsUp() {
+			return host
+		}
+	}
+	return ""
+}
+
 // datacenters reads the cluster's datacenters for an error message; nil when they cannot be read.
 func (e *Executor) datacenters(ctx context.Context, t Target) []string {
-	ctx, cancel := context.WithTimeout(ctx, t.RequestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, introspect.ReadBudget(t.RequestTimeout))
 	defer cancel()
-	nodes, err := introspect.Nodes(ctx, t.Session)
+	nodes, err := introspect.Nodes(ctx, t.Session, "")
 	if err != nil {
 		return nil
 	}

@@ -74,7 +74,7 @@ func (h *Handle) TablesWarning(ctx context.Context) string {
 	}
 	h.counts.mu.Unlock()
 	if !ok || time.Since(c.at) >= tableCountTTL {
-		ctx, cancel := context.WithTimeout(ctx, h.target.RequestTimeout)
+		ctx, cancel := context.WithTimeout(ctx, introspect.ReadBudget(h.target.RequestTimeout))
 		defer cancel()
 		n, err := introspect.CountTables(ctx, h.session)
 		if err != nil {
@@ -99,15 +99,21 @@ func (h *Handle) Key() string { return h.target.Key }
 // Keyspace returns the live schema of a keyspace (nil when it does not exist), within the
 // connection's request timeout. The result is shared: do not modify it.
 func (h *Handle) Keyspace(ctx context.Context, name string) (*introspect.KeyspaceSchema, error) {
-	ctx, cancel := context.WithTimeout(ctx, h.target.RequestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, introspect.ReadBudget(h.target.RequestTimeout))
 	defer cancel()
 	return h.cache.Keyspace(ctx, h.target.Key, h.session, name)
 }
 
+// Agreement checks that the nodes that are up agree on the schema (see
+// [apply.Executor.CheckAgreement]).
+func (h *Handle) Agreement(ctx context.Context) error {
+	return h.exec.CheckAgreement(ctx, h.target)
+}
+
 // IndexesNotReady reports the indexes of a keyspace that some node that is up cannot serve yet
-// (see [introspect.IndexesNotReady]), within the connection's request timeout.
+// (see [introspect.IndexesNotReady]), within the read budget of the connection's request timeout.
 func (h *Handle) IndexesNotReady(ctx context.Context, keyspace string, names []string) (map[string][]string, error) {
-	ctx, cancel := context.WithTimeout(ctx, h.target.RequestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, introspect.ReadBudget(h.target.RequestTimeout))
 	defer cancel()
 	return introspect.IndexesNotReady(ctx, h.session, keyspace, names)
 }

@@ -27,7 +27,7 @@ func TestKeyspaceAndNodesOnCassandra(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 
-	nodes, err := Nodes(ctx, s)
+	nodes, err := Nodes(ctx, s, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 )
@@ -21,9 +22,18 @@ type Node struct {
 	Up bool
 }
 
+// ReadBudget is the time a system-table read may take with the connection's request timeout: one
+// attempt per node, and a second node when the first does not answer (a hung node accepts
+// connections and never answers; the read then moves on instead of failing).
+func ReadBudget(requestTimeout time.Duration) time.Duration {
+	return 2*requestTimeout + time.Second
+}
+
 // Nodes lists the cluster's nodes. Both system tables are read from the same coordinator, so that
-// the list has every node exactly once.
-func Nodes(ctx context.Context, s *gocql.Session) ([]Node, error) {
+// the list has every node exactly once. The coordinator is prefer (a host ID) when it is up and
+// answers, else each other node that is up in turn: a node that hangs costs one request timeout,
+// once.
+func Nodes(ctx context.Context, s *gocql.Session, prefer string) ([]Node, error) {
 	up := map[string]bool{}
 	var coordinators []string
 	for _, h := range s.GetHosts() {
@@ -36,6 +46,9 @@ func Nodes(ctx context.Context, s *gocql.Session) ([]Node, error) {
 		return nil, fmt.Errorf("no node of the cluster is up")
 	}
 	slices.Sort(coordinators) // deterministic; any up node will do
+	if i := slices.Index(coordinators, prefer); i > 0 {
+		coordinators = append([]string{prefer}, slices.Delete(coordinators, i, i+1)...)
+	}
 	var lastErr error
 	for _, hostID := range coordinators {
 		nodes, err := nodesFrom(ctx, s, hostID, up)

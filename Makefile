@@ -89,6 +89,10 @@ run: manifests generate fmt vet control-plane ## Run bin/manager: against $$KUBE
 test: manifests generate fmt vet control-plane helm ## Run every test: unit, envtest + real Cassandra, fuzz seeds, e2e and packaging.
 	hack/test.sh
 
+.PHONY: test-faults
+test-faults: manifests generate control-plane ## Run the fault suite: a rollout through 20 leader kills, a Cassandra node restart and a kube-apiserver restart (about 5 minutes).
+	hack/test.sh faults
+
 .PHONY: bench
 bench: manifests generate control-plane ## Measure a rollout of 100/300/500 TableModels against the floor and cqlengine, a resync, and the manager's RSS (about 20 minutes).
 	bash hack/bench.sh

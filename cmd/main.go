@@ -26,6 +26,7 @@ func main() {
 		metricsAddr     string
 		probeAddr       string
 		leaderElect     bool
+		lease           leaseTimings
 		refreshInterval time.Duration
 		driftInterval   time.Duration
 		dryRun          bool
@@ -36,6 +37,9 @@ func main() {
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to; \"0\" disables it")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the health and readiness probes bind to")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "enable leader election, so that only one replica reconciles at a time")
+	flag.DurationVar(&lease.duration, "leader-elect-lease-duration", 15*time.Second, "how long a leader's Lease lasts without renewal: the longest a replica waits to take over from one that died")
+	flag.DurationVar(&lease.renewDeadline, "leader-elect-renew-deadline", 10*time.Second, "how long the leader keeps trying to renew its Lease before it gives up leading (less than the lease duration)")
+	flag.DurationVar(&lease.retryPeriod, "leader-elect-retry-period", 2*time.Second, "how often replicas try to acquire or renew the Lease (less than the renew deadline)")
 	flag.DurationVar(&refreshInterval, "connection-refresh-interval", time.Minute, "how often a Ready CassandraConnection re-reads its hosts")
 	flag.DurationVar(&driftInterval, "drift-interval", 5*time.Minute, "how often a Ready Keyspace, TableModel or UserType re-checks the live schema: the safety net of the clusters' schema change events, which correct drift within seconds")
 	flag.BoolVar(&dryRun, "dry-run", false, "plan and report in each resource's status.plan, but never execute DDL: to preview what a first install would do to existing clusters")
@@ -52,6 +56,10 @@ func main() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(cqlv1.AddToScheme(scheme))
 
+	if err := lease.validate(); err != nil {
+		setupLog.Error(err, "invalid flag")
+		os.Exit(2)
+	}
 	namespaces, err := cacheNamespaces(watchNS, operatorNS)
 	if err != nil {
 		setupLog.Error(err, "invalid flag")
@@ -69,6 +77,12 @@ func main() {
 		// The Lease lives in the operator's namespace, which config/rbac's leader-election Role
 		// covers. Out of a cluster (make run) controller-runtime could not find one by itself.
 		LeaderElectionNamespace: operatorNS,
+		LeaseDuration:           &lease.duration,
+		RenewDeadline:           &lease.renewDeadline,
+		RetryPeriod:             &lease.retryPeriod,
+		// A manager told to stop hands the Lease over at once, instead of making the next replica
+		// wait for it to expire: main returns as soon as the manager has stopped.
+		LeaderElectionReleaseOnCancel: true,
 	})
 	if err != nil {
 		setupLog.Error(err, "unable to create the manager")

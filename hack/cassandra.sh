@@ -311,6 +311,15 @@ commitlog_sync_period: 10000ms
 # Tests drop and truncate a lot; snapshots of that would only fill the disk.
 auto_snapshot: false
 
+# Every schema change (category DDL) is logged, one line each with the user, the client and the
+# statement, to logs/audit.log (hack/cassandra/logback.xml): the fault suite checks that each
+# statement run was one the plan called for.
+audit_logging_options:
+  enabled: true
+  logger:
+    - class_name: FileAuditLogger
+  included_categories: DDL
+
 $auth
 $security
 EOF
@@ -597,6 +606,7 @@ cmd_env() {
     CQLSYNC_CLUSTER3_USER "$SUPERUSER" \
     CQLSYNC_CLUSTER3_PASSWORD "$SUPERUSER_PASSWORD" \
     CQLSYNC_CASSANDRA_SCRIPT "$SCRIPT_PATH" \
+    CQLSYNC_CASSANDRA_RUN "$RUN_ROOT" \
     CQLSYNC_CLUSTER1_DC dc1 \
     CQLSYNC_CLUSTER2_DC dc2 \
     CQLSYNC_CLUSTER3_DC dc3 \

@@ -8,6 +8,10 @@
 # The local Cassandra clusters are started here when they are not running, and the ones started here
 # are stopped here, by PID (hack/cassandra.sh stop), whether the tests pass or fail.
 #
+# `hack/test.sh faults` (make test-faults) runs the fault suite instead, test/faults (build tag
+# faults): a rollout through manager kills, leader failovers, a Cassandra node restart and a
+# kube-apiserver restart, checked against the clusters' schema and audit logs.
+#
 # Environment: FUZZ_TIME (default 10s per fuzz target; 0 skips fuzzing), GO_TEST_FLAGS (extra flags).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -68,6 +72,13 @@ fi
 eval "$(bash "${cassandra}" env)"
 export KUBEBUILDER_ASSETS="$("${root}/hack/control-plane.sh")"
 export CQLSYNC_REQUIRE_RIG=1
+
+if [[ "${1:-}" == faults ]]; then
+  echo "test.sh: the fault suite (test/faults)"
+  go test -tags faults -count=1 -timeout 20m -v ${GO_TEST_FLAGS:-} ./test/faults/
+  echo "test.sh: the fault suite passed"
+  exit 0
+fi
 
 # -p 1: the integration and e2e packages share the Cassandra clusters (one test restarts a node).
 echo "test.sh: go test ./..."

@@ -67,10 +67,14 @@ type Env struct {
 	ServiceAccount types.NamespacedName
 	// ControllerManagerLog is the path of kube-controller-manager's output.
 	ControllerManagerLog string
+	// LastRestart says how long the last RestartAPIServer took.
+	LastRestart RestartTimes
 
 	env     *envtest.Environment
 	kcm     *exec.Cmd
 	kcmDone chan struct{}
+	// restarted are the processes RestartAPIServer started.
+	restarted []restartedProcess
 }
 
 // NewEnvironment returns an envtest environment with the cqlsync CRDs of root, using the binaries
@@ -157,19 +161,11 @@ func Start(ctx context.Context, o Options) (_ *Env, err error) {
 func (e *Env) Stop() error {
 	var errs []error
 	if e.kcm != nil {
-		select {
-		case <-e.kcmDone:
-		default:
-			_ = e.kcm.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-e.kcmDone:
-			case <-time.After(15 * time.Second):
-				_ = e.kcm.Process.Kill()
-				<-e.kcmDone
-				errs = append(errs, errors.New("kube-controller-manager did not stop within 15s of SIGTERM; killed"))
-			}
+		if err := Terminate(e.kcm.Process, e.kcmDone, 15*time.Second); err != nil {
+			errs = append(errs, fmt.Errorf("kube-controller-manager: %w", err))
 		}
 	}
+	errs = append(errs, e.stopRestarted()...)
 	if err := e.env.Stop(); err != nil {
 		errs = append(errs, fmt.Errorf("stopping kube-apiserver and etcd: %w", err))
 	}

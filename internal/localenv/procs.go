@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // ChildPIDs lists the PIDs whose parent is this process: envtest starts kube-apiserver and etcd
@@ -49,4 +51,23 @@ func statFields(path string) []string {
 		return nil
 	}
 	return strings.Fields(s[i+1:])
+}
+
+// Terminate stops a process that a goroutine waits for (done is closed when it has exited):
+// SIGTERM, then SIGKILL after grace. It returns an error when the process had to be killed.
+func Terminate(p *os.Process, done <-chan struct{}, grace time.Duration) error {
+	select {
+	case <-done:
+		return nil
+	default:
+	}
+	_ = p.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+		return nil
+	case <-time.After(grace):
+		_ = p.Kill()
+		<-done
+		return fmt.Errorf("pid %d did not stop within %s of SIGTERM; killed", p.Pid, grace)
+	}
 }

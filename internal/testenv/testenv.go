@@ -52,6 +52,14 @@ type Rig struct {
 	Cluster3CA                     string // PEM path of the CA that signed cluster3's certificate
 	Cluster3User, Cluster3Password string
 	Script                         string // hack/cassandra.sh, to stop and start nodes
+	// RunDir holds each node's directory (<RunDir>/<node>/logs/audit.log is its audit log).
+	RunDir string
+}
+
+// AuditLog is the path of a node's audit log: one line per DDL statement it ran
+// (hack/cassandra.sh enables Cassandra's FileAuditLogger for the DDL category).
+func (r Rig) AuditLog(node string) string {
+	return filepath.Join(r.RunDir, node, "logs", "audit.log")
 }
 
 // Cassandra returns the rig, or stops the test: with CQLSYNC_REQUIRE_RIG=1 (set by `make test`) a
@@ -66,6 +74,7 @@ func Cassandra(t testing.TB) Rig {
 		Cluster3User:     os.Getenv("CQLSYNC_CLUSTER3_USER"),
 		Cluster3Password: os.Getenv("CQLSYNC_CLUSTER3_PASSWORD"),
 		Script:           os.Getenv("CQLSYNC_CASSANDRA_SCRIPT"),
+		RunDir:           os.Getenv("CQLSYNC_CASSANDRA_RUN"),
 	}
 	if r.Cluster1 == "" || r.Cluster2 == "" || r.Cluster3 == "" {
 		if os.Getenv("CQLSYNC_REQUIRE_RIG") == "1" {

@@ -30,12 +30,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
-	"github.com/cqlsync/cqlsync/internal/localenv"
 	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
@@ -120,33 +117,10 @@ type manager struct {
 
 func startManager(b *testing.B, driftInterval time.Duration) *manager {
 	dir := b.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
 	var controlPlane []int
-	env, err := localenv.Start(ctx, localenv.Options{Root: testenv.RepoRoot(), BinDir: testenv.BinDir(), Dir: dir,
-		Started: func(pid int) { testenv.RecordPID(pid); controlPlane = append(controlPlane, pid) }, TokenTTL: 2 * time.Hour})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			b.Errorf("stopping the local environment: %v", err)
-		}
-	})
-	// Many objects at once: lift the client-side rate limit of the benchmark's own client.
-	cfg := rest.CopyConfig(env.Admin)
-	cfg.QPS, cfg.Burst = 500, 1000
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		b.Fatal(err)
-	}
-	if err := cqlv1.AddToScheme(scheme); err != nil {
-		b.Fatal(err)
-	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		b.Fatal(err)
-	}
+	env := testenv.LocalEnv(b, func(pid int) { controlPlane = append(controlPlane, pid) })
+	// Many objects at once: without the client-side rate limit.
+	c := testenv.BulkClient(b, env.Admin)
 	m := &manager{kubeconfig: env.AdminKubeconfig, c: c, dir: dir, controlPlane: controlPlane}
 	metricsAddr, pprofAddr := testenv.FreeLoopbackAddr(b), os.Getenv("CQLSYNC_BENCH_PPROF")
 	if pprofAddr == "" {

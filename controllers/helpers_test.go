@@ -96,8 +96,8 @@ type fakeCluster struct {
 	// disagree, when set, is what Agreement answers; agreeAfterApply what a plan that ran
 	// returns (the nodes did not agree after it).
 	disagree, agreeAfterApply error
-	ran      []plan.Statement
-	plans    int
+	ran                       []plan.Statement
+	plans                     int
 }
 
 func newFakeCluster(keyspaces ...*introspect.KeyspaceSchema) *fakeCluster {

@@ -311,6 +311,11 @@ commitlog_sync_period: 10000ms
 # Tests drop and truncate a lot; snapshots of that would only fill the disk.
 auto_snapshot: false
 
+# A guardrail that warns (never fails) on a table of more than 40 columns: cqlsync turns the
+# warnings Cassandra answers DDL with into events, and a test proves it. Guardrails apply to
+# ordinary users only: the test logs in to cluster3 (with auth) as a role that is not a superuser.
+columns_per_table_warn_threshold: 40
+
 # Every schema change (category DDL) is logged, one line each with the user, the client and the
 # statement, to logs/audit.log (hack/cassandra/logback.xml): the fault suite checks that each
 # statement run was one the plan called for.

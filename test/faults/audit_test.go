@@ -13,6 +13,10 @@ import (
 // "user:...|host:...|source:...|port:...|timestamp:...|type:CREATE_TABLE|category:DDL|ks:k|scope:t|operation:CREATE TABLE ...".
 type auditEntry struct {
 	Type, Keyspace, Scope, Operation string
+	// Port is the client's port: one driver connection, so one process.
+	Port string
+	// Logged is the log line's time.
+	Logged string
 }
 
 // key names what a statement did: its type and object.
@@ -35,7 +39,7 @@ func readAudit(t *testing.T, path, prefix string) []auditEntry {
 		if i < 0 {
 			continue
 		}
-		var e auditEntry
+		e := auditEntry{Logged: strings.TrimSpace(line[:i])}
 		category := ""
 		rest := line[i:]
 		// operation comes last and may hold anything: split it off first.
@@ -54,6 +58,8 @@ func readAudit(t *testing.T, path, prefix string) []auditEntry {
 				e.Keyspace = v
 			case "scope":
 				e.Scope = v
+			case "port":
+				e.Port = v
 			}
 		}
 		if category == "DDL" && strings.HasPrefix(e.Keyspace, prefix) {

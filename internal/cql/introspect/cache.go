@@ -78,12 +78,25 @@ func (e *entry) clean() bool {
 	return e.dirtyRow == 0 && len(e.dirtyTables) == 0 && len(e.dirtyTypes) == 0
 }
 
+// newestMark is the seq of the entry's latest mark (0: none).
+func (e *entry) newestMark() uint64 {
+	n := e.dirtyRow
+	for _, m := range []map[string]uint64{e.dirtyTables, e.dirtyTypes} {
+		for _, seq := range m {
+			n = max(n, seq)
+		}
+	}
+	return n
+}
+
 // refresh is a read under way; lookups that may use its result wait for it.
 type refresh struct {
 	started time.Time
-	done    chan struct{}
-	schema  *KeyspaceSchema
-	err     error
+	// seq is the connection's mark sequence when it started: it read every mark up to it.
+	seq    uint64
+	done   chan struct{}
+	schema *KeyspaceSchema
+	err    error
 }
 
 // CacheStats count what a SchemaCache did.
@@ -144,8 +157,10 @@ func (c *SchemaCache) Keyspace(ctx context.Context, conn string, s *gocql.Sessio
 		}
 		if f := e.refreshing; f != nil {
 			// Its result will do if it started after this lookup (it saw everything this lookup
-			// must see), or if events vouch for what came in between.
-			usable := trusted || !f.started.Before(begun)
+			// must see), or if events vouch for what came in between and nothing was marked
+			// since it started (a statement that ran meanwhile must be seen: reusing a read from
+			// before it would plan the statement again).
+			usable := (trusted && e.newestMark() <= f.seq) || !f.started.Before(begun)
 			c.mu.Unlock()
 			select {
 			case <-f.done:
@@ -178,7 +193,7 @@ type job struct {
 
 // refresh reads what the entry needs, with c.mu held on entry and released on return.
 func (c *SchemaCache) refresh(ctx context.Context, st *connState, e *entry, s *gocql.Session, keyspace string, trusted bool) (*KeyspaceSchema, error) {
-	f := &refresh{started: c.now(), done: make(chan struct{})}
+	f := &refresh{started: c.now(), seq: st.seq, done: make(chan struct{})}
 	e.refreshing = f
 	j := job{seq: st.seq, check: !trusted, full: e.checkedAt.IsZero(), row: e.dirtyRow != 0,
 		tables: keys(e.dirtyTables), types: keys(e.dirtyTypes), stamp: e.stamp,

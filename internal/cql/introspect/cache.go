@@ -41,10 +41,12 @@ type SchemaCache struct {
 	// instead of object by object. Default 16.
 	BulkThreshold int
 
-	now   func() time.Time
-	mu    sync.Mutex
-	conns map[string]*connState
-	stats CacheStats
+	now func() time.Time
+	// beforeRead, when set (tests), runs at the start of each refresh's read, unlocked.
+	beforeRead func()
+	mu         sync.Mutex
+	conns      map[string]*connState
+	stats      CacheStats
 }
 
 // connState is what the cache knows of one connection.
@@ -204,6 +206,9 @@ func (c *SchemaCache) refresh(ctx context.Context, st *connState, e *entry, s *g
 	old := e.schema
 	c.mu.Unlock()
 
+	if c.beforeRead != nil {
+		c.beforeRead()
+	}
 	r := &schemaReader{s: s, keyspace: keyspace}
 	res, err := c.read(ctx, r, j, old)
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -66,8 +67,18 @@ func TestHelmInstallUpgradeUninstall(t *testing.T) {
 		t.Errorf("applying a changed CRD over helm's without --force-conflicts: %v; want a conflict (else the README's upgrade step says too much)", err)
 	}
 	cl.kubectl(t, nil, "apply", "--server-side", "--force-conflicts", "-f", dir)
-	if out := cl.kubectl(t, nil, "explain", "keyspace"); !strings.Contains(out, "A newer description.") {
-		t.Errorf("the upgraded Keyspace CRD is not served:\n%s", out)
+	// The API server serves the new schema once it has rebuilt the CRD's handler and its OpenAPI;
+	// meanwhile discovery may briefly not list the kind at all.
+	var out string
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		out, err = tryRun(nil, cl.env(), testenv.Kubectl(), "explain", "keyspace")
+		if (err == nil && strings.Contains(out, "A newer description.")) || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil || !strings.Contains(out, "A newer description.") {
+		t.Errorf("the upgraded Keyspace CRD is not served within 30s: %v\n%s", err, out)
 	}
 	helmCmd("upgrade", "cqlsync", "dist/chart", "--namespace", ns, "--set", "replicas=2")
 	if err := c.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "cqlsync"}, dep); err != nil {

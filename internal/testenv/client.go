@@ -16,7 +16,9 @@ import (
 
 // BulkClient is a client of cfg's API server that knows the core and cqlsync kinds, without the
 // client-side rate limit's default 5 QPS: for tests and benchmarks that create hundreds of objects.
-func BulkClient(t testing.TB, cfg *rest.Config) client.Client {
+// It can watch: waiting for hundreds of objects by polling lists would load the API server more
+// than the operator does.
+func BulkClient(t testing.TB, cfg *rest.Config) client.WithWatch {
 	t.Helper()
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = 500, 1000
@@ -27,7 +29,7 @@ func BulkClient(t testing.TB, cfg *rest.Config) client.Client {
 	if err := cqlv1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	c, err := client.NewWithWatch(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
@@ -108,7 +110,7 @@ type manager struct {
 	cmd        *exec.Cmd
 	kubeconfig string
 	metrics    string
-	c          client.Client
+	c          client.WithWatch
 	dir        string
 	hosts      []string
 	// controlPlane are the PIDs of kube-apiserver, etcd and kube-controller-manager.
@@ -196,17 +198,19 @@ spec:
 	took := time.Since(start)
 	cpuAfter := m.cpu(b)
 	b.Logf("%s: %d TableModels x 2 clusters Ready after %.1fs; per TableModel: %s", ns, n, took.Seconds(), perObject(before, testenv.ScrapeMetrics(b, m.metrics), n))
-	b.Logf("%s: CPU seconds used meanwhile: manager %.1f, control plane %.1f, Cassandra nodes %.1f (wall %.1f s, 2 cores)", ns,
-		cpuAfter.manager-cpuBefore.manager, cpuAfter.controlPlane-cpuBefore.controlPlane, cpuAfter.cassandra-cpuBefore.cassandra, took.Seconds())
+	b.Logf("%s: CPU seconds used meanwhile: manager %.1f, control plane %.1f, Cassandra nodes %.1f, this benchmark %.1f (wall %.1f s, %d cores)", ns,
+		cpuAfter.manager-cpuBefore.manager, cpuAfter.controlPlane-cpuBefore.controlPlane, cpuAfter.cassandra-cpuBefore.cassandra,
+		cpuAfter.bench-cpuBefore.bench, took.Seconds(), goruntime.NumCPU())
 	return took
 }
 
 // cpuSeconds is the CPU time used so far by the processes of the benchmark.
-type cpuSeconds struct{ manager, controlPlane, cassandra float64 }
+type cpuSeconds struct{ manager, controlPlane, cassandra, bench float64 }
 
 func (m *manager) cpu(b *testing.B) cpuSeconds {
 	var out cpuSeconds
 	out.manager = processCPU(m.cmd.Process.Pid)
+	out.bench = processCPU(os.Getpid())
 	for _, pid := range m.controlPlane {
 		out.controlPlane += processCPU(pid)
 	}
@@ -297,29 +301,61 @@ func perObject(before, after map[string]float64, n int) string {
 		mean(`controller_runtime_reconcile_time_seconds{controller="table"}`))
 }
 
-// waitReady polls until n objects of the list's kind in ns are Ready for their generation.
+// waitReady waits until n objects of the list's kind in ns are Ready for their generation. It
+// lists once and then watches, as `kubectl wait` does: polling a list of hundreds of objects would
+// load the API server (and this process) more than the operator under test does.
 func (m *manager) waitReady(b *testing.B, ns string, list client.ObjectList, n int, timeout time.Duration) {
-	deadline := time.Now().Add(timeout)
-	for {
-		if err := m.c.List(context.Background(), list, client.InNamespace(ns)); err != nil {
-			b.Fatal(err)
-		}
-		ready := 0
-		_ = meta.EachListItem(list, func(o runtime.Object) error {
-			if r, ok := o.(interface {
-				GetGeneration() int64
-			}); ok && readyFor(o, r.GetGeneration()) {
-				ready++
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	ready := map[string]bool{}
+	count := func() int {
+		c := 0
+		for _, r := range ready {
+			if r {
+				c++
 			}
-			return nil
-		})
-		if ready >= n {
+		}
+		return c
+	}
+	see := func(o runtime.Object) {
+		obj, ok := o.(client.Object)
+		if !ok {
 			return
 		}
-		if time.Now().After(deadline) {
-			b.Fatalf("%s: %d of %d Ready after %s", ns, ready, n, timeout)
+		ready[obj.GetName()] = readyFor(o, obj.GetGeneration())
+	}
+	for {
+		if err := m.c.List(ctx, list, client.InNamespace(ns)); err != nil {
+			b.Fatalf("%s: listing: %v (%d of %d Ready)", ns, err, count(), n)
 		}
-		time.Sleep(100 * time.Millisecond)
+		clear(ready)
+		_ = meta.EachListItem(list, func(o runtime.Object) error { see(o); return nil })
+		if count() >= n {
+			return
+		}
+		w, err := m.c.Watch(ctx, list, &client.ListOptions{Namespace: ns, Raw: &metav1.ListOptions{ResourceVersion: list.(metav1.ListInterface).GetResourceVersion()}})
+		if err != nil {
+			b.Fatalf("%s: watching: %v (%d of %d Ready)", ns, err, count(), n)
+		}
+		for ev := range w.ResultChan() {
+			switch ev.Type {
+			case watch.Added, watch.Modified:
+				see(ev.Object)
+			case watch.Deleted:
+				if obj, ok := ev.Object.(client.Object); ok {
+					delete(ready, obj.GetName())
+				}
+			}
+			if count() >= n {
+				w.Stop()
+				return
+			}
+		}
+		w.Stop()
+		if ctx.Err() != nil {
+			b.Fatalf("%s: %d of %d Ready after %s", ns, count(), n, timeout)
+		}
+		// The watch ended (an error event, or the server closed it): list again.
 	}
 }
 

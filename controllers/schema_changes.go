@@ -42,12 +42,22 @@ func (r *schemaReconciler[T, D]) schemaChangeSource(events SchemaEvents) source.
 }
 
 // forSchemaChange lists the resources of the kind that the change concerns: in the connection's
-// namespace, or in every namespace for a ClusterCassandraConnection.
+// namespace, or in every namespace for a ClusterCassandraConnection. A change to one table or type
+// looks only at the resources of that name (a field index), not at every resource: a rollout of N
+// tables brings N events, and listing (and copying) all N resources for each was quadratic.
 func (r *schemaReconciler[T, D]) forSchemaChange(ctx context.Context, events SchemaEvents, c registry.SchemaChange) []reconcile.Request {
+	name, none := changeCandidates(r.kind, c)
+	if none {
+		return nil
+	}
 	list := r.objects.newList()
-	var opts []client.ListOption
+	// Read only: the cache's objects are not copied.
+	opts := []client.ListOption{client.UnsafeDisableDeepCopy}
 	if c.Key.Namespace != "" {
 		opts = append(opts, client.InNamespace(c.Key.Namespace))
+	}
+	if name != "" {
+		opts = append(opts, client.MatchingFields{indexCQLName: name})
 	}
 	if err := r.List(ctx, list, opts...); err != nil {
 		log.FromContext(ctx).Error(err, "listing resources for a schema change", "kind", r.kind.kind, "connection", c.Key.String())
@@ -67,6 +77,25 @@ func (r *schemaReconciler[T, D]) forSchemaChange(ctx context.Context, events Sch
 		return nil
 	})
 	return reqs
+}
+
+// changeCandidates narrows the resources of the kind that a change may concern (schemaChangeConcerns
+// decides among them): those whose CQL name is name, every one (name ""), or none.
+func changeCandidates(kind kindInfo, c registry.SchemaChange) (name string, none bool) {
+	switch {
+	case c.Resync(), c.Table == "" && c.Type == "":
+		return "", false // anything on the connection, or a keyspace itself
+	case !kind.perKeyspace:
+		return "", true // a Keyspace is concerned by its keyspace's own changes only
+	case kind.dropWaitsForTables && c.Table != "":
+		return "", false // a type being deleted waits for any table of its keyspace
+	case kind.changedName == nil:
+		return "", true
+	}
+	if n := kind.changedName(c); n != "" {
+		return n, false
+	}
+	return "", true // a type's change, for tables (or the reverse)
 }
 
 // schemaChangeConcerns says whether a change seen through a connection, on a keyspace, table or

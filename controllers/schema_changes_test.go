@@ -1,7 +1,10 @@
 package controllers
 
 import (
+	"context"
+	"slices"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -54,6 +57,47 @@ func TestSchemaChangeConcerns(t *testing.T) {
 	for _, tc := range cases {
 		if got := schemaChangeConcerns(tc.obj, tc.kind, tc.c, tc.isDefault); got != tc.want {
 			t.Errorf("%s: got %t, want %t", tc.name, got, tc.want)
+		}
+		// The candidates forSchemaChange lists never leave out a resource the change concerns.
+		name, none := changeCandidates(tc.kind, tc.c)
+		if tc.want && (none || (name != "" && name != tc.obj.CQLName())) {
+			t.Errorf("%s: candidates (name %q, none %t) leave the resource out", tc.name, name, none)
+		}
+	}
+}
+
+// fakeEvents is a SchemaEvents with no default connection.
+type fakeEvents struct{}
+
+func (fakeEvents) OnSchemaChange(func(registry.SchemaChange)) {}
+func (fakeEvents) DefaultKey(string) (registry.Key, error)    { return registry.Key{}, registry.ErrNotRegistered }
+
+// TestForSchemaChange: through the client's field index, a table's change requeues the
+// TableModels of that table only, a keyspace's change every TableModel of the keyspace, and a
+// type's change none.
+func TestForSchemaChange(t *testing.T) {
+	tm := func(ns, name, table string) *cqlv1.TableModel {
+		return &cqlv1.TableModel{ObjectMeta: objMeta(ns, name, time.Hour), Spec: cqlv1.TableModelSpec{Name: table,
+			Connections: connNamesOf("cluster1"), Keyspaces: keyspaceNamesOf("ks1")}}
+	}
+	c := fakeClient(t, nil, tm("ns", "a", "automobile"), tm("ns", "a2", "automobile"), tm("ns", "b", "bicycle"),
+		tm("other", "a", "automobile"))
+	r := tableModelReconciler(c, fakeClusters{})
+	change := func(ks, table, typ string) registry.SchemaChange {
+		return registry.SchemaChange{Key: registry.Key{Namespace: "ns", Name: "cluster1"}, Keyspace: ks, Table: table, Type: typ}
+	}
+	for _, tc := range []struct {
+		c    registry.SchemaChange
+		want []string
+	}{
+		{change("ks1", "automobile", ""), []string{"ns/a", "ns/a2"}},
+		{change("ks1", "bicycle", ""), []string{"ns/b"}},
+		{change("ks1", "", ""), []string{"ns/a", "ns/a2", "ns/b"}},
+		{change("ks1", "", "address"), nil},
+		{change("ks2", "automobile", ""), nil},
+	} {
+		if got := requestNames(r.forSchemaChange(context.Background(), fakeEvents{}, tc.c)); !slices.Equal(got, tc.want) {
+			t.Errorf("%+v: requeued %v, want %v", tc.c, got, tc.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -272,12 +273,10 @@ func (e *Executor) schemaVersions(ctx context.Context, t Target) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range nodes {
-		if n.Local {
-			e.mu.Lock()
-			e.coordinators[t.lockKey()] = n.HostID
-			e.mu.Unlock()
-		}
+	if i := slices.IndexFunc(nodes, func(n introspect.Node) bool { return n.Local }); i >= 0 {
+		e.mu.Lock()
+		e.coordinators[t.lockKey()] = nodes[i].HostID
+		e.mu.Unlock()
 	}
 	return introspect.SchemaVersions(nodes), nil
 }

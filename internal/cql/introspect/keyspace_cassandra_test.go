@@ -31,8 +31,9 @@ func TestKeyspaceAndNodesOnCassandra(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(nodes) != 1 || !nodes[0].Local || !nodes[0].Up || nodes[0].Datacenter != "dc2" || len(nodes[0].SchemaVersion) != 36 {
-		t.Fatalf("cluster2 nodes = %+v, want one local node in dc2 with a schema version", nodes)
+	if len(nodes) != 1 || !nodes[0].Local || !nodes[0].Up || nodes[0].Datacenter != "dc2" || len(nodes[0].SchemaVersion) != 36 ||
+		!strings.HasPrefix(nodes[0].ReleaseVersion, "5.0.") {
+		t.Fatalf("cluster2 nodes = %+v, want one local node in dc2 with a schema version and release 5.0.x", nodes)
 	}
 	if dcs := Datacenters(nodes); !slices.Equal(dcs, []string{"dc2"}) {
 		t.Errorf("Datacenters = %v", dcs)

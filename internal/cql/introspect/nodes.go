@@ -15,6 +15,8 @@ type Node struct {
 	HostID        string
 	Datacenter    string
 	SchemaVersion string // empty when the coordinator does not know it (yet)
+	// ReleaseVersion is the node's Cassandra version, as the coordinator knows it ("" when not).
+	ReleaseVersion string
 	// Local is true for the coordinator that answered: it is up by definition.
 	Local bool
 	// Up is false only when the driver knows the node and considers it down. A peer the driver
@@ -66,18 +68,18 @@ func Nodes(ctx context.Context, s *gocql.Session, prefer string) ([]Node, error)
 func nodesFrom(ctx context.Context, s *gocql.Session, hostID string, up map[string]bool) ([]Node, error) {
 	var local Node
 	var id, ver gocql.UUID
-	if err := s.Query(`SELECT host_id, data_center, schema_version FROM system.local WHERE key = 'local'`).
-		SetHostID(hostID).Idempotent(true).ScanContext(ctx, &id, &local.Datacenter, &ver); err != nil {
+	if err := s.Query(`SELECT host_id, data_center, schema_version, release_version FROM system.local WHERE key = 'local'`).
+		SetHostID(hostID).Idempotent(true).ScanContext(ctx, &id, &local.Datacenter, &ver, &local.ReleaseVersion); err != nil {
 		return nil, err
 	}
 	local.HostID, local.SchemaVersion, local.Local, local.Up = id.String(), uuidString(ver), true, true
 	nodes := []Node{local}
 
-	iter := s.Query(`SELECT host_id, data_center, schema_version FROM system.peers_v2`).
+	iter := s.Query(`SELECT host_id, data_center, schema_version, release_version FROM system.peers_v2`).
 		SetHostID(hostID).Idempotent(true).IterContext(ctx)
-	var dc string
-	for iter.Scan(&id, &dc, &ver) {
-		n := Node{HostID: id.String(), Datacenter: dc, SchemaVersion: uuidString(ver), Up: true}
+	var dc, release string
+	for iter.Scan(&id, &dc, &ver, &release) {
+		n := Node{HostID: id.String(), Datacenter: dc, SchemaVersion: uuidString(ver), ReleaseVersion: release, Up: true}
 		if isUp, known := up[n.HostID]; known {
 			n.Up = isUp
 		}

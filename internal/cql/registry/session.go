@@ -112,10 +112,10 @@ func (c ClusterInfo) UpCount() int {
 	return n
 }
 
-// Describe asks the cluster for its name and the schema version of every node (system.local and
-// system.peers_v2) and merges that with the driver's view of each host (address, DC, rack, up,
-// release version). A node that does not answer within the request timeout is passed over for the
-// next one; it fails when neither of two nodes answers.
+// Describe asks the cluster for its name and the schema and release versions of every node
+// (system.local and system.peers_v2 of one coordinator, introspect.Nodes) and merges that with the
+// driver's view of each host (address, DC, rack, up). A node that does not answer within the
+// request timeout is passed over for the next one; it fails when neither of two nodes answers.
 func (s *Session) Describe(ctx context.Context) (ClusterInfo, error) {
 	gs := s.Driver()
 	if gs == nil {
@@ -124,21 +124,22 @@ func (s *Session) Describe(ctx context.Context) (ClusterInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*s.cfg.RequestTimeout+time.Second)
 	defer cancel()
 	var info ClusterInfo
+	// Every node's versions as one coordinator sees them: system.local and system.peers_v2 read
+	// from two nodes could list one node twice and another not at all.
+	nodes, err := introspect.Nodes(ctx, gs, "")
+	if err != nil {
+		return ClusterInfo{}, &Error{Kind: KindOf(err), Err: err}
+	}
 	type versions struct{ release, schema string }
 	byID := map[string]versions{}
-	var id, schema gocql.UUID
-	var release string
-	if err := gs.Query("SELECT cluster_name, host_id, schema_version, release_version FROM system.local WHERE key = 'local'").
-		Consistency(gocql.One).Idempotent(true).ScanContext(ctx, &info.ClusterName, &id, &schema, &release); err != nil {
-		return ClusterInfo{}, &Error{Kind: KindOf(err), Err: err}
-	}
-	byID[id.String()] = versions{release, schema.String()}
-	iter := gs.Query("SELECT host_id, schema_version, release_version FROM system.peers_v2").Consistency(gocql.One).Idempotent(true).IterContext(ctx)
-	for iter.Scan(&id, &schema, &release) {
-		byID[id.String()] = versions{release, schema.String()}
-	}
-	if err := iter.Close(); err != nil {
-		return ClusterInfo{}, &Error{Kind: KindOf(err), Err: err}
+	for _, n := range nodes {
+		byID[n.HostID] = versions{n.ReleaseVersion, n.SchemaVersion}
+		if n.Local {
+			if err := gs.Query("SELECT cluster_name FROM system.local WHERE key = 'local'").SetHostID(n.HostID).
+				Consistency(gocql.One).Idempotent(true).ScanContext(ctx, &info.ClusterName); err != nil {
+				return ClusterInfo{}, &Error{Kind: KindOf(err), Err: err}
+			}
+		}
 	}
 	for _, h := range gs.GetHosts() {
 		info.Hosts = append(info.Hosts, Host{
@@ -152,7 +153,6 @@ func (s *Session) Describe(ctx context.Context) (ClusterInfo, error) {
 		})
 	}
 	sort.Slice(info.Hosts, func(i, j int) bool { return info.Hosts[i].Address < info.Hosts[j].Address })
-	var err error
 	if info.Tables, err = introspect.CountTables(ctx, gs); err != nil {
 		info.Tables = -1 // not worth failing the description for
 	}

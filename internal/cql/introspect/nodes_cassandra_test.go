@@ -1,0 +1,45 @@
+package introspect
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
+
+	"github.com/cqlsync/cqlsync/internal/testenv"
+)
+
+// TestNodesOfTwoNodes: one coordinator lists both nodes of the rig's two-node cluster once each,
+// itself from system.local and the other from system.peers_v2, with their datacenter, schema
+// version and release version.
+func TestNodesOfTwoNodes(t *testing.T) {
+	pair := testenv.TwoNodes(t)
+	cc := gocql.NewCluster(pair.Hosts...)
+	cc.Timeout = 12 * time.Second
+	s, err := gocql.NewSession(*cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	nodes, err := Nodes(context.Background(), s, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nodes) != 2 || nodes[0].HostID == nodes[1].HostID {
+		t.Fatalf("nodes = %+v, want the two nodes once each", nodes)
+	}
+	locals := 0
+	for _, n := range nodes {
+		if n.Local {
+			locals++
+		}
+		if n.Datacenter != pair.DC || len(n.SchemaVersion) != 36 || !strings.HasPrefix(n.ReleaseVersion, "5.0.") || !n.Up {
+			t.Errorf("node %+v: want an up node of %s with a schema version and release 5.0.x", n, pair.DC)
+		}
+	}
+	if locals != 1 {
+		t.Errorf("%d nodes say they are the coordinator, want 1: %+v", locals, nodes)
+	}
+}

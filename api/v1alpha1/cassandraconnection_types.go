@@ -28,7 +28,7 @@ const (
 
 // CassandraConnectionSpec describes how to reach one Cassandra cluster.
 // +kubebuilder:validation:XValidation:rule="!has(self.defaultKeyspace) || self.defaultKeyspace.matches('^[A-Za-z0-9_]{1,48}$')",message="defaultKeyspace must be 1-48 letters, digits or underscores"
-// +kubebuilder:validation:XValidation:rule="!has(self.defaultKeyspace) || !(self.defaultKeyspace in ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema'])",message="defaultKeyspace cannot be a system keyspace: cqlsync never creates, alters or drops them"
+// +kubebuilder:validation:XValidation:rule="!has(self.defaultKeyspace) || !(self.defaultKeyspace.lowerAscii() in ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema'])",message="defaultKeyspace cannot be a system keyspace: cqlsync never creates, alters or drops them"
 type CassandraConnectionSpec struct {
 	// Hosts are the contact points of the cluster: "host" or "host:port" (a port here overrides
 	// spec.port). The driver discovers the other nodes from them.

@@ -63,7 +63,7 @@ type KeyspaceSpec struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=48
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
-	// +kubebuilder:validation:XValidation:rule="!(self in ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema'])",message="spec.name cannot be a system keyspace: cqlsync never creates, alters or drops them"
+	// +kubebuilder:validation:XValidation:rule="!(self.lowerAscii() in ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema'])",message="spec.name cannot be a system keyspace: cqlsync never creates, alters or drops them"
 	// +optional
 	Name string `json:"name,omitempty"`
 

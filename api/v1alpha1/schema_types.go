@@ -1,6 +1,9 @@
 package v1alpha1
 
 import (
+	"slices"
+	"strings"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -169,7 +172,7 @@ const (
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=48
 // +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
-// +kubebuilder:validation:XValidation:rule="!(self in ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema'])",message="system keyspaces are Cassandra's own: cqlsync never creates, alters or drops them"
+// +kubebuilder:validation:XValidation:rule="!(self.lowerAscii() in ['system', 'system_auth', 'system_schema', 'system_distributed', 'system_traces', 'system_views', 'system_virtual_schema'])",message="system keyspaces are Cassandra's own: cqlsync never creates, alters or drops them"
 type KeyspaceName string
 
 // SystemKeyspaces are Cassandra 5.0's own keyspaces. No resource may create, alter or drop them:
@@ -178,14 +181,10 @@ type KeyspaceName string
 // for instance).
 var SystemKeyspaces = []string{"system", "system_auth", "system_schema", "system_distributed", "system_traces", "system_views", "system_virtual_schema"}
 
-// IsSystemKeyspace reports whether name is one of SystemKeyspaces.
+// IsSystemKeyspace reports whether name is one of SystemKeyspaces, ignoring case as Cassandra
+// does (SchemaConstants.isLocalSystemKeyspace): "System" is refused like system.
 func IsSystemKeyspace(name string) bool {
-	for _, s := range SystemKeyspaces {
-		if s == name {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(SystemKeyspaces, func(s string) bool { return strings.EqualFold(s, name) })
 }
 
 // AnnotationDefaultClusterConnection, on a Namespace, makes the ClusterCassandraConnection it names

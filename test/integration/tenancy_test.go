@@ -231,7 +231,10 @@ func TestSystemKeyspacesRefused(t *testing.T) {
 		want string
 	}{
 		{keyspaceObj(ns, "a", cqlv1.KeyspaceSpec{Name: "system_auth", Replication: simpleRF(1)}), "spec.name cannot be a system keyspace"},
+		{keyspaceObj(ns, "b", cqlv1.KeyspaceSpec{Name: "System_Auth", Replication: simpleRF(1)}), "spec.name cannot be a system keyspace"},
 		{keyspaceObj(ns, "system-schema", cqlv1.KeyspaceSpec{Replication: simpleRF(1)}), "it is a system keyspace"},
+		{tableModelObj(ns, "t2", cqlv1.TableModelSpec{Keyspaces: tmKeyspaces("SYSTEM"), Columns: []cqlv1.Column{{Name: "id", Type: "int"}},
+			PartitionKey: []cqlv1.ColumnName{"id"}}), "system keyspaces are Cassandra's own"},
 		{tableModelObj(ns, "t", cqlv1.TableModelSpec{Keyspaces: tmKeyspaces("system"), Columns: []cqlv1.Column{{Name: "id", Type: "int"}},
 			PartitionKey: []cqlv1.ColumnName{"id"}}), "system keyspaces are Cassandra's own"},
 		{userTypeObj(ns, "u", cqlv1.UserTypeSpec{Keyspaces: tmKeyspaces("system_traces"), Fields: fields("a", "int")}), "system keyspaces are Cassandra's own"},

@@ -152,13 +152,19 @@ func TestImportUnreachable(t *testing.T) {
 	}
 }
 
-// TestUsageListsImport: cqlsync help names the command, and import -h prints its usage and
-// succeeds.
+// TestUsageListsImport: cqlsync help names the commands, and import -h and plan -h print their
+// usage and succeed; a plan without -f prints it and fails.
 func TestUsageListsImport(t *testing.T) {
 	if code, stdout, _ := runCLI(t, "", "help"); code != 0 || !strings.Contains(stdout, "import  write the Keyspaces") {
 		t.Errorf("exit %d\n%s", code, stdout)
 	}
 	if code, _, stderr := runCLI(t, "", "import", "-h"); code != 0 || !strings.Contains(stderr, "-keyspace value") {
 		t.Errorf("import -h: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "", "plan", "-h"); code != 0 || !strings.Contains(stderr, "-connection value") {
+		t.Errorf("plan -h: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "", "plan"); code != 1 || !strings.Contains(stderr, "-connection value") {
+		t.Errorf("plan without -f: exit %d\n%s", code, stderr)
 	}
 }

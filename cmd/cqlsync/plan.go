@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -68,6 +69,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&operatorNS, "operator-namespace", "cqlsync-system", "the namespace of the Secrets of ClusterCassandraConnections that name no spec.secretsNamespace (the operator's)")
 	fs.DurationVar(&timeout, "timeout", 2*time.Minute, "how long planning may take")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitNoChanges // -h asked for the usage, which was printed
+		}
 		return exitError
 	}
 	if len(files) == 0 || (output != "text" && output != "json") || fs.NArg() > 0 {

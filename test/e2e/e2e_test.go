@@ -10,11 +10,9 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/cqlsync/cqlsync/internal/localenv"
 	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
@@ -110,54 +108,31 @@ type operator struct {
 func startOperator(t *testing.T, flags ...string) operator {
 	t.Helper()
 	root := testenv.RepoRoot()
-	manager := testenv.BuildOnce(t, "manager", "./cmd")
-
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
 	begin := time.Now()
-	env, err := localenv.Start(ctx, localenv.Options{Root: root, BinDir: testenv.BinDir(), Dir: t.TempDir(), Started: testenv.RecordPID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := testenv.LocalEnv(t, nil)
 	t.Logf("local environment up in %s", time.Since(begin).Round(time.Millisecond))
-	t.Cleanup(func() {
+	t.Cleanup(func() { // before the environment stops
 		if t.Failed() {
 			if b, err := os.ReadFile(env.ControllerManagerLog); err == nil {
 				t.Logf("kube-controller-manager log (end):\n%s", tail(string(b), 40))
 			}
 		}
-		if err := env.Stop(); err != nil {
-			t.Errorf("stopping the local environment: %v", err)
-		}
 	})
 
 	logs := newManagerLog()
-	args := append([]string{"--kubeconfig", env.ManagerKubeconfig, "--leader-elect", "--metrics-bind-address", "0",
-		"--health-probe-bind-address", "127.0.0.1:0", "--connection-refresh-interval", "5s"}, flags...)
-	cmd := exec.Command(manager, args...)
-	// As the Deployment sets it: the operator's namespace, where the leader-election Lease is.
-	cmd.Env = append(os.Environ(), "POD_NAMESPACE="+env.ServiceAccount.Namespace)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	testenv.RecordPID(cmd.Process.Pid)
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if f := logs.forbidden(); f != "" {
-			t.Errorf("%s:\n%s", refusedHelp, f)
-		}
-		if t.Failed() {
-			t.Logf("manager logs:\n%s", logs.String())
-		}
+	testenv.StartManager(t, testenv.ManagerOptions{
+		Args: append([]string{"--kubeconfig", env.ManagerKubeconfig, "--leader-elect", "--metrics-bind-address", "0",
+			"--health-probe-bind-address", "127.0.0.1:0", "--connection-refresh-interval", "5s"}, flags...),
+		Namespace: env.ServiceAccount.Namespace,
+		Output:    logs,
+		Stopped: func() {
+			if f := logs.forbidden(); f != "" {
+				t.Errorf("%s:\n%s", refusedHelp, f)
+			}
+			if t.Failed() {
+				t.Logf("manager logs:\n%s", logs.String())
+			}
+		},
 	})
 	kubectl := func(args ...string) string {
 		t.Helper()

@@ -32,12 +32,8 @@ cleanup() {
   exit "${rc}"
 }
 trap cleanup EXIT INT TERM
-status="$(bash "${cassandra}" status)"
-for c in cluster1 cluster2; do
-  if ! grep -qE "^${c}[[:space:]].*[[:space:]]running[[:space:]]" <<<"${status}"; then
-    started+=("${c}")
-  fi
-done
+missing="$(bash "${cassandra}" missing cluster1 cluster2)"
+[[ -z "${missing}" ]] || mapfile -t started <<<"${missing}"
 if ((${#started[@]})); then
   echo "bench.sh: starting Cassandra: ${started[*]} (heap ${CASSANDRA_HEAP_MAX:-1536m})"
   CASSANDRA_HEAP_MAX="${CASSANDRA_HEAP_MAX:-1536m}" bash "${cassandra}" start "${started[@]}"

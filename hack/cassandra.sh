@@ -25,6 +25,8 @@
 #   start  [names]        start the nodes (default: all) and wait until each answers CQL
 #   stop   [names]        stop the nodes (SIGTERM, SIGKILL after 30s)
 #   status                one line per cluster: name, address, pid, running/stopped, ready
+#   missing [names]       print, one per line, the named nodes (default: all) that are not running
+#                         (what a script should start, and stop again when it is done)
 #   logs   <name>         tail of the node's system.log
 #   wipe   [names]        stop the nodes and delete their data (jars and certificates are kept)
 #   env                   print `export` lines for the tests
@@ -579,6 +581,14 @@ cmd_status() {
   done
 }
 
+cmd_missing() {
+  local name
+  select_names "$@"
+  for name in "${NAMES[@]}"; do
+    node_pid "$name" >/dev/null || echo "$name"
+  done
+}
+
 cmd_logs() {
   [[ $# -eq 1 ]] || die "usage: $0 logs <name>"
   cluster_facts "$1"
@@ -634,6 +644,7 @@ main() {
     start) cmd_start "$@" ;;
     stop) cmd_stop "$@" ;;
     status) cmd_status "$@" ;;
+    missing) cmd_missing "$@" ;;
     logs) cmd_logs "$@" ;;
     wipe) cmd_wipe "$@" ;;
     env) cmd_env "$@" ;;

@@ -55,14 +55,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Read the status once: `status | grep -q` would break the pipe under pipefail and misreport.
-status="$(bash "${cassandra}" status)"
 # pair1 and pair2 are the two nodes of one cluster (the schema-disagreement and node-down tests).
-for c in cluster1 cluster2 cluster3 pair1 pair2; do
-  if ! grep -qE "^${c}[[:space:]].*[[:space:]]running[[:space:]]" <<<"${status}"; then
-    started+=("${c}")
-  fi
-done
+missing="$(bash "${cassandra}" missing cluster1 cluster2 cluster3 pair1 pair2)"
+[[ -z "${missing}" ]] || mapfile -t started <<<"${missing}"
 if ((${#started[@]})); then
   echo "test.sh: starting Cassandra: ${started[*]}"
   bash "${cassandra}" start "${started[@]}"

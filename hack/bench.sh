@@ -5,8 +5,9 @@
 # resync with nothing to change and the manager's RSS with 1,000 TableModels.
 #
 # The 500-table runs need more heap than the tests' 768 MiB: the clusters it starts (cluster1 and
-# cluster2, when not running) get CASSANDRA_HEAP_MAX (default 1536m), and are stopped again at the
-# end, by PID. Clusters already running are used as they are.
+# cluster2, when not running) get CASSANDRA_HEAP_MAX (default 1536m), are wiped and restarted before
+# each run (CQLSYNC_BENCH_FRESH_CLUSTERS=1), and are stopped again at the end, by PID. Clusters
+# already running are used as they are, never wiped.
 #
 # Environment: CQLSYNC_BENCH_SIZES (default 100,300,500), CQLSYNC_BENCH_RSS_TABLES (default 1000;
 # 0 skips), CQLSYNC_BENCH_DRIFT_INTERVAL (default 70s), CQLSYNC_BENCH_PPROF (an address for the
@@ -35,8 +36,14 @@ trap cleanup EXIT INT TERM
 missing="$(bash "${cassandra}" missing cluster1 cluster2)"
 [[ -z "${missing}" ]] || mapfile -t started <<<"${missing}"
 if ((${#started[@]})); then
-  echo "bench.sh: starting Cassandra: ${started[*]} (heap ${CASSANDRA_HEAP_MAX:-1536m})"
-  CASSANDRA_HEAP_MAX="${CASSANDRA_HEAP_MAX:-1536m}" bash "${cassandra}" start "${started[@]}"
+  export CASSANDRA_HEAP_MAX="${CASSANDRA_HEAP_MAX:-1536m}"
+  echo "bench.sh: starting Cassandra: ${started[*]} (heap ${CASSANDRA_HEAP_MAX})"
+  bash "${cassandra}" start "${started[@]}"
+fi
+if ((${#started[@]} == 2)); then
+  # Clusters of its own: the benchmark wipes and restarts them before each run, so that no run
+  # pays for the schema history of the ones before it (see the README).
+  export CQLSYNC_BENCH_FRESH_CLUSTERS=1
 fi
 eval "$(bash "${cassandra}" env)"
 export CQLSYNC_REQUIRE_RIG=1

@@ -49,7 +49,7 @@ func BenchmarkRollout(b *testing.B) {
 	references := os.Getenv("CQLSYNC_BENCH_REFERENCES") != "0"
 	m := startManager(b, driftInterval)
 	hosts := []string{rig.Cluster1, rig.Cluster2}
-	sessions := []*gocql.Session{testenv.CQLSession(b, rig.Cluster1), testenv.CQLSession(b, rig.Cluster2)}
+	cql := openClusters(b, rig, os.Getenv("CQLSYNC_BENCH_FRESH_CLUSTERS") == "1")
 	sfx := time.Now().UnixNano() % 100000
 
 	var rows []string
@@ -60,12 +60,13 @@ func BenchmarkRollout(b *testing.B) {
 		floorKS, engineKS, syncKS := fmt.Sprintf("bench_floor_%d_%d", n, sfx), fmt.Sprintf("bench_engine_%d_%d", n, sfx), fmt.Sprintf("bench_sync_%d_%d", n, sfx)
 		// reference runs hack/python/bench.py in its own keyspace, on quiet nodes.
 		reference := func(mode, ks string) (seconds, cassandraCPU float64) {
-			createKeyspace(b, sessions, ks)
+			cql.freshen()
+			cql.createKeyspace(ks)
 			m.settle(b)
 			before := m.cpu(b).cassandra
 			seconds = runPython(b, py, mode, hosts, ks, n)
 			cassandraCPU = m.cpu(b).cassandra - before
-			dropKeyspace(b, sessions, ks)
+			cql.dropKeyspace(ks)
 			return seconds, cassandraCPU
 		}
 		floor, engine := math.NaN(), math.NaN()
@@ -76,7 +77,8 @@ func BenchmarkRollout(b *testing.B) {
 			b.Logf("N=%d: Cassandra CPU seconds: floor %.1f, cqlengine %.1f", n, floorCPU, engineCPU)
 		}
 
-		createKeyspace(b, sessions, syncKS)
+		cql.freshen()
+		cql.createKeyspace(syncKS)
 		ns := fmt.Sprintf("bench-%d", n)
 		m.settle(b)
 		sync := m.rollout(b, ns, []string{syncKS}, n)
@@ -87,16 +89,17 @@ func BenchmarkRollout(b *testing.B) {
 			b.Logf("one resync of %d TableModels x 2 clusters with nothing to change:\n%s", n, m.resync(b, ns, n))
 		}
 		m.cleanup(b, ns)
-		dropKeyspace(b, sessions, syncKS)
+		cql.dropKeyspace(syncKS)
 	}
 	b.Logf("time until all Ready, N TableModels x 2 clusters:\n| N | floor | cqlsync | cqlengine | cqlsync/floor | cqlengine/cqlsync |\n|---|---|---|---|---|---|\n%s",
 		strings.Join(rows, "\n"))
 
 	if rssTables > 0 {
+		cql.freshen()
 		var keyspaces []string
 		for i := range 10 {
 			ks := fmt.Sprintf("bench_rss_%d_%d", i, sfx)
-			createKeyspace(b, sessions, ks)
+			cql.createKeyspace(ks)
 			keyspaces = append(keyspaces, ks)
 		}
 		took := m.rollout(b, "bench-rss", keyspaces, rssTables)
@@ -105,7 +108,7 @@ func BenchmarkRollout(b *testing.B) {
 		b.ReportMetric(rss, "rss-MiB")
 		m.cleanup(b, "bench-rss")
 		for _, ks := range keyspaces {
-			dropKeyspace(b, sessions, ks)
+			cql.dropKeyspace(ks)
 		}
 	}
 }
@@ -471,19 +474,73 @@ func runPython(b *testing.B, py, mode string, hosts []string, keyspace string, n
 	return longest
 }
 
-func createKeyspace(b *testing.B, sessions []*gocql.Session, ks string) {
-	for _, s := range sessions {
-		if err := s.Query(`CREATE KEYSPACE "` + ks + `" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`).Exec(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.Cleanup(func() { dropKeyspace(b, sessions, ks) })
+// cqlClusters are the benchmark's own sessions to cluster1 and cluster2.
+type cqlClusters struct {
+	b        *testing.B
+	rig      testenv.Rig
+	fresh    bool
+	sessions []*gocql.Session
+	// wipes counts freshen's wipes: a keyspace created before one is gone already.
+	wipes int
 }
 
-func dropKeyspace(b *testing.B, sessions []*gocql.Session, ks string) {
-	for _, s := range sessions {
+// openClusters opens sessions to cluster1 and cluster2. With fresh, freshen wipes and restarts
+// them before each run.
+func openClusters(b *testing.B, rig testenv.Rig, fresh bool) *cqlClusters {
+	c := &cqlClusters{b: b, rig: rig, fresh: fresh}
+	c.open()
+	if fresh {
+		b.Logf("each run starts on freshly wiped clusters (CQLSYNC_BENCH_FRESH_CLUSTERS=1)")
+	} else {
+		b.Logf("the clusters are used as they are: their schema history slows DDL down (see the README)")
+	}
+	return c
+}
+
+func (c *cqlClusters) open() {
+	c.sessions = []*gocql.Session{testenv.CQLSession(c.b, c.rig.Cluster1), testenv.CQLSession(c.b, c.rig.Cluster2)}
+}
+
+// freshen wipes cluster1 and cluster2 and starts them again, when the benchmark was told to (by
+// hack/bench.sh, only for clusters it started itself): every run, of the references as of cqlsync,
+// then starts on nodes with no schema history, whose DDL is not slowed by the tombstones earlier
+// runs left in system_schema. Without it, later runs are at a disadvantage.
+func (c *cqlClusters) freshen() {
+	if !c.fresh {
+		return
+	}
+	for _, s := range c.sessions {
+		s.Close()
+	}
+	start := time.Now()
+	for _, verb := range []string{"wipe", "start"} {
+		if out, err := exec.Command(c.rig.Script, verb, "cluster1", "cluster2").CombinedOutput(); err != nil {
+			c.b.Fatalf("hack/cassandra.sh %s cluster1 cluster2: %v\n%s", verb, err, out)
+		}
+	}
+	c.wipes++
+	c.open()
+	c.b.Logf("cluster1 and cluster2 wiped and started again in %.1fs", time.Since(start).Seconds())
+}
+
+func (c *cqlClusters) createKeyspace(ks string) {
+	for _, s := range c.sessions {
+		if err := s.Query(`CREATE KEYSPACE "` + ks + `" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`).Exec(); err != nil {
+			c.b.Fatal(err)
+		}
+	}
+	wipes := c.wipes
+	c.b.Cleanup(func() {
+		if c.wipes == wipes {
+			c.dropKeyspace(ks)
+		}
+	})
+}
+
+func (c *cqlClusters) dropKeyspace(ks string) {
+	for _, s := range c.sessions {
 		if err := s.Query(`DROP KEYSPACE IF EXISTS "` + ks + `"`).Exec(); err != nil {
-			b.Logf("dropping %s: %v", ks, err)
+			c.b.Logf("dropping %s: %v", ks, err)
 		}
 	}
 }

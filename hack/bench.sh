@@ -9,9 +9,10 @@
 # each run (CQLSYNC_BENCH_FRESH_CLUSTERS=1), and are stopped again at the end, by PID. Clusters
 # already running are used as they are, never wiped.
 #
-# Environment: CQLSYNC_BENCH_SIZES (default 100,300,500), CQLSYNC_BENCH_RSS_TABLES (default 1000;
-# 0 skips), CQLSYNC_BENCH_DRIFT_INTERVAL (default 70s), CQLSYNC_BENCH_PPROF (an address for the
-# manager's pprof, e.g. 127.0.0.1:6060), CQLSYNC_BENCH_REFERENCES (0 skips the floor and cqlengine: cqlsync's
+# Environment: CQLSYNC_BENCH_SIZES (default 100,300,500), CQLSYNC_BENCH_REPEAT (default 3: runs of
+# each measurement; the table shows medians), CQLSYNC_BENCH_RSS_TABLES (default 1000; 0 skips),
+# CQLSYNC_BENCH_DRIFT_INTERVAL (default 70s), CQLSYNC_BENCH_PPROF (an address for the manager's
+# pprof, e.g. 127.0.0.1:6060), CQLSYNC_BENCH_REFERENCES (0 skips the floor and cqlengine: cqlsync's
 # rollouts only).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -3,7 +3,9 @@
 // references on the same clusters, in fresh keyspaces:
 //   - the floor: the same CREATE TABLE statements sent by the Python driver in a tight loop, serial
 //     per cluster and parallel across clusters (hack/python/bench.py floor);
-//   - cqlengine's sync_table over the same models (hack/python/bench.py cqlengine).
+//   - cqlengine's sync_table over the same models, as a cqlengine user keeps them on both clusters:
+//     sync_table(model, keyspaces=[...], connections=[both]), which serves the connections in turn
+//     (hack/python/bench.py cqlengine).
 //
 // It also reports what one resync of every TableModel costs when nothing changed (DDL, status
 // writes, live-schema reads by cost, system_schema queries), from the manager's metrics, and the
@@ -16,11 +18,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +48,7 @@ func BenchmarkRollout(b *testing.B) {
 	py := testenv.Python(b)
 	sizes := envInts(b, "CQLSYNC_BENCH_SIZES", []int{100, 300, 500})
 	rssTables := envInts(b, "CQLSYNC_BENCH_RSS_TABLES", []int{1000})[0]
+	repeats := max(1, envInts(b, "CQLSYNC_BENCH_REPEAT", []int{3})[0])
 	driftInterval := envDuration(b, "CQLSYNC_BENCH_DRIFT_INTERVAL", 70*time.Second)
 	// Without the references, only cqlsync's rollouts run (to iterate on cqlsync: a third of the time).
 	references := os.Getenv("CQLSYNC_BENCH_REFERENCES") != "0"
@@ -52,47 +57,68 @@ func BenchmarkRollout(b *testing.B) {
 	cql := openClusters(b, rig, os.Getenv("CQLSYNC_BENCH_FRESH_CLUSTERS") == "1")
 	sfx := time.Now().UnixNano() % 100000
 
+	// Run to run, one measurement moves by 10-20% (the floor too): every measurement is repeated,
+	// and the table shows medians. Each repetition runs the three in another order, so that none
+	// always goes first.
+	times := map[int]*runTimes{}
+	for _, n := range sizes {
+		times[n] = &runTimes{}
+	}
+	for rep := range repeats {
+		for _, n := range sizes {
+			t := times[n]
+			// Each run has its own keyspaces, dropped before the next: at most n tables per
+			// cluster at a time. And each starts on quiet nodes: the compactions the previous one
+			// caused are not its cost.
+			ks := func(what string) string { return fmt.Sprintf("bench_%s_%d_%d_%d", what, n, rep, sfx) }
+			// reference runs hack/python/bench.py in its own keyspace, on quiet nodes.
+			reference := func(mode, ks string, into *[]float64) {
+				cql.freshen()
+				cql.createKeyspace(ks)
+				m.settle(b)
+				before := m.cpu(b).cassandra
+				seconds := runPython(b, py, mode, hosts, ks, n)
+				b.Logf("N=%d #%d: %s %.1fs; Cassandra CPU seconds %.1f", n, rep+1, mode, seconds, m.cpu(b).cassandra-before)
+				*into = append(*into, seconds)
+				cql.dropKeyspace(ks)
+			}
+			cqlsync := func() {
+				syncKS := ks("sync")
+				cql.freshen()
+				cql.createKeyspace(syncKS)
+				ns := fmt.Sprintf("bench-%d-%d", n, rep)
+				m.settle(b)
+				took := m.rollout(b, ns, []string{syncKS}, n)
+				t.sync = append(t.sync, took.Seconds())
+				if rep == repeats-1 && n == sizes[len(sizes)-1] {
+					b.Logf("one resync of %d TableModels x 2 clusters with nothing to change:\n%s", n, m.resync(b, ns, n))
+				}
+				m.cleanup(b, ns)
+				cql.dropKeyspace(syncKS)
+			}
+			runs := []func(){cqlsync}
+			if references {
+				runs = append(runs,
+					func() { reference("floor", ks("floor"), &t.floor) },
+					func() { reference("cqlengine", ks("engine"), &t.engine) })
+			}
+			for i := range runs {
+				runs[(i+rep)%len(runs)]()
+			}
+		}
+	}
 	var rows []string
 	for _, n := range sizes {
-		// Each run has its own keyspaces, dropped before the next: at most n tables per cluster at
-		// a time. And each starts on quiet nodes: the compactions the previous one caused are not
-		// its cost.
-		floorKS, engineKS, syncKS := fmt.Sprintf("bench_floor_%d_%d", n, sfx), fmt.Sprintf("bench_engine_%d_%d", n, sfx), fmt.Sprintf("bench_sync_%d_%d", n, sfx)
-		// reference runs hack/python/bench.py in its own keyspace, on quiet nodes.
-		reference := func(mode, ks string) (seconds, cassandraCPU float64) {
-			cql.freshen()
-			cql.createKeyspace(ks)
-			m.settle(b)
-			before := m.cpu(b).cassandra
-			seconds = runPython(b, py, mode, hosts, ks, n)
-			cassandraCPU = m.cpu(b).cassandra - before
-			cql.dropKeyspace(ks)
-			return seconds, cassandraCPU
-		}
-		floor, engine := math.NaN(), math.NaN()
-		if references {
-			var floorCPU, engineCPU float64
-			floor, floorCPU = reference("floor", floorKS)
-			engine, engineCPU = reference("cqlengine", engineKS)
-			b.Logf("N=%d: Cassandra CPU seconds: floor %.1f, cqlengine %.1f", n, floorCPU, engineCPU)
-		}
-
-		cql.freshen()
-		cql.createKeyspace(syncKS)
-		ns := fmt.Sprintf("bench-%d", n)
-		m.settle(b)
-		sync := m.rollout(b, ns, []string{syncKS}, n)
-		b.Logf("N=%d: floor %.1fs, cqlsync %.1fs, cqlengine %.1fs", n, floor, sync.Seconds(), engine)
-		rows = append(rows, fmt.Sprintf("| %d | %.1f s | %.1f s | %.1f s | %.2fx | %.2fx |", n, floor, sync.Seconds(), engine, sync.Seconds()/floor, engine/sync.Seconds()))
-		b.ReportMetric(sync.Seconds()/floor, fmt.Sprintf("cqlsync/floor@%d", n))
-		if n == sizes[len(sizes)-1] {
-			b.Logf("one resync of %d TableModels x 2 clusters with nothing to change:\n%s", n, m.resync(b, ns, n))
-		}
-		m.cleanup(b, ns)
-		cql.dropKeyspace(syncKS)
+		t := times[n]
+		floor, sync, engine := median(t.floor), median(t.sync), median(t.engine)
+		b.Logf("N=%d, every run: floor %s, cqlsync %s, cqlengine %s", n, seconds(t.floor), seconds(t.sync), seconds(t.engine))
+		rows = append(rows, fmt.Sprintf("| %d | %s | %s | %s | %.2fx | %.2fx |", n,
+			medianAndRange(t.floor), medianAndRange(t.sync), medianAndRange(t.engine), sync/floor, engine/sync))
+		b.ReportMetric(sync/floor, fmt.Sprintf("cqlsync/floor@%d", n))
 	}
-	b.Logf("time until all Ready, N TableModels x 2 clusters:\n| N | floor | cqlsync | cqlengine | cqlsync/floor | cqlengine/cqlsync |\n|---|---|---|---|---|---|\n%s",
-		strings.Join(rows, "\n"))
+	b.Logf("time until all Ready, N TableModels x 2 clusters, median of %d runs (fastest-slowest):\n"+
+		"| N | floor | cqlsync | cqlengine | cqlsync/floor | cqlengine/cqlsync |\n|---|---|---|---|---|---|\n%s",
+		repeats, strings.Join(rows, "\n"))
 
 	if rssTables > 0 {
 		cql.freshen()
@@ -111,6 +137,41 @@ func BenchmarkRollout(b *testing.B) {
 			cql.dropKeyspace(ks)
 		}
 	}
+}
+
+// runTimes are the seconds of every run at one N.
+type runTimes struct{ floor, sync, engine []float64 }
+
+// median is the middle of xs (the mean of the two middle ones for an even count); NaN for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Sorted(slices.Values(xs))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// medianAndRange is "12.3 s (11.0-14.1)": the median, and the fastest and slowest run.
+func medianAndRange(xs []float64) string {
+	if len(xs) < 2 {
+		return fmt.Sprintf("%.1f s", median(xs))
+	}
+	return fmt.Sprintf("%.1f s (%.1f-%.1f)", median(xs), slices.Min(xs), slices.Max(xs))
+}
+
+// seconds lists the times of every run.
+func seconds(xs []float64) string {
+	if len(xs) == 0 {
+		return "-"
+	}
+	var out []string
+	for _, x := range xs {
+		out = append(out, fmt.Sprintf("%.1fs", x))
+	}
+	return strings.Join(out, " ")
 }
 
 // manager is the operator under test and what the benchmark reads of it.
@@ -194,21 +255,37 @@ spec:
 	took := time.Since(start)
 	cpuAfter := m.cpu(b)
 	b.Logf("%s: %d TableModels x 2 clusters Ready after %.1fs; per TableModel: %s", ns, n, took.Seconds(), perObject(before, testenv.ScrapeMetrics(b, m.metrics), n))
-	b.Logf("%s: CPU seconds used meanwhile: manager %.1f, control plane %.1f, Cassandra nodes %.1f, this benchmark %.1f (wall %.1f s, %d cores)", ns,
-		cpuAfter.manager-cpuBefore.manager, cpuAfter.controlPlane-cpuBefore.controlPlane, cpuAfter.cassandra-cpuBefore.cassandra,
+	b.Logf("%s: CPU seconds used meanwhile: manager %.1f, control plane %.1f (%s), Cassandra nodes %.1f, this benchmark %.1f (wall %.1f s, %d cores)", ns,
+		cpuAfter.manager-cpuBefore.manager, cpuAfter.controlPlane-cpuBefore.controlPlane, cpuAfter.controlPlaneSince(cpuBefore), cpuAfter.cassandra-cpuBefore.cassandra,
 		cpuAfter.bench-cpuBefore.bench, took.Seconds(), goruntime.NumCPU())
 	return took
 }
 
 // cpuSeconds is the CPU time used so far by the processes of the benchmark.
-type cpuSeconds struct{ manager, controlPlane, cassandra, bench float64 }
+type cpuSeconds struct {
+	manager, controlPlane, cassandra, bench float64
+	// byControlPlane is controlPlane by process name (kube-apiserver, etcd, kube-controller-manager).
+	byControlPlane map[string]float64
+}
+
+// controlPlaneSince says how the control plane's CPU since before splits between its processes.
+func (c cpuSeconds) controlPlaneSince(before cpuSeconds) string {
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(c.byControlPlane)) {
+		parts = append(parts, fmt.Sprintf("%s %.1f", name, c.byControlPlane[name]-before.byControlPlane[name]))
+	}
+	return strings.Join(parts, ", ")
+}
 
 func (m *manager) cpu(b *testing.B) cpuSeconds {
-	var out cpuSeconds
+	out := cpuSeconds{byControlPlane: map[string]float64{}}
 	out.manager = processCPU(m.proc.Pid)
 	out.bench = processCPU(os.Getpid())
 	for _, pid := range m.controlPlane {
-		out.controlPlane += processCPU(pid)
+		used := processCPU(pid)
+		out.controlPlane += used
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		out.byControlPlane[strings.TrimSpace(string(comm))] += used
 	}
 	for _, pid := range cassandraPIDs(b) {
 		out.cassandra += processCPU(pid)
@@ -444,10 +521,14 @@ func (m *manager) write(b *testing.B, name, body string) string {
 	return p
 }
 
-// runPython runs hack/python/bench.py in one process per cluster at once, and returns the longer
-// of their times (connecting not counted).
+// runPython runs hack/python/bench.py and returns its time (connecting not counted): the floor in
+// one process per cluster at once (the longer of their times), cqlengine in one process given
+// every cluster, as sync_table(..., connections=[...]) is used.
 func runPython(b *testing.B, py, mode string, hosts []string, keyspace string, n int) float64 {
 	script := filepath.Join(testenv.RepoRoot(), "hack", "python", "bench.py")
+	if mode == "cqlengine" {
+		hosts = []string{strings.Join(hosts, ",")}
+	}
 	times := make([]float64, len(hosts))
 	errs := make([]error, len(hosts))
 	var wg sync.WaitGroup

@@ -94,7 +94,7 @@ test-faults: manifests generate control-plane ## Run the fault suite: a rollout 
 	hack/test.sh faults
 
 .PHONY: bench
-bench: manifests generate control-plane ## Measure a rollout of 100/300/500 TableModels against the floor and cqlengine, a resync, and the manager's RSS (20 to 30 minutes on 2 cores).
+bench: manifests generate control-plane ## Measure a rollout of 100/300/500 TableModels against the floor and cqlengine, a resync, and the manager's RSS (about an hour on 2 cores; CQLSYNC_BENCH_REPEAT=1: about 25 minutes).
 	bash hack/bench.sh
 
 .PHONY: test-unit

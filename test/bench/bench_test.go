@@ -182,14 +182,17 @@ type manager struct {
 	c          client.WithWatch
 	dir        string
 	hosts      []string
-	// controlPlane are the PIDs of kube-apiserver, etcd and kube-controller-manager.
-	controlPlane []int
+	// controlPlane names the processes of kube-apiserver, etcd and kube-controller-manager, by PID.
+	controlPlane map[int]string
 }
 
 func startManager(b *testing.B, driftInterval time.Duration) *manager {
 	dir := b.TempDir()
-	var controlPlane []int
-	env := testenv.LocalEnv(b, func(pid int) { controlPlane = append(controlPlane, pid) })
+	controlPlane := map[int]string{}
+	env := testenv.LocalEnv(b, func(pid int) {
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		controlPlane[pid] = strings.TrimSpace(string(comm))
+	})
 	// Many objects at once: without the client-side rate limit.
 	c := testenv.BulkClient(b, env.Admin)
 	m := &manager{kubeconfig: env.AdminKubeconfig, c: c, dir: dir, controlPlane: controlPlane}
@@ -256,36 +259,42 @@ spec:
 	cpuAfter := m.cpu(b)
 	b.Logf("%s: %d TableModels x 2 clusters Ready after %.1fs; per TableModel: %s", ns, n, took.Seconds(), perObject(before, testenv.ScrapeMetrics(b, m.metrics), n))
 	b.Logf("%s: CPU seconds used meanwhile: manager %.1f, control plane %.1f (%s), Cassandra nodes %.1f, this benchmark %.1f (wall %.1f s, %d cores)", ns,
-		cpuAfter.manager-cpuBefore.manager, cpuAfter.controlPlane-cpuBefore.controlPlane, cpuAfter.controlPlaneSince(cpuBefore), cpuAfter.cassandra-cpuBefore.cassandra,
+		cpuAfter.manager-cpuBefore.manager, cpuAfter.controlPlaneTotal()-cpuBefore.controlPlaneTotal(), cpuAfter.controlPlaneSince(cpuBefore), cpuAfter.cassandra-cpuBefore.cassandra,
 		cpuAfter.bench-cpuBefore.bench, took.Seconds(), goruntime.NumCPU())
 	return took
 }
 
 // cpuSeconds is the CPU time used so far by the processes of the benchmark.
 type cpuSeconds struct {
-	manager, controlPlane, cassandra, bench float64
-	// byControlPlane is controlPlane by process name (kube-apiserver, etcd, kube-controller-manager).
-	byControlPlane map[string]float64
+	manager, cassandra, bench float64
+	// controlPlane is by process name (kube-apiserver, etcd, kube-controller-manager).
+	controlPlane map[string]float64
+}
+
+// controlPlaneTotal is the CPU time of the whole control plane.
+func (c cpuSeconds) controlPlaneTotal() float64 {
+	total := 0.0
+	for _, v := range c.controlPlane {
+		total += v
+	}
+	return total
 }
 
 // controlPlaneSince says how the control plane's CPU since before splits between its processes.
 func (c cpuSeconds) controlPlaneSince(before cpuSeconds) string {
 	var parts []string
-	for _, name := range slices.Sorted(maps.Keys(c.byControlPlane)) {
-		parts = append(parts, fmt.Sprintf("%s %.1f", name, c.byControlPlane[name]-before.byControlPlane[name]))
+	for _, name := range slices.Sorted(maps.Keys(c.controlPlane)) {
+		parts = append(parts, fmt.Sprintf("%s %.1f", name, c.controlPlane[name]-before.controlPlane[name]))
 	}
 	return strings.Join(parts, ", ")
 }
 
 func (m *manager) cpu(b *testing.B) cpuSeconds {
-	out := cpuSeconds{byControlPlane: map[string]float64{}}
+	out := cpuSeconds{controlPlane: map[string]float64{}}
 	out.manager = processCPU(m.proc.Pid)
 	out.bench = processCPU(os.Getpid())
-	for _, pid := range m.controlPlane {
-		used := processCPU(pid)
-		out.controlPlane += used
-		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-		out.byControlPlane[strings.TrimSpace(string(comm))] += used
+	for pid, name := range m.controlPlane {
+		out.controlPlane[name] += processCPU(pid)
 	}
 	for _, pid := range cassandraPIDs(b) {
 		out.cassandra += processCPU(pid)

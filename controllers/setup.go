@@ -7,12 +7,13 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/controllers/connection"
+	"github.com/cqlsync/cqlsync/controllers/schemakind"
 	"github.com/cqlsync/cqlsync/internal/cql/apply"
 	"github.com/cqlsync/cqlsync/internal/cql/cluster"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
-	"github.com/cqlsync/cqlsync/internal/cql/plan"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
+	"github.com/cqlsync/cqlsync/internal/engine"
 	"github.com/cqlsync/cqlsync/internal/metrics"
 )
 
@@ -65,53 +66,24 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	if c == nil {
 		c = mgr.GetClient()
 	}
-	if err := registerIndexes(ctx, mgr.GetFieldIndexer(), opts.OperatorNamespace); err != nil {
+	if err := engine.RegisterIndexes(ctx, mgr.GetFieldIndexer(), opts.OperatorNamespace); err != nil {
 		return err
 	}
 	recorder := mgr.GetEventRecorder("cqlsync")
-	if err := (&connectionReconciler[*cqlv1.CassandraConnection]{
-		Client: c, kind: cassandraConnectionKind, APIReader: mgr.GetAPIReader(), Registry: opts.Registry,
-		Recorder: recorder, RefreshInterval: opts.ConnectionRefreshInterval, OperatorNamespace: opts.OperatorNamespace,
-	}).SetupWithManager(mgr); err != nil {
+	if err := connection.Setup(mgr, connection.Options{Client: c, APIReader: mgr.GetAPIReader(), Registry: opts.Registry,
+		Recorder: recorder, RefreshInterval: opts.ConnectionRefreshInterval, OperatorNamespace: opts.OperatorNamespace}); err != nil {
 		return err
 	}
-	if err := (&connectionReconciler[*cqlv1.ClusterCassandraConnection]{
-		Client: c, kind: clusterCassandraConnectionKind, APIReader: mgr.GetAPIReader(), Registry: opts.Registry,
-		Recorder: recorder, RefreshInterval: opts.ConnectionRefreshInterval, OperatorNamespace: opts.OperatorNamespace,
-	}).SetupWithManager(mgr); err != nil {
-		return err
-	}
-	ro := reconcilerOptions{
-		clusters:      clusterPool{&cluster.Pool{Registry: opts.Registry, Executor: opts.Executor, Cache: opts.SchemaCache}},
-		recorder:      recorder,
-		driftInterval: opts.DriftInterval,
-		dryRun:        opts.DryRun,
-		apiReader:     mgr.GetAPIReader(),
+	so := schemakind.Options{
+		Engine: engine.Options{Client: c, Clusters: engine.NewClusters(opts.Registry, opts.Executor, opts.SchemaCache),
+			Recorder: recorder, DryRun: opts.DryRun},
+		APIReader:     mgr.GetAPIReader(),
+		DriftInterval: opts.DriftInterval,
 	}
 	if opts.Registry != nil {
 		// The cache hears the events first, so that the reconciles they cause read what changed.
 		cluster.Follow(opts.Registry, opts.SchemaCache)
-		ro.schemaEvents = opts.Registry
+		so.SchemaEvents = opts.Registry
 	}
-	if err := newSchemaReconciler(c, keyspaceKind, keyspaceObjects, kindAdapter[*cqlv1.Keyspace, plan.Keyspace](keyspaceAdapter{}), ro).SetupWithManager(mgr); err != nil {
-		return err
-	}
-	if err := newSchemaReconciler(c, tableModelKind, tableModelObjects, kindAdapter[*cqlv1.TableModel, plan.Table](tableModelAdapter{}), ro).SetupWithManager(mgr); err != nil {
-		return err
-	}
-	return newSchemaReconciler(c, userTypeKind, userTypeObjects, kindAdapter[*cqlv1.UserType, plan.UserType](userTypeAdapter{}), ro).SetupWithManager(mgr)
-}
-
-// clusterPool opens the clusters of the registry's sessions.
-type clusterPool struct{ pool *cluster.Pool }
-
-// ClusterID is the identity of the cluster of a connection's open session.
-func (p clusterPool) ClusterID(key registry.Key) string { return p.pool.Registry.ClusterID(key) }
-
-func (p clusterPool) Cluster(ctx context.Context, namespace, name string) (Cluster, error) {
-	h, err := p.pool.Get(ctx, namespace, name)
-	if err != nil {
-		return nil, err
-	}
-	return h, nil
+	return schemakind.Setup(mgr, so)
 }

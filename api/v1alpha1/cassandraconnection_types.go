@@ -345,3 +345,21 @@ func (g *DDLGuards) HoldWhenNodeDown() bool { return g != nil && g.WhenNodeDown 
 func (g *DDLGuards) HoldWhenVersionsDiffer() bool {
 	return g == nil || g.WhenVersionsDiffer != GuardProceed
 }
+
+// SecretRefs lists the Secrets the connection reads, as "namespace/name" in namespace (where its
+// Secrets are), for the watch that reconnects it when one changes.
+func (s *CassandraConnectionSpec) SecretRefs(namespace string) []string {
+	var names []string
+	if s.Auth != nil {
+		names = append(names, namespace+"/"+s.Auth.SecretRef.Name)
+	}
+	if t := s.TLS; t != nil {
+		if t.CASecretRef != nil {
+			names = append(names, namespace+"/"+t.CASecretRef.Name)
+		}
+		if t.ClientCertSecretRef != nil {
+			names = append(names, namespace+"/"+t.ClientCertSecretRef.Name)
+		}
+	}
+	return names
+}

@@ -92,3 +92,12 @@ func (s *ClusterCassandraConnectionSpec) KeyspaceAllowed(keyspace string) bool {
 	}
 	return false
 }
+
+// SecretsNamespaceOr is the namespace of the Secrets the connection names: spec.secretsNamespace,
+// else the operator's namespace.
+func (c *ClusterCassandraConnection) SecretsNamespaceOr(operatorNamespace string) string {
+	if c.Spec.SecretsNamespace != "" {
+		return c.Spec.SecretsNamespace
+	}
+	return operatorNamespace
+}

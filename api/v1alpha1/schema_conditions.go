@@ -12,9 +12,10 @@ const (
 	// ReasonConnectionNotFound: the named CassandraConnection does not exist in the namespace (or
 	// is being deleted). The resource is requeued when it appears.
 	ReasonConnectionNotFound = "ConnectionNotFound"
-	// ReasonConnectionNotReady: the CassandraConnection exists but is not Ready, or its cluster
-	// cannot be reached right now (while reading the live schema or running DDL). Retried with
-	// backoff, and requeued when the connection becomes Ready.
+	// ReasonConnectionNotReady: the connection exists but is not Ready for a reason other than an
+	// outage (its credentials, its TLS, a default conflict, not reconciled yet: its own Ready
+	// condition says which), or has no session. Retried with backoff, and requeued when the
+	// connection becomes Ready. A cluster that does not answer is ReasonUnreachable instead.
 	ReasonConnectionNotReady = "ConnectionNotReady"
 	// ReasonNoDefaultConnection: spec.connections is empty and no CassandraConnection of the
 	// namespace has spec.default set.
@@ -26,7 +27,7 @@ const (
 	// retried when a Keyspace resource for it becomes Ready, and with backoff.
 	ReasonKeyspaceNotFound = "KeyspaceNotFound"
 	// ReasonUserTypeNotFound: a type the spec uses does not exist in the target keyspace yet, and a
-	// UserType resource of the namespace declares it there. The target waits and is requeued when
+	// UserType resource (of any namespace) declares it there, on the same cluster. The target waits and is requeued when
 	// that UserType syncs.
 	ReasonUserTypeNotFound = "UserTypeNotFound"
 	// ReasonSchemaDisagreement: the cluster's reachable nodes did not agree on a schema version
@@ -75,9 +76,10 @@ const (
 	ReasonNotPermitted = "NotPermitted"
 	// ReasonFailed: Cassandra refused a statement or an error occurred; the message has it.
 	ReasonFailed = "Failed"
-	// ReasonDuplicateOwner: another resource of the namespace declares the same schema object on
-	// this target (a Keyspace with the same CQL name on the same connection; a TableModel or a
-	// UserType with the same name on the same connection and keyspace) and owns it: it is the
+	// ReasonDuplicateOwner: another resource of the kind, of any namespace, declares the same
+	// schema object on the same physical cluster (a Keyspace with the same CQL name; a TableModel
+	// or a UserType with the same name in the same keyspace), through any connection that reaches
+	// that cluster (ownership is decided by the cluster's identity), and owns it: it is the
 	// oldest of them (metadata.creationTimestamp, then metadata.name), and it stays the owner
 	// while it is being deleted. Nothing is executed on this target, not even on deletion with
 	// deletionPolicy Delete (a Normal event says so); the message names the owner. The target
@@ -97,9 +99,17 @@ const (
 	ReasonDeleting = "Deleting"
 	// ReasonInvalidSpec (shared with CassandraConnection): the spec passed the API server but
 	// cannot be used; the message names the field.
+	// ReasonUnreachable (shared with CassandraConnection, Pending): the target's cluster did not
+	// answer in time while its live schema was read or DDL ran, or its connection is not Ready
+	// because the cluster does not answer: the same word as on the connection for the same
+	// outage. Retried with backoff.
+	// ReasonInUse (shared with CassandraConnection): see there.
 )
 
-// Reasons of the Drifted condition of a Keyspace, a TableModel or a UserType.
+// Reasons of the Drifted condition of a Keyspace, a TableModel or a UserType. Drifted means the
+// same on every kind: True while a live object differs from the spec in a way cqlsync does not set
+// back (DriftBlocked, DriftKept); False otherwise (DriftCorrected when the last change set an
+// out-of-band change back, NoDrift when nothing differed).
 const (
 	// ReasonNoDrift: every target's live object is what the spec says (for what the spec sets).
 	ReasonNoDrift = "NoDrift"
@@ -108,6 +118,11 @@ const (
 	// fields). They are listed in the target's drift.
 	ReasonDriftKept = "DriftKept"
 	// ReasonDriftBlocked: a live object differs in a way cqlsync must not correct (a primary key,
-	// a column's or a field's type, ...); that target is Blocked.
+	// a column's or a field's type, a type's field the spec lacks, ...); that target is Blocked.
 	ReasonDriftBlocked = "DriftBlocked"
+	// ReasonDriftCorrected (Drifted=False): a live object had been changed out of band (a
+	// keyspace's replication, a table option, a dropped column, index or type...) and cqlsync set
+	// it back; the message says what ran where, and when. It stays until the spec changes or the
+	// cluster drifts again.
+	ReasonDriftCorrected = "DriftCorrected"
 )

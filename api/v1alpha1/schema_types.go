@@ -254,3 +254,7 @@ func cqlName(specName, objectName string) string {
 	}
 	return DefaultCQLName(objectName)
 }
+
+// Finalizer is the finalizer cqlsync puts on every resource it manages, so that it can close a
+// session or apply a deletion policy before the object goes away.
+const Finalizer = "cqlsync.io/finalizer"

@@ -4,7 +4,7 @@
 //	cqlsync plan -f <file|dir>...   what the operator would run now, per resource and target
 //	cqlsync import --host H | -f F  the resources that describe existing schema, to adopt it
 //
-// It uses the operator's own planner, introspection and renderer (controllers.Planner), so what
+// It uses the operator's own planner, introspection and renderer (the engine's Plan in mode Preview), so what
 // it prints is what the operator would execute.
 package main
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
-	"github.com/cqlsync/cqlsync/controllers"
+	"github.com/cqlsync/cqlsync/internal/engine"
 )
 
 // summary counts what a plan holds, and decides the exit code.
@@ -25,7 +25,7 @@ type summary struct {
 	Drifted int `json:"drifted"`
 }
 
-func summarize(plans []controllers.ResourcePlan) summary {
+func summarize(plans []engine.ResourcePlan) summary {
 	var s summary
 	for _, rp := range plans {
 		for _, t := range rp.Targets {
@@ -64,21 +64,21 @@ func (s summary) exitCode() int {
 }
 
 // writeJSON prints the plans and the summary for machines.
-func writeJSON(w io.Writer, plans []controllers.ResourcePlan, s summary) error {
+func writeJSON(w io.Writer, plans []engine.ResourcePlan, s summary) error {
 	if plans == nil {
-		plans = []controllers.ResourcePlan{}
+		plans = []engine.ResourcePlan{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
-		Resources []controllers.ResourcePlan `json:"resources"`
-		Summary   summary                    `json:"summary"`
+		Resources []engine.ResourcePlan `json:"resources"`
+		Summary   summary               `json:"summary"`
 	}{plans, s})
 }
 
 // writeText prints the plans as a readable diff, grouped by resource and target, good to paste
 // into a pull request: "+" adds, "~" changes, "-" drops.
-func writeText(w io.Writer, plans []controllers.ResourcePlan, s summary) error {
+func writeText(w io.Writer, plans []engine.ResourcePlan, s summary) error {
 	var b strings.Builder
 	for _, rp := range plans {
 		fmt.Fprintf(&b, "%s %s/%s (%s %q, changePolicy %s)\n", rp.Kind, rp.Namespace, rp.Name, noun(rp.Kind), rp.CQLName, rp.ChangePolicy)
@@ -119,7 +119,7 @@ func writeText(w io.Writer, plans []controllers.ResourcePlan, s summary) error {
 	return err
 }
 
-func sign(st controllers.PlannedStatement) string {
+func sign(st engine.PlannedStatement) string {
 	switch {
 	case st.Additive:
 		return "+"

@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
-	"github.com/cqlsync/cqlsync/controllers"
+	"github.com/cqlsync/cqlsync/internal/engine"
 	"github.com/cqlsync/cqlsync/internal/testenv"
 )
 
@@ -19,16 +19,16 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata/")
 
 // samplePlans cover every shape of target: statements (additive, changing, dropping, waiting),
 // no changes, blocked with drift, and waiting for something the plan does not create.
-func samplePlans() []controllers.ResourcePlan {
-	return []controllers.ResourcePlan{
-		{Kind: "Keyspace", Namespace: "shop", Name: "orders", CQLName: "orders", ChangePolicy: cqlv1.ChangePolicyAuto, Targets: []controllers.TargetPlan{
-			{Connection: "prod-eu", State: cqlv1.TargetPending, Reason: cqlv1.ReasonPending, SchemaVersion: "absent", Statements: []controllers.PlannedStatement{
+func samplePlans() []engine.ResourcePlan {
+	return []engine.ResourcePlan{
+		{Kind: "Keyspace", Namespace: "shop", Name: "orders", CQLName: "orders", ChangePolicy: cqlv1.ChangePolicyAuto, Targets: []engine.TargetPlan{
+			{Connection: "prod-eu", State: cqlv1.TargetPending, Reason: cqlv1.ReasonPending, SchemaVersion: "absent", Statements: []engine.PlannedStatement{
 				{Kind: "CreateKeyspace", Additive: true, CQL: `CREATE KEYSPACE IF NOT EXISTS "orders" WITH replication = {'class': 'NetworkTopologyStrategy', 'eu': '3'} AND durable_writes = true`, Summary: `create keyspace "orders"`},
 			}},
 			{Connection: "prod-us", State: cqlv1.TargetSynced, Reason: cqlv1.ReasonSynced, Message: `keyspace "orders" matches the spec`},
 		}},
-		{Kind: "TableModel", Namespace: "shop", Name: "line-items", CQLName: "line_items", ChangePolicy: cqlv1.ChangePolicyAutoAdditive, Targets: []controllers.TargetPlan{
-			{Connection: "prod-eu", Keyspace: "orders", State: cqlv1.TargetPending, Reason: cqlv1.ReasonPending, SchemaVersion: "0123456789abcdef", Statements: []controllers.PlannedStatement{
+		{Kind: "TableModel", Namespace: "shop", Name: "line-items", CQLName: "line_items", ChangePolicy: cqlv1.ChangePolicyAutoAdditive, Targets: []engine.TargetPlan{
+			{Connection: "prod-eu", Keyspace: "orders", State: cqlv1.TargetPending, Reason: cqlv1.ReasonPending, SchemaVersion: "0123456789abcdef", Statements: []engine.PlannedStatement{
 				{Kind: "DropIndex", CQL: `DROP INDEX IF EXISTS "orders"."by_sku"`, Summary: `drop index "by_sku" on "orders"."line_items" to create it again (target changed)`, Waits: cqlv1.ReasonAwaitingApproval},
 				{Kind: "AddColumns", Additive: true, CQL: `ALTER TABLE "orders"."line_items" ADD "note" text`, Summary: `add 1 column "note" text`},
 				{Kind: "AlterTableOptions", CQL: `ALTER TABLE "orders"."line_items" WITH "comment" = 'x'`, Summary: "alter table", Waits: cqlv1.ReasonAwaitingApproval},
@@ -38,7 +38,7 @@ func samplePlans() []controllers.ResourcePlan {
 				Message: `column "qty": Cassandra has type int, the spec says bigint (cqlsync never changes a column's type)`,
 				Drift:   []string{`column "old" text is not in spec.columns`}},
 		}},
-		{Kind: "UserType", Namespace: "shop", Name: "money", CQLName: "money", ChangePolicy: cqlv1.ChangePolicyManual, Targets: []controllers.TargetPlan{
+		{Kind: "UserType", Namespace: "shop", Name: "money", CQLName: "money", ChangePolicy: cqlv1.ChangePolicyManual, Targets: []engine.TargetPlan{
 			{Connection: "", Keyspace: "", State: cqlv1.TargetPending, Reason: cqlv1.ReasonNoDefaultConnection, Message: `spec.connections is empty and no CassandraConnection in namespace "shop" has spec.default: true`},
 		}},
 	}

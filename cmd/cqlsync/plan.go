@@ -19,9 +19,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
-	"github.com/cqlsync/cqlsync/controllers"
 	"github.com/cqlsync/cqlsync/internal/cql/apply"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/engine"
 )
 
 // stringList is a repeatable string flag.
@@ -219,7 +219,7 @@ func buildWorld(ctx context.Context, m *manifests, namespace, kubeconfig, operat
 // planAll plans the schema resources in dependency order (Keyspaces, then UserTypes until no
 // more of them find their types, then TableModels), each seeing what those before it create,
 // and returns the plans in the order of the manifests.
-func planAll(ctx context.Context, w *world, schema []client.Object) ([]controllers.ResourcePlan, error) {
+func planAll(ctx context.Context, w *world, schema []client.Object) ([]engine.ResourcePlan, error) {
 	reg := quietRegistry()
 	defer reg.Close()
 	w.connect(ctx, reg)
@@ -227,17 +227,17 @@ func planAll(ctx context.Context, w *world, schema []client.Object) ([]controlle
 	if err != nil {
 		return nil, err
 	}
-	ov := newOverlay(controllers.NewClusters(reg, apply.NewExecutor(), introspect.NewSchemaCache()))
-	p := controllers.Planner{Client: c, Clusters: ov}
-	plans := make([]controllers.ResourcePlan, len(schema))
+	// One preview of every resource, through clusters that let each see what those before it
+	// create: the engine's Plan in mode Preview, as the operator's reconciles run it.
+	opts := engine.Options{Client: c, Clusters: engine.NewPreviewClusters(engine.NewClusters(reg, apply.NewExecutor(), introspect.NewSchemaCache()))}
+	plans := make([]engine.ResourcePlan, len(schema))
 	planned := make([]bool, len(schema))
 	do := func(i int) error {
-		rp, err := p.Plan(ctx, schema[i])
+		rp, err := engine.PlanAny(ctx, opts, schema[i])
 		if err != nil {
 			return err
 		}
 		plans[i], planned[i] = rp, true
-		ov.record(rp)
 		return nil
 	}
 	for i, o := range schema {
@@ -275,13 +275,13 @@ func planAll(ctx context.Context, w *world, schema []client.Object) ([]controlle
 	return plans, nil
 }
 
-func waitsForType(rp controllers.ResourcePlan) bool {
-	return slices.ContainsFunc(rp.Targets, func(t controllers.TargetPlan) bool {
+func waitsForType(rp engine.ResourcePlan) bool {
+	return slices.ContainsFunc(rp.Targets, func(t engine.TargetPlan) bool {
 		return t.Reason == cqlv1.ReasonUserTypeNotFound || t.Reason == cqlv1.ReasonInvalidType
 	})
 }
 
-func equalPlans(a, b controllers.ResourcePlan) bool {
+func equalPlans(a, b engine.ResourcePlan) bool {
 	return fmt.Sprint(a) == fmt.Sprint(b)
 }
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	connectionctl "github.com/cqlsync/cqlsync/controllers/connection"
+
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -19,8 +21,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
-	"github.com/cqlsync/cqlsync/controllers"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
+	"github.com/cqlsync/cqlsync/internal/engine"
 )
 
 // The planner reads the namespace's resources through a client. The CLI gives it an in-memory one
@@ -84,7 +86,7 @@ func (w *world) connect(ctx context.Context, reg *registry.Registry) {
 	for _, c := range w.connections() {
 		cond := metav1.Condition{Type: cqlv1.ConditionReady, Status: metav1.ConditionTrue, Reason: cqlv1.ReasonConnected,
 			Message: "connected by cqlsync plan", ObservedGeneration: c.generation}
-		cfg, err := controllers.ConnectionConfig(ctx, w.secrets, c.spec, c.secretsNamespace)
+		cfg, err := connectionctl.Config(ctx, w.secrets, c.spec, c.secretsNamespace)
 		if err == nil {
 			_, err = reg.Register(ctx, c.key, cfg, registry.Options{Default: c.spec.Default})
 		}
@@ -105,7 +107,7 @@ func (w *world) client(ctx context.Context) (client.Client, error) {
 		return nil, err
 	}
 	b := fake.NewClientBuilder().WithScheme(scheme).WithObjects(w.objects...)
-	if err := controllers.RegisterIndexes(ctx, indexer{b}, w.operatorNamespace); err != nil {
+	if err := engine.RegisterIndexes(ctx, indexer{b}, w.operatorNamespace); err != nil {
 		return nil, err
 	}
 	return b.Build(), nil

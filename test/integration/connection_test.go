@@ -358,7 +358,7 @@ func TestStoppedNodeRecovers(t *testing.T) {
 	if len(c.Status.Hosts) != 1 || c.Status.Hosts[0].Up || c.Status.HostsUp != "0/1" {
 		t.Errorf("hosts while down: %+v %s", c.Status.Hosts, c.Status.HostsUp)
 	}
-	allThree(metav1.ConditionFalse, cqlv1.ReasonConnectionNotReady)
+	allThree(metav1.ConditionFalse, cqlv1.ReasonUnreachable)
 	if out, err := exec.Command(rig.Script, "start", "cluster2").CombinedOutput(); err != nil {
 		t.Fatalf("starting cluster2: %v\n%s", err, out)
 	}

@@ -379,7 +379,7 @@ func TestKeyspaceDeleteWithoutConnection(t *testing.T) {
 		RequestTimeout: &metav1.Duration{Duration: time.Second},
 	}))
 	mustCreate(t, keyspaceObj(ns, "stuck", cqlv1.KeyspaceSpec{Replication: simpleRF(1), Connections: connNames("nowhere"), DeletionPolicy: cqlv1.DeletionPolicyDelete}))
-	ks = waitKeyspace(t, ns, "stuck", metav1.ConditionFalse, cqlv1.ReasonConnectionNotReady, keyspaceTimeout)
+	ks = waitKeyspace(t, ns, "stuck", metav1.ConditionFalse, cqlv1.ReasonUnreachable, keyspaceTimeout)
 	if err := k8s.Delete(ctx, ks); err != nil {
 		t.Fatal(err)
 	}

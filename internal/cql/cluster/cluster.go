@@ -4,8 +4,9 @@
 // per cluster, with schema agreement). The object a plan ran statements on is marked in the cache
 // as soon as they may have run, so that the next read sees them.
 //
-// The controllers depend on a two-method interface that [*Handle] satisfies, so that their logic
-// is tested with fakes; this package is tested against real Cassandra.
+// The engine depends on the interfaces [Cluster] and [Clusters] (interfaces.go), which [*Handle]
+// and [Pool] satisfy, so that its logic is tested with fakes; this package is tested against real
+// Cassandra.
 package cluster
 
 import (

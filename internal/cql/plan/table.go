@@ -167,7 +167,7 @@ func ForTable(desired Table, ks *introspect.KeyspaceSchema) Result {
 			// A key column cannot be dropped; the key differences above already block.
 		case len(keptIndexOn[lc.Name]) > 0:
 			res.Drift = append(res.Drift, fmt.Sprintf("column %s %s is not in spec.columns but is kept: index %s depends on it (set spec.allowDropIndexes to drop it)",
-				render.Ident(lc.Name), lc.Type, identList(keptIndexOn[lc.Name])))
+				render.Ident(lc.Name), lc.Type, render.IdentList(keptIndexOn[lc.Name])))
 		default:
 			drop = append(drop, lc.Name)
 		}
@@ -187,7 +187,7 @@ func ForTable(desired Table, ks *introspect.KeyspaceSchema) Result {
 	res.Plan = append(res.Plan, dropIdx...)
 	if len(drop) > 0 {
 		res.Plan = append(res.Plan, Statement{Kind: DropColumns, CQL: render.AlterTableDrop(desired.Keyspace, desired.Name, drop),
-			Summary: "drop " + plural(len(drop), "column") + " " + identList(drop) + " from " + q + " (not in spec.columns; spec.allowDropColumns is set)"})
+			Summary: "drop " + plural(len(drop), "column") + " " + render.IdentList(drop) + " from " + q + " (not in spec.columns; spec.allowDropColumns is set)"})
 	}
 	if len(add) > 0 {
 		res.Plan = append(res.Plan, Statement{Kind: AddColumns, CQL: render.AlterTableAdd(desired.Keyspace, desired.Name, add),
@@ -372,7 +372,7 @@ func keyDifferences(d Table, live *introspect.Table) []Difference {
 	var out []Difference
 	if have := live.PartitionKey(); !slices.Equal(have, d.PartitionKey) {
 		out = append(out, Difference{Kind: DiffPartitionKey, Message: fmt.Sprintf(
-			"partition key: Cassandra has (%s), the spec says (%s)", identList(have), identList(d.PartitionKey))})
+			"partition key: Cassandra has (%s), the spec says (%s)", render.IdentList(have), render.IdentList(d.PartitionKey))})
 	}
 	have := live.ClusteringKey()
 	var haveNames, wantNames []string
@@ -425,7 +425,7 @@ func columnDifferences(d Table, live *introspect.Table) []Difference {
 }
 
 func primaryKeyText(pk []string, ck []ClusteringColumn) string {
-	s := "((" + identList(pk) + ")"
+	s := "((" + render.IdentList(pk) + ")"
 	for _, c := range ck {
 		s += ", " + render.Ident(c.Name)
 		if c.Descending {
@@ -433,14 +433,6 @@ func primaryKeyText(pk []string, ck []ClusteringColumn) string {
 		}
 	}
 	return s + ")"
-}
-
-func identList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = render.Ident(n)
-	}
-	return strings.Join(q, ", ")
 }
 
 func orderText(desc bool) string {

@@ -69,7 +69,6 @@ func ForUserType(desired UserType, ks *introspect.KeyspaceSchema) Result {
 		case !ok:
 			res.Blocked = append(res.Blocked, Difference{Kind: DiffFieldNotInSpec, Message: fmt.Sprintf(
 				"field %s %s of type %s is not in spec.fields (Cassandra cannot drop a field: add it to spec.fields)", render.Ident(lf.Name), lf.Type, q)})
-			res.Drift = append(res.Drift, fmt.Sprintf("field %s %s is not in spec.fields", render.Ident(lf.Name), lf.Type))
 		case t.String() != lf.Type:
 			res.Blocked = append(res.Blocked, Difference{Kind: DiffFieldType, Message: fmt.Sprintf(
 				"field %s of type %s: Cassandra has type %s, the spec says %s (Cassandra cannot change a field's type)", render.Ident(lf.Name), q, lf.Type, t)})

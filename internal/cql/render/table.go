@@ -82,7 +82,7 @@ func CreateTable(t Table) string {
 		b.WriteString(", ")
 	}
 	b.WriteString("PRIMARY KEY ((")
-	b.WriteString(identList(t.PartitionKey))
+	b.WriteString(IdentList(t.PartitionKey))
 	b.WriteByte(')')
 	for _, c := range t.Clustering {
 		b.WriteString(", ")
@@ -227,7 +227,8 @@ func columnDef(c Column) string {
 	return s
 }
 
-func identList(names []string) string {
+// IdentList is the names, each quoted, separated by ", ".
+func IdentList(names []string) string {
 	quoted := make([]string, len(names))
 	for i, n := range names {
 		quoted[i] = Ident(n)

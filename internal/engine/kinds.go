@@ -1,0 +1,58 @@
+package engine
+
+import (
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/registry"
+)
+
+// The three schema kinds, as the pipeline sees them: what they are called and how they behave
+// (Kind), and how to make their objects and lists and where their status names the object
+// (kindObjects). What they do in Cassandra is their adapters' (keyspace_adapter.go,
+// tablemodel_adapter.go, usertype_adapter.go).
+
+var (
+	// keyspaceKind: the targets are connections, and the object is the keyspace itself.
+	keyspaceKind = Kind{Kind: "Keyspace", Noun: "keyspace", Retained: cqlv1.EventKeyspaceRetained, Kept: cqlv1.EventKeyspaceKept, NotDropped: cqlv1.EventKeyspaceNotDropped, Object: introspect.KeyspaceObject,
+		DriftHint: "set the spec to what the cluster has, or let cqlsync set the cluster back"}
+
+	// tableModelKind: a table in each connection x keyspace; it may use user-defined types.
+	tableModelKind = Kind{Kind: "TableModel", Noun: "table", Retained: cqlv1.EventTableRetained, Kept: cqlv1.EventTableKept, NotDropped: cqlv1.EventTableNotDropped, Object: introspect.TableObject, PerKeyspace: true, UsesTypes: true,
+		DriftHint:   "kept: set spec.allowDropColumns / spec.allowDropIndexes to drop them, or add them to the spec",
+		ChangedName: func(c registry.SchemaChange) string { return c.Table }}
+
+	// userTypeKind: a type in each connection x keyspace; it may use other types, and Cassandra
+	// refuses to drop it while tables use it.
+	userTypeKind = Kind{Kind: "UserType", Noun: "type", Retained: cqlv1.EventTypeRetained, Kept: cqlv1.EventTypeKept, NotDropped: cqlv1.EventTypeNotDropped, Object: introspect.TypeObject, PerKeyspace: true, UsesTypes: true,
+		DriftHint:          "Cassandra cannot drop a field of a type: add them to spec.fields",
+		ChangedName:        func(c registry.SchemaChange) string { return c.Type },
+		DropWaitsForTables: true}
+)
+
+// kindObjects makes the objects and lists of a kind, and finds the kind's own status field that
+// holds the effective CQL name (status.keyspace, status.table, status.type).
+type kindObjects[T Object] struct {
+	newObject  func() T
+	newList    func() client.ObjectList
+	statusName func(T) *string
+}
+
+var (
+	keyspaceObjects = kindObjects[*cqlv1.Keyspace]{
+		newObject:  func() *cqlv1.Keyspace { return &cqlv1.Keyspace{} },
+		newList:    func() client.ObjectList { return &cqlv1.KeyspaceList{} },
+		statusName: func(o *cqlv1.Keyspace) *string { return &o.Status.Keyspace },
+	}
+	tableModelObjects = kindObjects[*cqlv1.TableModel]{
+		newObject:  func() *cqlv1.TableModel { return &cqlv1.TableModel{} },
+		newList:    func() client.ObjectList { return &cqlv1.TableModelList{} },
+		statusName: func(o *cqlv1.TableModel) *string { return &o.Status.Table },
+	}
+	userTypeObjects = kindObjects[*cqlv1.UserType]{
+		newObject:  func() *cqlv1.UserType { return &cqlv1.UserType{} },
+		newList:    func() client.ObjectList { return &cqlv1.UserTypeList{} },
+		statusName: func(o *cqlv1.UserType) *string { return &o.Status.Type },
+	}
+)

@@ -24,7 +24,7 @@ export CQLSYNC_PYTHON
 
 started=()
 # Processes the Go tests start (kube-apiserver, etcd, kube-controller-manager, the manager) are
-# recorded here by internal/testenv; whatever a crashed test binary left running is stopped by PID
+# recorded here by test/rig/testenv; whatever a crashed test binary left running is stopped by PID
 # below.
 export CQLSYNC_PID_DIR="${root}/bin/test-pids"
 rm -rf "${CQLSYNC_PID_DIR}"

@@ -1,6 +1,6 @@
 // Command localenv is the environment of `make run` without a configured cluster. It starts the
 // local Cassandra clusters that are not running yet, then the local Kubernetes environment
-// (internal/localenv: kube-apiserver, etcd, kube-controller-manager, the CRDs, admission policies
+// (test/rig/localenv: kube-apiserver, etcd, kube-controller-manager, the CRDs, admission policies
 // and the manager's RBAC), writes an admin kubeconfig for kubectl, and runs the command given after
 // "--" (hack/run.sh gives bin/manager and its flags) with KUBECONFIG set to the manager's own
 // ServiceAccount token and POD_NAMESPACE to its namespace, as the Deployment runs it.
@@ -24,7 +24,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cqlsync/cqlsync/internal/localenv"
+	"github.com/cqlsync/cqlsync/test/rig/localenv"
 )
 
 func main() {

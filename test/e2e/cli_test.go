@@ -14,7 +14,7 @@ import (
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/controllers"
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // cliManifests are a connection, a keyspace, a type and a table, all changePolicy Manual, in the

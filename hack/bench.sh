@@ -4,10 +4,11 @@
 # tight loop) and with cqlengine's sync_table, on the local clusters, then reports the cost of a
 # resync with nothing to change and the manager's RSS with 1,000 TableModels.
 #
-# The 500-table runs need more heap than the tests' 768 MiB: the clusters it starts (cluster1 and
-# cluster2, when not running) get CASSANDRA_HEAP_MAX (default 1536m), are wiped and restarted before
-# each run (CQLSYNC_BENCH_FRESH_CLUSTERS=1), and are stopped again at the end, by PID. Clusters
-# already running are used as they are, never wiped.
+# It runs inside `hack/cassandra.sh with cluster1 cluster2`. The 500-table runs need more heap than
+# the tests' 768 MiB: the clusters it starts (cluster1 and cluster2, when not running) get
+# CASSANDRA_HEAP_MAX (default 1536m), are wiped and restarted before each run when it started both
+# (CQLSYNC_BENCH_FRESH_CLUSTERS=1), and are stopped again at the end, by PID. Clusters already
+# running are used as they are, never wiped.
 #
 # Environment: CQLSYNC_BENCH_SIZES (default 100,300,500), CQLSYNC_BENCH_REPEAT (default 3: runs of
 # each measurement; the table shows medians), CQLSYNC_BENCH_RSS_TABLES (default 1000; 0 skips),
@@ -18,35 +19,24 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "${root}"
 cassandra="${root}/hack/cassandra.sh"
-"${root}/hack/ensure-tools.sh"
-CQLSYNC_PYTHON="$("${root}/hack/python-env.sh")"
-export CQLSYNC_PYTHON
-export KUBEBUILDER_ASSETS="$("${root}/hack/control-plane.sh")"
-export CQLSYNC_PID_DIR="${root}/bin/bench-pids"
-
-started=()
-cleanup() {
-  local rc=$?
-  if ((${#started[@]})); then
-    echo "bench.sh: stopping the Cassandra nodes started for the benchmark: ${started[*]}"
-    bash "${cassandra}" stop "${started[@]}" || true
-  fi
-  exit "${rc}"
-}
-trap cleanup EXIT INT TERM
-missing="$(bash "${cassandra}" missing cluster1 cluster2)"
-[[ -z "${missing}" ]] || mapfile -t started <<<"${missing}"
-if ((${#started[@]})); then
+if [[ "${CQLSYNC_BENCH_SH:-}" != in-rig ]]; then
+  "${root}/hack/ensure-tools.sh"
+  CQLSYNC_PYTHON="$("${root}/hack/python-env.sh")"
+  export CQLSYNC_PYTHON
+  export KUBEBUILDER_ASSETS="$("${root}/hack/control-plane.sh")"
+  # The heap of the nodes hack/cassandra.sh starts here, and of the benchmark's restarts of them.
   export CASSANDRA_HEAP_MAX="${CASSANDRA_HEAP_MAX:-1536m}"
-  echo "bench.sh: starting Cassandra: ${started[*]} (heap ${CASSANDRA_HEAP_MAX})"
-  bash "${cassandra}" start "${started[@]}"
+  echo "bench.sh: cluster1 and cluster2, started with heap ${CASSANDRA_HEAP_MAX} when not running"
+  # This script again, with the clusters up (and the rig's environment, hack/cassandra.sh env).
+  CQLSYNC_BENCH_SH=in-rig exec bash "${cassandra}" with cluster1 cluster2 -- bash "${root}/hack/bench.sh" "$@"
 fi
-if ((${#started[@]} == 2)); then
+unset CQLSYNC_BENCH_SH
+export CQLSYNC_PID_DIR="${root}/bin/bench-pids"
+if [[ ",${CQLSYNC_RIG_STARTED}," == *,cluster1,* && ",${CQLSYNC_RIG_STARTED}," == *,cluster2,* ]]; then
   # Clusters of its own: the benchmark wipes and restarts them before each run, so that no run
   # pays for the schema history of the ones before it (see the README).
   export CQLSYNC_BENCH_FRESH_CLUSTERS=1
 fi
-eval "$(bash "${cassandra}" env)"
 export CQLSYNC_REQUIRE_RIG=1
 echo "bench.sh: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%Y-%m-%d)"
 # Only the benchmark's own lines: the manager's logs are printed when it fails.

@@ -26,7 +26,17 @@
 #   stop   [names]        stop the nodes (SIGTERM, SIGKILL after 30s)
 #   status                one line per cluster: name, address, pid, running/stopped, ready
 #   missing [names]       print, one per line, the named nodes (default: all) that are not running
-#                         (what a script should start, and stop again when it is done)
+#   with [names] -- command [args...]
+#                         run a command with the nodes (default: all) up, and stop again only what
+#                         was started for it: start the named nodes that are not running, wait until
+#                         each answers CQL, export the `env` lines and CQLSYNC_RIG_STARTED (the nodes
+#                         started here, comma-separated), run the command, and when it exits (pass,
+#                         fail or signal; or when a start fails) stop the nodes started here, by the
+#                         PID of their pid files (a node the command restarted is stopped too). Nodes
+#                         already running are left running. Exits with the command's status. The
+#                         command runs in a process group of its own: a SIGINT, SIGTERM or SIGHUP to
+#                         this script (a Ctrl-C) reaches it once, passed on to that group.
+#                         hack/test.sh, hack/bench.sh and hack/localenv (`make run`) run in it.
 #   logs   <name>         tail of the node's system.log
 #   wipe   [names]        stop the nodes and delete their data (jars and certificates are kept)
 #   env                   print `export` lines for the tests
@@ -83,7 +93,24 @@ SUPERUSER_PASSWORD=cassandra
 
 # Scratch file for cqlping's last error while waiting; removed however the script ends.
 ERR_FILE=""
-trap 'rm -f "$ERR_FILE"' EXIT
+# The nodes `with` started (start_wave adds each one it launches, under the lock, when WITH_OWNS is
+# set): stopped again however the script ends.
+WITH_OWNS=0
+WITH_STARTED=()
+on_exit() {
+  local rc=$?
+  rm -f "$ERR_FILE"
+  if ((${#WITH_STARTED[@]})); then
+    # Stopping is not interrupted: a second Ctrl-C must not leave a node running.
+    trap '' INT TERM HUP
+    log "cassandra.sh: stopping the nodes started for the command: ${WITH_STARTED[*]}"
+    take_lock
+    stop_nodes "${WITH_STARTED[@]}" || rc=1
+    release_lock
+  fi
+  exit "$rc"
+}
+trap on_exit EXIT
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "cassandra.sh: $*"; exit 1; }
@@ -521,6 +548,7 @@ start_wave() {
       if port_in_use "$ADDR" "$CQL_PORT"; then
         die "$name: $ADDR:$CQL_PORT is already in use by a process this script did not start"
       fi
+      if ((WITH_OWNS)); then WITH_STARTED+=("$name"); fi
       gen_config "$name"
       launch "$name"
     fi
@@ -611,9 +639,9 @@ cmd_wipe() {
   release_lock
 }
 
-cmd_env() {
-  [[ $# -eq 0 ]] || die "env takes no arguments"
-  printf 'export %s=%q\n' \
+# env_vars: the variables of `env`, one name then its value per line.
+env_vars() {
+  printf '%s\n' \
     CQLSYNC_CLUSTER1_HOST 127.0.0.1 \
     CQLSYNC_CLUSTER2_HOST 127.0.0.2 \
     CQLSYNC_CLUSTER3_HOST 127.0.0.3 \
@@ -628,6 +656,80 @@ cmd_env() {
     CQLSYNC_PAIR_HOSTS 127.0.0.4,127.0.0.5 \
     CQLSYNC_PAIR_NODES pair1,pair2 \
     CQLSYNC_PAIR_DC dc4
+}
+
+cmd_env() {
+  [[ $# -eq 0 ]] || die "env takes no arguments"
+  local name value
+  while IFS= read -r name && IFS= read -r value; do
+    printf 'export %s=%q\n' "$name" "$value"
+  done < <(env_vars)
+}
+
+# The command run by `with`, and a signal that came before it was started.
+WITH_CHILD="" WITH_PENDING="" WITH_FORWARDED=0
+
+# with_forward SIG: passes a signal on to the command's process group (once it runs).
+with_forward() {
+  WITH_FORWARDED=1
+  if [[ -z "$WITH_CHILD" ]]; then
+    WITH_PENDING=$1
+    return
+  fi
+  log "cassandra.sh: passing SIG$1 on to the command (process group $WITH_CHILD)"
+  kill -"$1" -- "-$WITH_CHILD" 2>/dev/null || true
+}
+
+cmd_with() {
+  local name value rc
+  local -a names=()
+  while [[ $# -gt 0 && "$1" != -- ]]; do
+    names+=("$1")
+    shift
+  done
+  [[ $# -ge 2 ]] || die "usage: $0 with [names] -- command [args...]"
+  shift
+  select_names "${names[@]}"
+  names=("${NAMES[@]}")
+
+  # A signal while the nodes start stops the ones started so far (on_exit).
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
+  local -a missing
+  mapfile -t missing < <(cmd_missing "${names[@]}")
+  if ((${#missing[@]})); then
+    log "cassandra.sh: starting ${missing[*]} (stopped again when the command exits)"
+  fi
+  WITH_OWNS=1
+  cmd_start "${names[@]}" # the nodes already running: this only waits until each answers CQL
+  WITH_OWNS=0
+
+  while IFS= read -r name && IFS= read -r value; do
+    export "$name=$value"
+  done < <(env_vars)
+  CQLSYNC_RIG_STARTED=$(IFS=,; printf '%s' "${WITH_STARTED[*]}")
+  export CQLSYNC_RIG_STARTED
+
+  # Monitor mode only to start the command in a process group of its own (and with SIGINT not
+  # ignored, as it would be for a background job without it): the terminal's Ctrl-C then reaches
+  # it through with_forward only, once.
+  trap 'with_forward INT' INT
+  trap 'with_forward TERM' TERM
+  trap 'with_forward HUP' HUP
+  set -m
+  "$@" &
+  WITH_CHILD=$!
+  set +m
+  if [[ -n "$WITH_PENDING" ]]; then with_forward "$WITH_PENDING"; fi
+  # wait returns early when a trapped signal comes; then wait again for the command's own status.
+  while true; do
+    WITH_FORWARDED=0
+    rc=0
+    wait "$WITH_CHILD" || rc=$?
+    ((WITH_FORWARDED)) || break
+  done
+  exit "$rc"
 }
 
 usage() {
@@ -648,6 +750,7 @@ main() {
     logs) cmd_logs "$@" ;;
     wipe) cmd_wipe "$@" ;;
     env) cmd_env "$@" ;;
+    with) cmd_with "$@" ;;
     -h | --help | help) usage ;;
     *) log "unknown command: $cmd"; usage ;;
   esac

@@ -5,8 +5,9 @@
 # with only its generated RBAC, in the local environment of `make run`: kube-apiserver, etcd and
 # kube-controller-manager), and a short run of every fuzz target.
 #
-# The local Cassandra clusters are started here when they are not running, and the ones started here
-# are stopped here, by PID (hack/cassandra.sh stop), whether the tests pass or fail.
+# The tests run inside `hack/cassandra.sh with cluster1 cluster2 cluster3 pair1 pair2`: the local
+# Cassandra nodes that are not running are started for them, and the ones started for them are
+# stopped again, by PID, whether the tests pass or fail.
 #
 # `hack/test.sh faults` (make test-faults) runs the fault suite instead, test/faults (build tag
 # faults): a rollout through manager kills, leader failovers, a Cassandra node restart and a
@@ -17,14 +18,23 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "${root}"
 cassandra="${root}/hack/cassandra.sh"
-"${root}/hack/ensure-tools.sh"
-# The Python driver (cqlengine) of the cross-driver checks, in bin/python-env (built once, reused).
-CQLSYNC_PYTHON="$("${root}/hack/python-env.sh")"
-export CQLSYNC_PYTHON
+if [[ "${CQLSYNC_TEST_SH:-}" != in-rig ]]; then
+  "${root}/hack/ensure-tools.sh"
+  # The Python driver (cqlengine) of the cross-driver checks, in bin/python-env (built once, reused).
+  CQLSYNC_PYTHON="$("${root}/hack/python-env.sh")"
+  export CQLSYNC_PYTHON
+  export KUBEBUILDER_ASSETS="$("${root}/hack/control-plane.sh")"
+  # This script again, with the Cassandra nodes up (and the rig's environment, hack/cassandra.sh
+  # env). pair1 and pair2 are the two nodes of one cluster (the schema-disagreement and node-down
+  # tests).
+  CQLSYNC_TEST_SH=in-rig exec bash "${cassandra}" with cluster1 cluster2 cluster3 pair1 pair2 -- \
+    bash "${root}/hack/test.sh" "$@"
+fi
+unset CQLSYNC_TEST_SH
+export CQLSYNC_REQUIRE_RIG=1
 
-started=()
 # Processes the Go tests start (kube-apiserver, etcd, kube-controller-manager, the manager) are
-# recorded here by internal/testenv; whatever a crashed test binary left running is stopped by PID
+# recorded here by test/rig/testenv; whatever a crashed test binary left running is stopped by PID
 # below.
 export CQLSYNC_PID_DIR="${root}/bin/test-pids"
 rm -rf "${CQLSYNC_PID_DIR}"
@@ -47,26 +57,9 @@ stop_recorded() {
 cleanup() {
   local rc=$?
   stop_recorded
-  if ((${#started[@]})); then
-    echo "test.sh: stopping the Cassandra nodes started for the tests: ${started[*]}"
-    bash "${cassandra}" stop "${started[@]}" || true
-  fi
   exit "${rc}"
 }
 trap cleanup EXIT INT TERM
-
-# pair1 and pair2 are the two nodes of one cluster (the schema-disagreement and node-down tests).
-missing="$(bash "${cassandra}" missing cluster1 cluster2 cluster3 pair1 pair2)"
-[[ -z "${missing}" ]] || mapfile -t started <<<"${missing}"
-if ((${#started[@]})); then
-  echo "test.sh: starting Cassandra: ${started[*]}"
-  bash "${cassandra}" start "${started[@]}"
-else
-  bash "${cassandra}" start cluster1 cluster2 cluster3 pair1 pair2 # all running: this only waits until each answers CQL
-fi
-eval "$(bash "${cassandra}" env)"
-export KUBEBUILDER_ASSETS="$("${root}/hack/control-plane.sh")"
-export CQLSYNC_REQUIRE_RIG=1
 
 if [[ "${1:-}" == faults ]]; then
   echo "test.sh: the fault suite (test/faults)"

@@ -1,12 +1,14 @@
-// Command localenv is the environment of `make run` without a configured cluster. It starts the
-// local Cassandra clusters that are not running yet, then the local Kubernetes environment
-// (internal/localenv: kube-apiserver, etcd, kube-controller-manager, the CRDs, admission policies
+// Command localenv is the environment of `make run` without a configured cluster. It runs itself
+// inside `hack/cassandra.sh with` (which starts the local Cassandra clusters that are not running
+// yet, and stops those again when it is done), then starts the local Kubernetes environment
+// (test/rig/localenv: kube-apiserver, etcd, kube-controller-manager, the CRDs, admission policies
 // and the manager's RBAC), writes an admin kubeconfig for kubectl, and runs the command given after
 // "--" (hack/run.sh gives bin/manager and its flags) with KUBECONFIG set to the manager's own
 // ServiceAccount token and POD_NAMESPACE to its namespace, as the Deployment runs it.
 //
 // A signal (Ctrl-C) is passed on to the command; when the command exits, everything started here
-// is stopped, by PID, in reverse order: the control plane, then the Cassandra nodes started here.
+// is stopped, by PID, in reverse order: the control plane, then (hack/cassandra.sh with) the
+// Cassandra nodes started for it.
 //
 // Usage: localenv [-cassandra cluster1,cluster2] -- command [args...]
 package main
@@ -24,7 +26,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cqlsync/cqlsync/internal/localenv"
+	"github.com/cqlsync/cqlsync/test/rig/localenv"
 )
 
 func main() {
@@ -38,7 +40,13 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	code, err := run(*clusters, flag.Args())
+	if *clusters != "" {
+		// Only returns on an error.
+		err := execWithCassandra(*clusters, flag.Args())
+		fmt.Fprintln(os.Stderr, "localenv:", err)
+		os.Exit(1)
+	}
+	code, err := run(flag.Args())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "localenv:", err)
 		if code == 0 {
@@ -48,7 +56,32 @@ func main() {
 	os.Exit(code)
 }
 
-func run(clusters string, command []string) (int, error) {
+// execWithCassandra replaces this process with `hack/cassandra.sh with CLUSTERS -- localenv
+// -cassandra= -- COMMAND`: the script starts the clusters that are not running and waits until each
+// answers CQL, runs this program again without clusters to start, passes Ctrl-C on to it, and stops
+// the clusters it started (by PID) once it has exited, after the control plane.
+func execWithCassandra(clusters string, command []string) error {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		return err
+	}
+	args := []string{"bash", filepath.Join(root, "hack", "cassandra.sh"), "with"}
+	args = append(args, strings.Split(clusters, ",")...)
+	args = append(args, "--", self, "-cassandra=", "--")
+	args = append(args, command...)
+	fmt.Println("localenv: Cassandra", clusters, "(started when not running; the first start downloads Cassandra with Maven)")
+	return syscall.Exec(bash, args, os.Environ())
+}
+
+func run(command []string) (int, error) {
 	root, err := os.Getwd()
 	if err != nil {
 		return 1, err
@@ -64,12 +97,6 @@ func run(clusters string, command []string) (int, error) {
 		case <-ctx.Done():
 		}
 	}()
-
-	stopCassandra, err := startCassandra(ctx, root, clusters)
-	defer stopCassandra()
-	if err != nil {
-		return 1, err
-	}
 
 	binDir := os.Getenv("KUBEBUILDER_ASSETS")
 	if binDir == "" {
@@ -145,53 +172,4 @@ func runCommand(command []string, signals chan os.Signal, env *localenv.Env) (in
 			return 0, err
 		}
 	}
-}
-
-// startCassandra starts the named clusters with hack/cassandra.sh and waits until they answer. It
-// returns a function that stops the ones that were not running before: the others are someone
-// else's.
-func startCassandra(ctx context.Context, root, clusters string) (stop func(), err error) {
-	stop = func() {}
-	if clusters == "" {
-		return stop, nil
-	}
-	names := strings.Split(clusters, ",")
-	script := filepath.Join(root, "hack", "cassandra.sh")
-	status, err := exec.Command("bash", script, "status").Output()
-	if err != nil {
-		return stop, fmt.Errorf("hack/cassandra.sh status: %w", err)
-	}
-	var ours []string
-	for _, n := range names {
-		if !runningLine(string(status), n) {
-			ours = append(ours, n)
-		}
-	}
-	if len(ours) > 0 {
-		stop = func() {
-			fmt.Println("localenv: stopping Cassandra", ours)
-			cmd := exec.Command("bash", append([]string{script, "stop"}, ours...)...)
-			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-			_ = cmd.Run()
-		}
-		fmt.Println("localenv: starting Cassandra", ours, "(the first start downloads Cassandra with Maven)")
-	}
-	// Also for clusters already running: start then only waits until each answers CQL.
-	cmd := exec.CommandContext(ctx, "bash", append([]string{script, "start"}, names...)...)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return stop, fmt.Errorf("starting Cassandra: %w", err)
-	}
-	return stop, nil
-}
-
-// runningLine reports whether `hack/cassandra.sh status` says the node is running.
-func runningLine(status, name string) bool {
-	for _, l := range strings.Split(status, "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 4 && f[0] == name && f[3] == "running" {
-			return true
-		}
-	}
-	return false
 }

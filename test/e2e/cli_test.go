@@ -13,8 +13,8 @@ import (
 	"time"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
-	"github.com/cqlsync/cqlsync/controllers"
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/internal/engine"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // cliManifests are a connection, a keyspace, a type and a table, all changePolicy Manual, in the
@@ -53,7 +53,7 @@ spec:
 
 // planOutput is `cqlsync plan -o json`.
 type planOutput struct {
-	Resources []controllers.ResourcePlan `json:"resources"`
+	Resources []engine.ResourcePlan `json:"resources"`
 	Summary   struct {
 		Statements, Blocked int
 	} `json:"summary"`

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 func TestSamplesBecomeReady(t *testing.T) {
@@ -90,7 +90,7 @@ func TestSamplesBecomeReady(t *testing.T) {
 	}
 }
 
-// operator is a local environment of its own (internal/localenv: kube-apiserver, etcd,
+// operator is a local environment of its own (test/rig/localenv: kube-apiserver, etcd,
 // kube-controller-manager) and the manager binary running against it as its ServiceAccount.
 type operator struct {
 	// kubeconfig is the admin's, for the test's own kubectl and CLI; the manager never sees it.

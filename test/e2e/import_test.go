@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // TestImportRoundTrip proves the promise of cqlsync import (README, "Adopting an existing

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // TestMetricsMove scrapes the manager's metrics endpoint before and after a rollout and after a

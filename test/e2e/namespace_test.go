@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // TestNamespaceDeletionCompletes proves that the local environment deletes like a cluster, with

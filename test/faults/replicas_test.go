@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlsync/cqlsync/internal/localenv"
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/localenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // Lease timings of the replicas: short, so that 20 failovers fit in the suite's budget, and in

@@ -9,7 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // TestDeletingEverythingTogether: as when a namespace is deleted (or `kubectl delete -f dir/`),

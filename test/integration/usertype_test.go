@@ -12,7 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // TestUserTypeLifecycle: a UserType on two clusters is created in each; a new field is added with

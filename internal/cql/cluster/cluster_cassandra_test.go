@@ -16,7 +16,7 @@ import (
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
 	"github.com/cqlsync/cqlsync/internal/cql/render"
 	"github.com/cqlsync/cqlsync/internal/cql/schema"
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // TestHandleOnCassandra drives a keyspace and a user-defined type through a handle on cluster1:

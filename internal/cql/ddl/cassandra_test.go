@@ -15,7 +15,7 @@ import (
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // The tests against a real Cassandra 5.0 prove the promise of the package: parsing the DESCRIBE

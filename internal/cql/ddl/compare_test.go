@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // dumpKeyspace prints every field of a keyspace schema as one line per value, in a fixed order,

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // TestLookupNeverReusesAReadFromBeforeAStatement: a lookup that finds a refresh under way may share

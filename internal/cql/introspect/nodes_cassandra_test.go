@@ -8,7 +8,7 @@ import (
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // TestNodesOfTwoNodes: one coordinator lists both nodes of the rig's two-node cluster once each,

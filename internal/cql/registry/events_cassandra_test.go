@@ -9,7 +9,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/cqlsync/cqlsync/internal/cql/events"
-	"github.com/cqlsync/cqlsync/internal/testenv"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // TestSchemaChangeEventsOnCassandra: DDL on a real cluster reaches OnSchemaChange subscribers with

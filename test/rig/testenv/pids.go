@@ -8,7 +8,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/cqlsync/cqlsync/internal/localenv"
+	"github.com/cqlsync/cqlsync/test/rig/localenv"
 )
 
 // Start starts the environment, records the processes it started (kube-apiserver, etcd) with

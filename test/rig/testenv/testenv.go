@@ -1,6 +1,8 @@
-// Package testenv is the Go side of the test rig: it starts a real kube-apiserver and etcd
-// (envtest, with the binaries hack/control-plane.sh builds) and tells tests where the local
-// Cassandra clusters of hack/cassandra.sh are. It is imported by tests only.
+// Package testenv is the Go side of the test rig (test/rig, next to the scripts of hack/): it
+// starts a real kube-apiserver and etcd (envtest, with the binaries hack/control-plane.sh builds),
+// tells tests where the local Cassandra clusters of hack/cassandra.sh are, starts the manager
+// binary, and records every process a test starts so that hack/test.sh can stop it by PID. It is
+// imported by tests and benchmarks only, never by the product (cmd, controllers, internal).
 package testenv
 
 import (
@@ -17,7 +19,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/cqlsync/cqlsync/internal/localenv"
+	"github.com/cqlsync/cqlsync/test/rig/localenv"
 )
 
 // KubeVersion is the control-plane version hack/control-plane.sh builds by default.
@@ -26,7 +28,7 @@ const KubeVersion = "1.36.3"
 // RepoRoot is the directory holding go.mod.
 func RepoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
 }
 
 // BinDir holds the binaries of hack/control-plane.sh; KUBEBUILDER_ASSETS wins when set.

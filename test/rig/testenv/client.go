@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
-	"github.com/cqlsync/cqlsync/internal/localenv"
+	"github.com/cqlsync/cqlsync/test/rig/localenv"
 )
 
 // BulkClient is a client of cfg's API server that knows the core and cqlsync kinds, without the
@@ -36,7 +36,7 @@ func BulkClient(t testing.TB, cfg *rest.Config) client.WithWatch {
 	return c
 }
 
-// LocalEnv starts a local environment (internal/localenv: kube-apiserver, etcd,
+// LocalEnv starts a local environment (test/rig/localenv: kube-apiserver, etcd,
 // kube-controller-manager, the manager's identity) for the test, and stops it when the test ends.
 // Every process it starts is recorded (RecordPID) and, when started is set, passed to it.
 func LocalEnv(t testing.TB, started func(pid int)) *localenv.Env {

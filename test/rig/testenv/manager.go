@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cqlsync/cqlsync/internal/localenv"
+	"github.com/cqlsync/cqlsync/test/rig/localenv"
 )
 
 // managerGrace is how long a manager started by a test gets to stop after SIGTERM.

@@ -4,6 +4,9 @@
 // cluster), the cqlsync CRDs and admission policies, and the identity `make deploy` gives the
 // manager. It does not run the manager: callers run bin/manager against it, with the kubeconfig
 // of that identity. Every process listens on loopback only, and Stop stops each one it started.
+//
+// It is part of the test rig (test/rig), used by hack/localenv and by the tests through
+// test/rig/testenv; the product (cmd, controllers, internal) never imports it.
 package localenv
 
 import (

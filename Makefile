@@ -18,9 +18,9 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Generate the CRDs, RBAC, config/crd/kustomization.yaml and the chart's CRDs and RBAC from the markers.
+manifests: ## Generate the CRDs, RBAC, config/crd/kustomization.yaml, the chart's CRDs and RBAC, and the reason tables of docs/status.md, from the markers and the API's constants.
 	$(CONTROLLER_GEN) rbac:roleName=cqlsync-manager crd paths="./api/...;./controllers/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
-	go run ./hack/manifests crds chart
+	go run ./hack/manifests crds chart docs
 
 .PHONY: chart
 chart: ## Copy the generated CRDs, RBAC rules and admission policies into the Helm chart dist/chart (part of manifests).
@@ -40,7 +40,7 @@ vet: ## Run go vet.
 
 # Everything `make manifests generate` writes: a diff (or an untracked file) there after running it
 # means a committed generated file is stale.
-GENERATED_PATHS := config/crd config/rbac api dist/chart
+GENERATED_PATHS := config/crd config/rbac api dist/chart docs/status.md
 
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail when committed generated files are stale.

@@ -19,7 +19,10 @@ const (
 	ReasonConnected = "Connected"
 	// ReasonNotConnectedYet: lazyConnect is set and nothing has needed the session yet.
 	ReasonNotConnectedYet = "NotConnectedYet"
-	// ReasonUnreachable: no contact point answered within the timeouts; retried with backoff.
+	// ReasonUnreachable: no contact point answered within the timeouts; retried with backoff. A
+	// Keyspace's, TableModel's or UserType's target whose cluster does not answer (while its live
+	// schema is read or DDL runs, or because its connection is Unreachable) says the same word
+	// (state Pending).
 	ReasonUnreachable = "Unreachable"
 	// ReasonAuthenticationFailed: the cluster refused the credentials.
 	ReasonAuthenticationFailed = "AuthenticationFailed"
@@ -35,7 +38,8 @@ const (
 	ReasonInvalidSpec = "InvalidSpec"
 	// ReasonDefaultConflict: more than one connection in the namespace has spec.default set.
 	ReasonDefaultConflict = "DefaultConflict"
-	// ReasonConnectionFailed: connecting failed for a reason not listed above.
+	// ReasonConnectionFailed: connecting failed for a reason no other connection reason names;
+	// the message has the driver's error.
 	ReasonConnectionFailed = "ConnectionFailed"
 	// ReasonInUse: the connection is being deleted, but Keyspaces, TableModels or UserTypes with
 	// deletionPolicy Delete still use it; it keeps its session until they are gone, so that their

@@ -15,7 +15,7 @@ const (
 	// ReasonConnectionNotReady: the connection exists but is not Ready for a reason other than an
 	// outage (its credentials, its TLS, a default conflict, not reconciled yet: its own Ready
 	// condition says which), or has no session. Retried with backoff, and requeued when the
-	// connection becomes Ready. A cluster that does not answer is ReasonUnreachable instead.
+	// connection becomes Ready. A cluster that does not answer is Unreachable instead.
 	ReasonConnectionNotReady = "ConnectionNotReady"
 	// ReasonNoDefaultConnection: spec.connections is empty and no CassandraConnection of the
 	// namespace has spec.default set.
@@ -99,11 +99,7 @@ const (
 	ReasonDeleting = "Deleting"
 	// ReasonInvalidSpec (shared with CassandraConnection): the spec passed the API server but
 	// cannot be used; the message names the field.
-	// ReasonUnreachable (shared with CassandraConnection, Pending): the target's cluster did not
-	// answer in time while its live schema was read or DDL ran, or its connection is not Ready
-	// because the cluster does not answer: the same word as on the connection for the same
-	// outage. Retried with backoff.
-	// ReasonInUse (shared with CassandraConnection): see there.
+	// ReasonUnreachable and ReasonInUse are shared with CassandraConnection: see there.
 )
 
 // Reasons of the Drifted condition of a Keyspace, a TableModel or a UserType. Drifted means the

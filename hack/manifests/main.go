@@ -6,11 +6,13 @@
 //     config/crd/kustomization.yaml listing every CRD there;
 //   - chart: copies the CRDs into dist/chart/crds, and the ClusterRole's and the leader-election
 //     Role's rules and the admission policies of config/admission into
-//     dist/chart/templates/_generated.tpl.
+//     dist/chart/templates/_generated.tpl;
+//   - docs: writes the tables of condition and event reasons of docs/status.md from the
+//     constants of api/v1alpha1 and their doc comments.
 //
-// Both are deterministic and idempotent: running them twice changes nothing.
+// All are deterministic and idempotent: running them twice changes nothing.
 //
-// Usage (from the repository root): go run ./hack/manifests [crds] [chart]   (no argument: both)
+// Usage (from the repository root): go run ./hack/manifests [crds] [chart] [docs]   (no argument: all)
 package main
 
 import (
@@ -21,7 +23,7 @@ import (
 func main() {
 	steps := os.Args[1:]
 	if len(steps) == 0 {
-		steps = []string{"crds", "chart"}
+		steps = []string{"crds", "chart", "docs"}
 	}
 	for _, step := range steps {
 		var err error
@@ -30,8 +32,10 @@ func main() {
 			err = crds(".")
 		case "chart":
 			err = chart(".")
+		case "docs":
+			err = docs(".")
 		default:
-			err = fmt.Errorf("unknown step %q (want crds or chart)", step)
+			err = fmt.Errorf("unknown step %q (want crds, chart or docs)", step)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "manifests:", err)

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -479,5 +482,108 @@ func TestSyncedOnlyOnceTheNodesAgree(t *testing.T) {
 	}
 	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetSynced {
 		t.Fatalf("a resync of a Synced target asked: %+v", tg)
+	}
+}
+
+// A Keyspace whose replication was changed out of band is set back, and says so: Drifted=False
+// with reason DriftCorrected, naming what ran. The next reconcile, with nothing to do, keeps it
+// and writes nothing.
+func TestKeyspaceDriftSetBackIsReported(t *testing.T) {
+	ks := sampleKeyspace()
+	c := fakeClient(t, nil, ks, enginetest.ReadyConn("ns", "c1", false, ""))
+	cl := enginetest.NewFakeCluster()
+	r := keyspaceReconciler(c, enginetest.FakeClusters{"c1": cl})
+	if _, err := reconcileObj(t, r, ks); err != nil {
+		t.Fatal(err)
+	}
+	cl.Keyspaces["ks1"] = enginetest.KeyspaceSchema("ks1")
+	if _, err := reconcileObj(t, r, ks); err != nil {
+		t.Fatal(err)
+	}
+	if d := meta.FindStatusCondition(ks.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse || d.Reason != cqlv1.ReasonNoDrift {
+		t.Fatalf("in sync: Drifted = %+v", d)
+	}
+
+	// Out of band: RF 3.
+	drifted := enginetest.KeyspaceSchema("ks1")
+	drifted.Replication["replication_factor"] = "3"
+	cl.Keyspaces["ks1"] = drifted
+	if _, err := reconcileObj(t, r, ks); err != nil {
+		t.Fatal(err)
+	}
+	if got := cl.Statements(); len(got) != 2 || !strings.HasPrefix(got[1], `ALTER KEYSPACE "ks1"`) {
+		t.Fatalf("statements = %q", got)
+	}
+	d := meta.FindStatusCondition(ks.Status.Conditions, cqlv1.ConditionDrifted)
+	if d == nil || d.Status != metav1.ConditionFalse || d.Reason != cqlv1.ReasonDriftCorrected ||
+		!strings.Contains(d.Message, "set back") || !strings.Contains(d.Message, "connection c1: ") {
+		t.Fatalf("after the drift was set back: Drifted = %+v", d)
+	}
+	if c := readyCond(t, &ks.Status.SchemaStatus); c.Status != metav1.ConditionTrue {
+		t.Fatalf("Ready = %+v", c)
+	}
+
+	// Nothing more to do: the report stays, and nothing is written.
+	cl.Keyspaces["ks1"] = enginetest.KeyspaceSchema("ks1")
+	rv := ks.ResourceVersion
+	if _, err := reconcileObj(t, r, ks); err != nil {
+		t.Fatal(err)
+	}
+	if d2 := meta.FindStatusCondition(ks.Status.Conditions, cqlv1.ConditionDrifted); d2 == nil || d2.Reason != cqlv1.ReasonDriftCorrected || ks.ResourceVersion != rv {
+		t.Fatalf("a quiet reconcile changed the status: Drifted = %+v, resourceVersion %s -> %s", d2, rv, ks.ResourceVersion)
+	}
+
+	// A new generation of the spec starts over.
+	ks.Spec.DurableWrites = ptrTo(false)
+	ks.Generation++ // the fake client does not count generations
+	if err := c.Update(context.Background(), ks); err != nil {
+		t.Fatal(err)
+	}
+	cl.Keyspaces["ks1"] = enginetest.KeyspaceSchema("ks1")
+	if _, err := reconcileObj(t, r, ks); err != nil {
+		t.Fatal(err)
+	}
+	if d3 := meta.FindStatusCondition(ks.Status.Conditions, cqlv1.ConditionDrifted); d3 == nil || d3.Reason != cqlv1.ReasonNoDrift {
+		t.Fatalf("after a spec change: Drifted = %+v", d3)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// Deleting, with deletionPolicy Delete, a TableModel whose keyspace its namespace may not use
+// through a ClusterCassandraConnection drops nothing there (it could never have created the table):
+// the target is let go with a Warning event, and the finalizer goes.
+func TestDeleteDropsNothingWhereNotPermitted(t *testing.T) {
+	shared := &cqlv1.ClusterCassandraConnection{ObjectMeta: metav1.ObjectMeta{Name: "shared", CreationTimestamp: enginetest.RefTime}}
+	shared.Spec.Hosts = []cqlv1.Host{"127.0.0.1"}
+	shared.Spec.AllowedNamespaces = &metav1.LabelSelector{}
+	shared.Spec.AllowedKeyspaces = []string{"team_*"}
+	shared.Status.Conditions = []metav1.Condition{{Type: cqlv1.ConditionReady, Status: metav1.ConditionTrue, Reason: cqlv1.ReasonConnected, LastTransitionTime: enginetest.RefTime}}
+	tm := sampleTable("other_ks")
+	tm.Spec.Connections = []cqlv1.ConnectionRef{cqlv1.ClusterScoped("shared")}
+	tm.Spec.DeletionPolicy = cqlv1.DeletionPolicyDelete
+	tm.Finalizers = []string{cqlv1.Finalizer}
+	live := enginetest.KeyspaceSchema("other_ks")
+	live.Tables["readings"] = &introspect.Table{Keyspace: "other_ks", Name: "readings"}
+	cl := enginetest.NewFakeCluster(live)
+	c := fakeClient(t, nil, tm, shared, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "ns"}})
+	r := tableModelReconciler(c, enginetest.FakeClusters{"shared": cl})
+	if err := c.Delete(context.Background(), tm); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	if got := cl.Statements(); len(got) != 0 {
+		t.Fatalf("ran %q on a keyspace the namespace may not use", got)
+	}
+	if err := c.Get(context.Background(), client.ObjectKeyFromObject(tm), tm); !apierrors.IsNotFound(err) {
+		t.Fatalf("the resource is still there (finalizers %v): %v", tm.Finalizers, err)
+	}
+	evs := recordedEvents(r)
+	if !slices.ContainsFunc(evs, func(e string) bool {
+		return strings.HasPrefix(e, "Warning TableNotDropped ClusterCassandraConnection/shared/other_ks:") && strings.Contains(e, "does not allow keyspace")
+	}) {
+		t.Fatalf("events = %q", evs)
 	}
 }

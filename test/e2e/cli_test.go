@@ -157,15 +157,16 @@ func TestPlanCLI(t *testing.T) {
 	}
 }
 
-// waitStatusPlan waits until the resource publishes a plan that waits for approval.
-func waitStatusPlan(t *testing.T, op operator, kind, name string) cqlv1.SchemaStatus {
+// waitStatusPlan waits until the resource publishes a plan that waits for approval. more are
+// extra kubectl arguments (-n namespace).
+func waitStatusPlan(t *testing.T, op operator, kind, name string, more ...string) cqlv1.SchemaStatus {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		var obj struct {
 			Status cqlv1.SchemaStatus `json:"status"`
 		}
-		if err := json.Unmarshal([]byte(op.kubectl("get", kind, name, "-o", "json")), &obj); err != nil {
+		if err := json.Unmarshal([]byte(op.kubectl(append([]string{"get", kind, name, "-o", "json"}, more...)...)), &obj); err != nil {
 			t.Fatal(err)
 		}
 		if p := obj.Status.Plan; p != nil && p.Reason == cqlv1.ReasonAwaitingApproval {

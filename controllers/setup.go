@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -67,12 +68,12 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		c = mgr.GetClient()
 	}
 	if err := engine.RegisterIndexes(ctx, mgr.GetFieldIndexer(), opts.OperatorNamespace); err != nil {
-		return err
+		return fmt.Errorf("registering the field indexes: %w", err)
 	}
 	recorder := mgr.GetEventRecorder("cqlsync")
 	if err := connection.Setup(mgr, connection.Options{Client: c, APIReader: mgr.GetAPIReader(), Registry: opts.Registry,
 		Recorder: recorder, RefreshInterval: opts.ConnectionRefreshInterval, OperatorNamespace: opts.OperatorNamespace}); err != nil {
-		return err
+		return fmt.Errorf("setting up the connection controllers: %w", err)
 	}
 	so := schemakind.Options{
 		Engine: engine.Options{Client: c, Clusters: engine.NewClusters(opts.Registry, opts.Executor, opts.SchemaCache),

@@ -2,6 +2,7 @@ package connection
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -44,7 +45,7 @@ func (r *connectionReconciler[T]) deleteDependents(ctx context.Context, conn T) 
 		list client.ObjectList
 	}{{"Keyspace", &cqlv1.KeyspaceList{}}, {"TableModel", &cqlv1.TableModelList{}}, {"UserType", &cqlv1.UserTypeList{}}} {
 		if err := r.List(ctx, k.list, opts...); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("listing %ss: %w", k.kind, err)
 		}
 		err := meta.EachListItem(k.list, func(o runtime.Object) error {
 			obj, ok := o.(engine.Object)

@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"fmt"
 	"time"
 
 	"k8s.io/client-go/tools/events"
@@ -31,7 +32,7 @@ func Setup(mgr ctrl.Manager, o Options) error {
 		Client: o.Client, kind: cassandraConnectionKind, APIReader: o.APIReader, Registry: o.Registry,
 		Recorder: o.Recorder, RefreshInterval: o.RefreshInterval, OperatorNamespace: o.OperatorNamespace,
 	}).SetupWithManager(mgr); err != nil {
-		return err
+		return fmt.Errorf("setting up the CassandraConnection controller: %w", err)
 	}
 	return (&connectionReconciler[*cqlv1.ClusterCassandraConnection]{
 		Client: o.Client, kind: clusterCassandraConnectionKind, APIReader: o.APIReader, Registry: o.Registry,

@@ -1,6 +1,7 @@
 package schemakind
 
 import (
+	"fmt"
 	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -26,10 +27,13 @@ type Options struct {
 func Setup(mgr ctrl.Manager, o Options) error {
 	c := o.Engine.Client
 	if err := New(c, engine.Keyspaces(o.Engine), o.APIReader, o.DriftInterval, o.SchemaEvents, o.Engine.Now).SetupWithManager(mgr); err != nil {
-		return err
+		return fmt.Errorf("setting up the Keyspace controller: %w", err)
 	}
 	if err := New(c, engine.TableModels(o.Engine), o.APIReader, o.DriftInterval, o.SchemaEvents, o.Engine.Now).SetupWithManager(mgr); err != nil {
-		return err
+		return fmt.Errorf("setting up the TableModel controller: %w", err)
 	}
-	return New(c, engine.UserTypes(o.Engine), o.APIReader, o.DriftInterval, o.SchemaEvents, o.Engine.Now).SetupWithManager(mgr)
+	if err := New(c, engine.UserTypes(o.Engine), o.APIReader, o.DriftInterval, o.SchemaEvents, o.Engine.Now).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the UserType controller: %w", err)
+	}
+	return nil
 }

@@ -117,7 +117,7 @@ func (cl *claims) permitted(namespace string, v *connView) bool {
 // (index IndexCQLName).
 func (cl *claims) sameName(list client.ObjectList, name string) ([]cqlv1.SchemaObject, error) {
 	if err := cl.c.List(cl.ctx, list, client.MatchingFields{IndexCQLName: name}); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("listing the %T of CQL name %q: %w", list, name, err)
 	}
 	var out []cqlv1.SchemaObject
 	err := meta.EachListItem(list, func(o runtime.Object) error {

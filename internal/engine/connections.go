@@ -64,7 +64,7 @@ func getConnView(ctx context.Context, c client.Reader, namespace string, ref cql
 	case apierrors.IsNotFound(err):
 		return nil, &Problem{Reason: cqlv1.ReasonConnectionNotFound, Message: fmt.Sprintf("CassandraConnection %q does not exist in namespace %q", ref.Name, namespace)}, nil
 	case err != nil:
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("reading %s %q: %w", kindName(ref), ref.Name, err)
 	}
 	v.generation, v.deleting = obj.GetGeneration(), !obj.GetDeletionTimestamp().IsZero()
 	if v.deleting && !deleting {
@@ -91,7 +91,7 @@ func NamespaceDefaults(ctx context.Context, c client.Reader, namespace string, d
 	switch err := c.Get(ctx, types.NamespacedName{Name: namespace}, ns); {
 	case apierrors.IsNotFound(err):
 	case err != nil:
-		return nil, err
+		return nil, fmt.Errorf("reading namespace %q: %w", namespace, err)
 	default:
 		if name := ns.Annotations[cqlv1.AnnotationDefaultClusterConnection]; name != "" {
 			out = append(out, cqlv1.ClusterScoped(name))
@@ -99,7 +99,7 @@ func NamespaceDefaults(ctx context.Context, c client.Reader, namespace string, d
 	}
 	var list cqlv1.CassandraConnectionList
 	if err := c.List(ctx, &list, client.InNamespace(namespace), client.MatchingFields{IndexConnDefault: "true"}); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("listing the default CassandraConnections of namespace %q: %w", namespace, err)
 	}
 	var names []string
 	for _, conn := range list.Items {
@@ -153,7 +153,7 @@ func namespacePermitted(ctx context.Context, c client.Reader, namespace string, 
 	}
 	ns := &corev1.Namespace{}
 	if err := c.Get(ctx, types.NamespacedName{Name: namespace}, ns); client.IgnoreNotFound(err) != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading namespace %q: %w", namespace, err)
 	}
 	if !sel.Matches(labels.Set(ns.Labels)) {
 		return notPermitted("ClusterCassandraConnection %q does not allow namespace %q: its labels do not match spec.allowedNamespaces (%s)", v.ref.Name, namespace, sel)

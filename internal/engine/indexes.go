@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -111,7 +112,7 @@ func fieldIndexesFor(operatorNamespace string) []fieldIndex {
 func RegisterIndexes(ctx context.Context, idx client.FieldIndexer, operatorNamespace string) error {
 	for _, i := range fieldIndexesFor(operatorNamespace) {
 		if err := idx.IndexField(ctx, i.obj, i.field, i.fn); err != nil {
-			return err
+			return fmt.Errorf("index %s of %T: %w", i.field, i.obj, err)
 		}
 	}
 	return nil

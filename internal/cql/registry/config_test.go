@@ -1,10 +1,16 @@
 package registry
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
 )
 
 func TestParseHost(t *testing.T) {
@@ -66,6 +72,11 @@ func TestKindOf(t *testing.T) {
 		{errors.New("dial tcp 10.1.1.1:9042: i/o timeout"), KindUnreachable},
 		{errors.New("something odd"), KindOther},
 		{nil, ""},
+		// Typed: recognised whatever their text.
+		{fmt.Errorf("reading: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}), KindUnreachable},
+		{fmt.Errorf("query: %w", gocql.ErrNoConnections), KindUnreachable},
+		{fmt.Errorf("query: %w", context.DeadlineExceeded), KindUnreachable},
+		{fmt.Errorf("frame: %w", io.ErrUnexpectedEOF), KindUnreachable},
 	}
 	for _, tc := range cases {
 		if got := KindOf(tc.err); got != tc.want {

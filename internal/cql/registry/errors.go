@@ -1,10 +1,14 @@
 package registry
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 )
@@ -43,8 +47,10 @@ func (e *DefaultConflictError) Error() string {
 	return "more than one default CassandraConnection in the namespace: " + strings.Join(e.Names, ", ")
 }
 
-// KindOf classifies err. The driver wraps many causes in plain strings, so typed checks come first
-// and well-known message fragments second.
+// KindOf classifies err. Typed checks come first: our own *Error, the driver's request errors and
+// sentinels, TLS and x509 errors, and network errors. Well-known message fragments come last, and
+// only because the driver formats the causes of a failed session creation with %v ("gocql: unable
+// to create session: unable to discover protocol version: ..."), which loses their types.
 func KindOf(err error) Kind {
 	if err == nil {
 		return ""
@@ -67,6 +73,14 @@ func KindOf(err error) Kind {
 	if errors.As(err, &unknownAuthority) || errors.As(err, &hostnameErr) || errors.As(err, &certInvalid) ||
 		errors.As(err, &recordHeader) || errors.As(err, &verifyErr) {
 		return KindTLS
+	}
+	var netErr net.Error
+	switch {
+	case errors.Is(err, gocql.ErrNoConnectionsStarted), errors.Is(err, gocql.ErrNoConnections), errors.Is(err, gocql.ErrConnectionClosed),
+		errors.Is(err, gocql.ErrTimeoutNoResponse), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EHOSTUNREACH),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &netErr):
+		return KindUnreachable
 	}
 	msg := strings.ToLower(err.Error())
 	switch {

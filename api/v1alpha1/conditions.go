@@ -11,6 +11,16 @@ const (
 	ConditionReady = "Ready"
 	// ConditionDrifted is True when a live schema differs in ways the spec does not let us correct.
 	ConditionDrifted = "Drifted"
+	// ConditionReconciling (kstatus's convention) is True, with Ready's reason and message, while
+	// the resource is not Ready but will get there by itself: work is under way, or it waits for
+	// something that comes without a person (a dependency being created, schema agreement, an
+	// index building, a cluster that does not answer yet). Absent otherwise.
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled (kstatus's convention) is True, with Ready's reason and message, when
+	// nothing will change without a person: a change Cassandra cannot make in place, invalid
+	// input, a refused permission, a duplicate owner, bad credentials, and changes that wait for
+	// a person on purpose (AwaitingApproval, Paused, DryRun). Absent otherwise.
+	ConditionStalled = "Stalled"
 )
 
 // Reasons of a CassandraConnection's Ready condition.
@@ -48,6 +58,54 @@ const (
 	// it until they are gone.
 	ReasonInUse = "InUse"
 )
+
+// stallingReasons are the reasons of a Ready condition that is not True after which nothing will
+// change without a person (Stalled); every other reason of a Ready condition that is not True is
+// one that clears by itself (Reconciling). TestEveryReasonHasAHealth keeps the two lists complete.
+var stallingReasons = map[string]bool{
+	// Blocked: Cassandra cannot make the change in place.
+	ReasonPrimaryKeyDiffers: true, ReasonColumnTypeDiffers: true, ReasonStaticDiffers: true,
+	ReasonIndexNameTaken: true, ReasonFieldTypeDiffers: true, ReasonFieldNotInSpec: true,
+	// Invalid input, refused permission, ownership, refused statements.
+	ReasonInvalidSpec: true, ReasonInvalidType: true, ReasonUnknownDatacenter: true, ReasonNotPermitted: true,
+	ReasonDuplicateOwner: true, ReasonFailed: true, ReasonNoDefaultKeyspace: true, ReasonDefaultConflict: true,
+	// A connection's credentials, TLS or Secret content.
+	ReasonAuthenticationFailed: true, ReasonTLSFailed: true, ReasonSecretKeyNotFound: true, ReasonInvalidSecret: true,
+	// Changes that wait for a person on purpose.
+	ReasonAwaitingApproval: true, ReasonPaused: true, ReasonDryRun: true,
+}
+
+// progressingReasons are the reasons of a Ready condition that is not True that clear by
+// themselves: the resource is Reconciling.
+var progressingReasons = map[string]bool{
+	ReasonPending: true, ReasonConnectionNotFound: true, ReasonConnectionNotReady: true, ReasonNoDefaultConnection: true,
+	ReasonKeyspaceNotFound: true, ReasonUserTypeNotFound: true, ReasonSchemaDisagreement: true, ReasonIndexBuilding: true,
+	ReasonNodeDown: true, ReasonClusterUpgrading: true, ReasonUnreachable: true, ReasonDeleting: true, ReasonInUse: true,
+	ReasonConnectionFailed: true, ReasonSecretNotFound: true,
+}
+
+// Stalls reports whether a Ready condition that is not True with this reason needs a person
+// (Stalled) rather than time (Reconciling).
+func Stalls(reason string) bool { return stallingReasons[reason] }
+
+// SetHealthConditions sets Reconciling and Stalled from the Ready condition (kstatus's
+// conventions, which Flux reads): both absent when Ready is True; Stalled when Ready's reason
+// needs a person (Stalls), Reconciling otherwise, each with Ready's reason, message and
+// observedGeneration.
+func SetHealthConditions(conds *[]metav1.Condition, ready metav1.Condition) {
+	if ready.Status == metav1.ConditionTrue {
+		meta.RemoveStatusCondition(conds, ConditionReconciling)
+		meta.RemoveStatusCondition(conds, ConditionStalled)
+		return
+	}
+	set, drop := ConditionReconciling, ConditionStalled
+	if Stalls(ready.Reason) {
+		set, drop = ConditionStalled, ConditionReconciling
+	}
+	meta.RemoveStatusCondition(conds, drop)
+	meta.SetStatusCondition(conds, metav1.Condition{Type: set, Status: metav1.ConditionTrue, Reason: ready.Reason,
+		Message: ready.Message, ObservedGeneration: ready.ObservedGeneration, LastTransitionTime: ready.LastTransitionTime})
+}
 
 // IsReadyFor reports whether the Ready condition is True and describes the current generation.
 func IsReadyFor(conds []metav1.Condition, generation int64) bool {

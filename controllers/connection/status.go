@@ -59,6 +59,7 @@ func setConnectionStatus(st *cqlv1.CassandraConnectionStatus, generation int64, 
 		Type: cqlv1.ConditionReady, Status: status, Reason: reason, Message: msg,
 		ObservedGeneration: generation,
 	})
+	cqlv1.SetHealthConditions(&st.Conditions, *meta.FindStatusCondition(st.Conditions, cqlv1.ConditionReady))
 	switch {
 	case o.info != nil:
 		st.ClusterName = o.info.ClusterName

@@ -5,9 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"k8s.io/apimachinery/pkg/api/meta"
-
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
@@ -71,15 +70,29 @@ func TestSetConnectionStatus(t *testing.T) {
 	if len(c.Status.Hosts) != 2 || c.Status.Hosts[0].Up || c.Status.HostsUp != "0/2" || c.Status.ClusterID != "c1/a1" {
 		t.Fatalf("unreachable status %+v", c.Status)
 	}
+	if r := meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionReconciling); r == nil || r.Reason != cqlv1.ReasonUnreachable ||
+		meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionStalled) != nil {
+		t.Fatalf("an outage clears by itself: Reconciling, not Stalled: %+v", c.Status.Conditions)
+	}
 	// Same outcome twice: identical status (nothing to write).
 	before := c.Status.DeepCopy()
 	setConnectionStatus(&c.Status, c.Generation, connOutcome{connectErr: errors.New("connection refused")})
 	if !equality.Semantic.DeepEqual(*before, c.Status) {
 		t.Fatalf("an unchanged outcome changed the status:\n%+v\n%+v", before, c.Status)
 	}
+	// Refused credentials need a person: Stalled, with Ready's reason and message.
+	setConnectionStatus(&c.Status, c.Generation, connOutcome{connectErr: &registry.Error{Kind: registry.KindAuthentication, Err: errors.New("bad creds")}})
+	ready = meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionReady)
+	if st := meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionStalled); st == nil || st.Reason != cqlv1.ReasonAuthenticationFailed || st.Message != ready.Message ||
+		meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionReconciling) != nil {
+		t.Fatalf("refused credentials: %+v", c.Status.Conditions)
+	}
 	// Lazy: no hosts.
 	setConnectionStatus(&c.Status, c.Generation, connOutcome{lazyPending: true})
 	if c.Status.Hosts != nil || c.Status.HostsUp != "0/0" {
 		t.Fatalf("lazy status %+v", c.Status)
+	}
+	if len(c.Status.Conditions) != 1 {
+		t.Fatalf("Ready (lazy): only the Ready condition, got %+v", c.Status.Conditions)
 	}
 }

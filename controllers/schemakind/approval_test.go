@@ -78,6 +78,8 @@ func TestManualRunsOnlyTheApprovedPlan(t *testing.T) {
 	if ready.Reason != cqlv1.ReasonAwaitingApproval || !strings.Contains(ready.Message, "kubectl annotate tablemodel/readings cqlsync.io/approve-plan="+p.Hash+" --overwrite") {
 		t.Fatalf("Ready = %+v", ready)
 	}
+	// A plan that waits for a person on purpose is Stalled: a GitOps pipeline says so at once.
+	expectHealth(t, tm.Status.Conditions, cqlv1.ConditionStalled, cqlv1.ReasonAwaitingApproval)
 	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonAwaitingApproval || !strings.Contains(tg.Message, "2 statement(s) wait for approval") {
 		t.Fatalf("target = %+v", tg)
 	}

@@ -189,6 +189,7 @@ func TestTableModelWaitsForUserType(t *testing.T) {
 	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetFailed || tg.Reason != cqlv1.ReasonInvalidType || !strings.Contains(tg.Message, `spec.columns[1] (home): unknown type "address"`) {
 		t.Fatalf("no UserType declares address: %+v", tg)
 	}
+	expectHealth(t, tm.Status.Conditions, cqlv1.ConditionStalled, cqlv1.ReasonInvalidType)
 	if err := c.Create(context.Background(), enginetest.SampleUserType()); err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +199,7 @@ func TestTableModelWaitsForUserType(t *testing.T) {
 	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonUserTypeNotFound || !strings.Contains(tg.Message, `waiting for UserType "ns/address"`) {
 		t.Fatalf("the UserType declares it: %+v", tg)
 	}
+	expectHealth(t, tm.Status.Conditions, cqlv1.ConditionReconciling, cqlv1.ReasonUserTypeNotFound)
 	if len(cl.Statements()) != 0 {
 		t.Fatalf("ran %q while waiting", cl.Statements())
 	}
@@ -207,6 +209,23 @@ func TestTableModelWaitsForUserType(t *testing.T) {
 	}
 	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetSynced || len(cl.Statements()) != 1 {
 		t.Fatalf("the type exists: %+v, %q", tg, cl.Statements())
+	}
+	expectHealth(t, tm.Status.Conditions, "", "")
+}
+
+// expectHealth checks kstatus's conditions: typ (Reconciling or Stalled) is True with the reason
+// and with Ready's message, and the other is absent; typ "": both absent (Ready).
+func expectHealth(t *testing.T, conds []metav1.Condition, typ, reason string) {
+	t.Helper()
+	ready := meta.FindStatusCondition(conds, cqlv1.ConditionReady)
+	for _, other := range []string{cqlv1.ConditionReconciling, cqlv1.ConditionStalled} {
+		c := meta.FindStatusCondition(conds, other)
+		switch {
+		case other != typ && c != nil:
+			t.Errorf("%s = %+v, want it absent", other, c)
+		case other == typ && (c == nil || c.Status != metav1.ConditionTrue || c.Reason != reason || ready == nil || c.Message != ready.Message):
+			t.Errorf("%s = %+v, want True with reason %s and Ready's message (Ready = %+v)", other, c, reason, ready)
+		}
 	}
 }
 

@@ -27,6 +27,7 @@ const repairHint = "a repair is needed on this cluster (nodetool repair -full) f
 func setSchemaStatus(st *cqlv1.SchemaStatus, o Outcome, kind Kind, generation int64, now metav1.Time) {
 	if o.hold != nil {
 		setCondition(&st.Conditions, cqlv1.ConditionReady, metav1.ConditionFalse, o.hold.Reason, o.hold.Message, generation, now)
+		cqlv1.SetHealthConditions(&st.Conditions, *meta.FindStatusCondition(st.Conditions, cqlv1.ConditionReady))
 		st.ObservedGeneration = generation
 		st.Plan = o.plan
 		return
@@ -53,6 +54,7 @@ func setSchemaStatus(st *cqlv1.SchemaStatus, o Outcome, kind Kind, generation in
 		msg = o.proceed + "; " + msg
 	}
 	setCondition(&st.Conditions, cqlv1.ConditionReady, status, reason, msg, observed, now)
+	cqlv1.SetHealthConditions(&st.Conditions, *meta.FindStatusCondition(st.Conditions, cqlv1.ConditionReady))
 	status, reason, msg = driftedCondition(st.Targets, kind.DriftHint)
 	if reason == cqlv1.ReasonNoDrift {
 		if c := correctedDrift(o.targets, now); c != "" {

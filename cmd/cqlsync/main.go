@@ -3,6 +3,7 @@
 //
 //	cqlsync plan -f <file|dir>...   what the operator would run now, per resource and target
 //	cqlsync import --host H | -f F  the resources that describe existing schema, to adopt it
+//	cqlsync wait [-n NS|-A] [-l SEL] until every selected object is Ready; fails fast on Stalled
 //
 // It uses the operator's own planner, introspection and renderer (the engine's Plan in mode Preview), so what
 // it prints is what the operator would execute.
@@ -41,6 +42,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runPlan(ctx, args[1:], stdout, stderr)
 	case "import":
 		return runImport(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "wait":
+		return runWait(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitNoChanges
@@ -59,6 +62,9 @@ Commands:
           target that cannot converge)
   import  write the Keyspaces, UserTypes and TableModels of existing schema, read from a live
           cluster (--host) or from cqlsh DESCRIBE output (-f), to adopt it without DDL
+  wait    wait until every selected object (a namespace, -A, a label selector) is Ready,
+          watching them all at once (exit code 0: all Ready, 2: one is Stalled and needs a
+          person, 1: an error or the timeout)
 
 Run 'cqlsync <command> -h' for the flags of a command.
 `)

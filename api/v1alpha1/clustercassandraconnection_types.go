@@ -29,10 +29,14 @@ type ClusterCassandraConnectionSpec struct {
 	AllowedNamespaces *metav1.LabelSelector `json:"allowedNamespaces,omitempty"`
 
 	// AllowedKeyspaces are the keyspaces the resources may create, change or drop through this
-	// connection: exact names, or prefixes ending in "*" (team_a_* allows team_a_orders). Empty
-	// means any keyspace; system keyspaces are never allowed.
+	// connection: exact names, or prefixes ending in "*" (team_a_* allows team_a_orders). The
+	// placeholder ${namespace} stands for the resource's namespace as a CQL name (its "-" become
+	// "_"), so that one shared connection isolates many teams: ${namespace}_* lets namespace
+	// team-a use team_a_orders, and namespace team-b only team_b_*. Empty means any keyspace;
+	// system keyspaces are never allowed.
 	// +kubebuilder:validation:MaxItems=64
-	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9_]{1,48}\*?$`
+	// +kubebuilder:validation:items:MaxLength=64
+	// +kubebuilder:validation:items:Pattern=`^([A-Za-z0-9_]|\$\{namespace\})+\*?$`
 	// +listType=set
 	// +optional
 	AllowedKeyspaces []string `json:"allowedKeyspaces,omitempty"`
@@ -71,10 +75,11 @@ func init() {
 	SchemeBuilder.Register(&ClusterCassandraConnection{}, &ClusterCassandraConnectionList{})
 }
 
-// KeyspaceAllowed reports whether the connection lets resources manage the keyspace: never a
-// system keyspace; any other when spec.allowedKeyspaces is empty; otherwise one it names exactly,
-// or one that starts with a prefix it gives before "*".
-func (s *ClusterCassandraConnectionSpec) KeyspaceAllowed(keyspace string) bool {
+// KeyspaceAllowed reports whether the connection lets the resources of namespace manage the
+// keyspace: never a system keyspace; any other when spec.allowedKeyspaces is empty; otherwise one
+// it names exactly, or one that starts with a prefix it gives before "*", once ${namespace} is
+// replaced by the namespace's CQL name (NamespaceCQLName).
+func (s *ClusterCassandraConnectionSpec) KeyspaceAllowed(keyspace, namespace string) bool {
 	if IsSystemKeyspace(keyspace) {
 		return false
 	}
@@ -82,6 +87,7 @@ func (s *ClusterCassandraConnectionSpec) KeyspaceAllowed(keyspace string) bool {
 		return true
 	}
 	for _, p := range s.AllowedKeyspaces {
+		p = strings.ReplaceAll(p, NamespacePlaceholder, NamespaceCQLName(namespace))
 		if prefix, ok := strings.CutSuffix(p, "*"); ok {
 			if strings.HasPrefix(keyspace, prefix) {
 				return true
@@ -101,3 +107,10 @@ func (c *ClusterCassandraConnection) SecretsNamespaceOr(operatorNamespace string
 	}
 	return operatorNamespace
 }
+
+// NamespacePlaceholder stands for a resource's namespace in an allow-list.
+const NamespacePlaceholder = "${namespace}"
+
+// NamespaceCQLName is a namespace's name as it stands in a CQL name: a namespace is a DNS label
+// (a-z, 0-9 and "-"), and CQL names allow no "-", so each "-" becomes "_" (team-a: team_a).
+func NamespaceCQLName(namespace string) string { return strings.ReplaceAll(namespace, "-", "_") }

@@ -98,6 +98,15 @@ type KeyspaceSpec struct {
 	// +optional
 	ChangePolicy ChangePolicy `json:"changePolicy,omitempty"`
 
+	// AllowedNamespaces selects the other namespaces whose TableModels and UserTypes may create
+	// tables and types in this keyspace. A keyspace's contents belong to its owner: a TableModel
+	// or UserType of another namespace that targets the keyspace on a cluster where this Keyspace
+	// owns it is refused (reason NotPermitted, naming this Keyspace) unless its namespace's labels
+	// match this selector. No selector: only this Keyspace's namespace; {}: every namespace. A
+	// keyspace no Keyspace resource manages is open to every namespace the connection allows.
+	// +optional
+	AllowedNamespaces *metav1.LabelSelector `json:"allowedNamespaces,omitempty"`
+
 	// DeletionPolicy says what deleting this resource does in Cassandra: Retain (the default)
 	// leaves the keyspace and its data; Delete runs DROP KEYSPACE IF EXISTS on every target, which
 	// destroys the data. A target whose CassandraConnection no longer exists is skipped (there is
@@ -105,7 +114,7 @@ type KeyspaceSpec struct {
 	// reached holds the deletion (condition Ready=False, reason Deleting) until it can, until
 	// deletionPolicy is switched to Retain, or until the annotation
 	// cqlsync.io/skip-unreachable-on-delete: "true" is set. A keyspace that another Keyspace of
-	// the namespace also declares on a target is never dropped there: not by a Keyspace that does
+	// any namespace also declares on the same cluster is never dropped there: not by a Keyspace that does
 	// not own it (reason DuplicateOwner), and not by its owner while a duplicate that is not being
 	// deleted remains to take it over. A Normal event says so.
 	// +kubebuilder:default=Retain

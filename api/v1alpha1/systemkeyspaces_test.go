@@ -47,3 +47,30 @@ func TestSystemKeyspacesAgree(t *testing.T) {
 		t.Errorf("found %d CEL rules listing the system keyspaces, want at least 4", rules)
 	}
 }
+
+// ${namespace} in spec.allowedKeyspaces stands for the resource's namespace as a CQL name, so one
+// shared connection isolates every team.
+func TestKeyspaceAllowedNamespacePlaceholder(t *testing.T) {
+	s := ClusterCassandraConnectionSpec{AllowedKeyspaces: []string{"${namespace}_*", "shared_${namespace}", "common"}}
+	cases := []struct {
+		keyspace, namespace string
+		want                bool
+	}{
+		{"team_a_orders", "team-a", true},
+		{"team_a_orders", "team-b", false},
+		{"team_b_orders", "team-b", true},
+		{"shared_team_a", "team-a", true},
+		{"shared_team_a", "team-b", false},
+		{"common", "anyone", true},
+		{"team_a", "team-a", false}, // the prefix is "team_a_"
+		{"system_auth", "system", false},
+	}
+	for _, tc := range cases {
+		if got := s.KeyspaceAllowed(tc.keyspace, tc.namespace); got != tc.want {
+			t.Errorf("KeyspaceAllowed(%q, %q) = %v, want %v", tc.keyspace, tc.namespace, got, tc.want)
+		}
+	}
+	if NamespaceCQLName("team-a-prod") != "team_a_prod" {
+		t.Errorf("NamespaceCQLName(team-a-prod) = %q", NamespaceCQLName("team-a-prod"))
+	}
+}

@@ -313,10 +313,11 @@ func TestAPIErrorAfterDDLIsRecorded(t *testing.T) {
 	tm.Spec.Columns = tm.Spec.Columns[:1]
 	tm.Generation = 3
 	live := enginetest.KeyspaceSchema("ks_a")
-	cl := enginetest.NewFakeCluster(live) // ks_b is missing: its message lists the Keyspaces, which fails
+	cl := enginetest.NewFakeCluster(live) // listing the Keyspaces named ks_b fails
 	boom := errors.New("etcdserver: request timed out")
 	funcs := &interceptor.Funcs{List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
-		if _, ok := list.(*cqlv1.KeyspaceList); ok {
+		lo := (&client.ListOptions{}).ApplyOptions(opts)
+		if _, ok := list.(*cqlv1.KeyspaceList); ok && lo.FieldSelector != nil && strings.Contains(lo.FieldSelector.String(), "ks_b") {
 			return boom
 		}
 		return c.List(ctx, list, opts...)
@@ -604,5 +605,46 @@ func TestDeleteDropsNothingWhereNotPermitted(t *testing.T) {
 		return strings.HasPrefix(e, "Warning TableNotDropped ClusterCassandraConnection/shared/other_ks:") && strings.Contains(e, "does not allow keyspace")
 	}) {
 		t.Fatalf("events = %q", evs)
+	}
+}
+
+// A keyspace's contents belong to its owner: a TableModel of another namespace that targets a
+// keyspace a Keyspace of namespace team-a manages on the same cluster is refused (NotPermitted,
+// Stalled, naming the owner) and runs nothing, until that Keyspace's spec.allowedNamespaces
+// selects its namespace.
+func TestKeyspaceContentsBelongToItsOwner(t *testing.T) {
+	owner := &cqlv1.Keyspace{ObjectMeta: enginetest.ObjMeta("team-a", "orders", time.Hour), Spec: cqlv1.KeyspaceSpec{
+		Name: "ks1", Connections: enginetest.ConnNames("c1"), Replication: sampleKeyspace().Spec.Replication}}
+	tm := sampleTable("ks1")
+	tm.Namespace = "team-b"
+	tm.Spec.Columns = tm.Spec.Columns[:1]
+	teamB := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team-b", Labels: map[string]string{"team": "b"}}}
+	// Both namespaces have a connection c1 to the same cluster (FakeClusters: one per name).
+	c := fakeClient(t, nil, owner, tm, teamB, enginetest.ReadyConn("team-a", "c1", false, ""), enginetest.ReadyConn("team-b", "c1", false, ""))
+	cl := enginetest.NewFakeCluster(enginetest.KeyspaceSchema("ks1"))
+	r := tableModelReconciler(c, enginetest.FakeClusters{"c1": cl})
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	tg := tm.Status.Targets[0]
+	if tg.State != cqlv1.TargetFailed || tg.Reason != cqlv1.ReasonNotPermitted || !strings.Contains(tg.Message, `belongs on this cluster to Keyspace "team-a/orders"`) ||
+		!strings.Contains(tg.Message, "spec.allowedNamespaces") {
+		t.Fatalf("target = %+v", tg)
+	}
+	expectHealth(t, tm.Status.Conditions, cqlv1.ConditionStalled, cqlv1.ReasonNotPermitted)
+	if got := cl.Statements(); len(got) != 0 {
+		t.Fatalf("ran %q in another team's keyspace", got)
+	}
+
+	// The owner shares its keyspace with namespaces labelled team=b.
+	owner.Spec.AllowedNamespaces = &metav1.LabelSelector{MatchLabels: map[string]string{"team": "b"}}
+	if err := c.Update(context.Background(), owner); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	if tg := tm.Status.Targets[0]; tg.State != cqlv1.TargetSynced || len(cl.Statements()) != 1 {
+		t.Fatalf("shared with team-b: %+v, %q", tg, cl.Statements())
 	}
 }

@@ -57,7 +57,7 @@ func (cl *claims) targets(obj cqlv1.SchemaObject, perKeyspace bool) []schemaTarg
 		}
 		id := clusterIdentity(cl.clusters, v)
 		if !perKeyspace {
-			if keyspacePermitted(v, obj.CQLName()) == nil {
+			if keyspacePermitted(v, obj.CQLName(), ns) == nil {
 				out = append(out, schemaTarget{cluster: id, keyspace: obj.CQLName()})
 			}
 			continue
@@ -67,7 +67,7 @@ func (cl *claims) targets(obj cqlv1.SchemaObject, perKeyspace bool) []schemaTarg
 			keyspaces = []cqlv1.KeyspaceName{cqlv1.KeyspaceName(v.spec.DefaultKeyspace)}
 		}
 		for _, ks := range keyspaces {
-			if keyspacePermitted(v, string(ks)) == nil {
+			if keyspacePermitted(v, string(ks), ns) == nil {
 				out = append(out, schemaTarget{cluster: id, keyspace: string(ks), name: obj.CQLName()})
 			}
 		}

@@ -164,13 +164,13 @@ func namespacePermitted(ctx context.Context, c client.Reader, namespace string, 
 // keyspacePermitted says why a keyspace may not be managed through the connection, nil when it
 // may: never a system keyspace, and for a ClusterCassandraConnection only those its
 // spec.allowedKeyspaces allow.
-func keyspacePermitted(v *connView, keyspace string) *Problem {
+func keyspacePermitted(v *connView, keyspace, namespace string) *Problem {
 	switch {
 	case cqlv1.IsSystemKeyspace(keyspace):
 		return &Problem{Reason: cqlv1.ReasonNotPermitted, State: cqlv1.TargetFailed, Message: fmt.Sprintf("keyspace %q is a system keyspace: cqlsync never creates, alters or drops it", keyspace)}
-	case v.shared != nil && !v.shared.KeyspaceAllowed(keyspace):
-		return &Problem{Reason: cqlv1.ReasonNotPermitted, State: cqlv1.TargetFailed, Message: fmt.Sprintf("ClusterCassandraConnection %q does not allow keyspace %q (its spec.allowedKeyspaces: %s)",
-			v.ref.Name, keyspace, strings.Join(v.shared.AllowedKeyspaces, ", "))}
+	case v.shared != nil && !v.shared.KeyspaceAllowed(keyspace, namespace):
+		return &Problem{Reason: cqlv1.ReasonNotPermitted, State: cqlv1.TargetFailed, Message: fmt.Sprintf("ClusterCassandraConnection %q does not allow keyspace %q to namespace %q (its spec.allowedKeyspaces: %s; %s is %q there)",
+			v.ref.Name, keyspace, namespace, strings.Join(v.shared.AllowedKeyspaces, ", "), cqlv1.NamespacePlaceholder, cqlv1.NamespaceCQLName(namespace))}
 	}
 	return nil
 }

@@ -8,6 +8,11 @@ import (
 	"strings"
 	"sync"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
@@ -116,6 +121,21 @@ func (r *pipeline[T, D]) planConnection(ctx context.Context, obj T, d D, specPro
 			w.out.release(r.kind.Kept, fmt.Sprintf("%s %q was not dropped: %s", r.kind.Noun, obj.CQLName(), keptOnDelete(r.kind.Kind, own)))
 		case own.owner != "":
 			w.out.set(cqlv1.TargetFailed, cqlv1.ReasonDuplicateOwner, duplicateOwnerMessage(r.kind.Kind, own.owner, r.describe(ks, obj.CQLName()), ct.name))
+		case r.kind.PerKeyspace:
+			p, err := r.keyspaceContentsPermitted(ctx, obj, ct, ks)
+			switch {
+			case err != nil:
+				return out, fmt.Errorf("deciding whether %s may use keyspace %q: %w", QualifiedName(obj), ks, err)
+			case p != nil && mode == Delete:
+				// Never this resource's to drop: it could not have created it.
+				w.out.release(r.kind.NotDropped, fmt.Sprintf("%s %q was NOT dropped there: %s", r.kind.Noun, obj.CQLName(), p.Message))
+			case p != nil:
+				w.out.set(p.State, p.Reason, p.Message)
+			default:
+				if err := r.planTarget(ctx, obj, d, ct, ks, mode, w); err != nil {
+					return out, fmt.Errorf("planning %s on %s: %w", r.describe(ks, obj.CQLName()), ct.name, err)
+				}
+			}
 		default:
 			if err := r.planTarget(ctx, obj, d, ct, ks, mode, w); err != nil {
 				return out, fmt.Errorf("planning %s on %s: %w", r.describe(ks, obj.CQLName()), ct.name, err)
@@ -336,24 +356,58 @@ func foreignUDT(t schema.Type, keyspace string) string {
 // missingKeyspaceMessage says that the keyspace does not exist and whether a Keyspace resource (of
 // any namespace) declares it on this cluster, and so is meant to create it.
 func (r *pipeline[T, D]) missingKeyspaceMessage(ctx context.Context, ct connTarget, keyspace string) (string, error) {
-	cl := newClaims(ctx, r.Client, r.Clusters)
-	keyspaces, err := cl.sameName(&cqlv1.KeyspaceList{}, keyspace)
+	owner, err := keyspaceOwner(newClaims(ctx, r.Client, r.Clusters), ct.clusterID, keyspace)
 	if err != nil {
 		return "", err
 	}
-	var owner *claimant
-	for _, ks := range keyspaces {
-		c := cl.claimantOf(ks, false)
-		if slices.Contains(c.targets, schemaTarget{cluster: ct.clusterID, keyspace: keyspace}) && (owner == nil || precedes(c, *owner)) {
-			owner = &c
-		}
-	}
-	if cl.err != nil {
-		return "", cl.err
-	}
 	if owner != nil {
 		// With duplicates, the oldest is the one that creates it (see ownership).
-		return fmt.Sprintf("keyspace %q does not exist on this cluster yet; waiting for Keyspace %q to create it", keyspace, owner.name), nil
+		return fmt.Sprintf("keyspace %q does not exist on this cluster yet; waiting for Keyspace %q to create it", keyspace, QualifiedName(owner)), nil
 	}
 	return fmt.Sprintf("keyspace %q does not exist on this cluster and no Keyspace resource manages it there: create one (or the keyspace)", keyspace), nil
+}
+
+// keyspaceOwner is the Keyspace resource, of any namespace, that owns the keyspace on the cluster:
+// the first in ownership order of those that declare it there; nil when none does.
+func keyspaceOwner(cl *claims, clusterID, keyspace string) (*cqlv1.Keyspace, error) {
+	keyspaces, err := cl.sameName(&cqlv1.KeyspaceList{}, keyspace)
+	if err != nil {
+		return nil, err
+	}
+	var owner *claimant
+	var ownerObj *cqlv1.Keyspace
+	for _, ks := range keyspaces {
+		c := cl.claimantOf(ks, false)
+		if slices.Contains(c.targets, schemaTarget{cluster: clusterID, keyspace: keyspace}) && (owner == nil || precedes(c, *owner)) {
+			owner, ownerObj = &c, ks.(*cqlv1.Keyspace)
+		}
+	}
+	return ownerObj, cl.err
+}
+
+// keyspaceContentsPermitted says why a TableModel or UserType of obj's namespace may not put its
+// table or type into the keyspace on the target's cluster, nil when it may: a keyspace's contents
+// belong to its owner, the Keyspace resource that manages it there; another namespace may use it
+// only when that Keyspace's spec.allowedNamespaces selects it. A keyspace no Keyspace manages is
+// open to every namespace the connection allows. Only API-server errors are returned.
+func (r *pipeline[T, D]) keyspaceContentsPermitted(ctx context.Context, obj T, ct connTarget, keyspace string) (*Problem, error) {
+	owner, err := keyspaceOwner(newClaims(ctx, r.Client, r.Clusters), ct.clusterID, keyspace)
+	if err != nil || owner == nil || owner.Namespace == obj.GetNamespace() {
+		return nil, err
+	}
+	if sel := owner.Spec.AllowedNamespaces; sel != nil {
+		selector, err := metav1.LabelSelectorAsSelector(sel)
+		if err == nil {
+			ns := &corev1.Namespace{}
+			if err := r.Get(ctx, types.NamespacedName{Name: obj.GetNamespace()}, ns); client.IgnoreNotFound(err) != nil {
+				return nil, fmt.Errorf("reading namespace %q: %w", obj.GetNamespace(), err)
+			}
+			if selector.Matches(labels.Set(ns.Labels)) {
+				return nil, nil
+			}
+		}
+	}
+	return &Problem{State: cqlv1.TargetFailed, Reason: cqlv1.ReasonNotPermitted, Message: fmt.Sprintf(
+		"keyspace %q belongs on this cluster to Keyspace %q: a %s of namespace %q may not put its %s in it (the Keyspace's spec.allowedNamespaces does not select namespace %q); nothing was read or executed",
+		keyspace, QualifiedName(owner), r.kind.Kind, obj.GetNamespace(), r.kind.Noun, obj.GetNamespace())}, nil
 }

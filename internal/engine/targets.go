@@ -73,7 +73,7 @@ func (r *pipeline[T, D]) resolveTargets(ctx context.Context, obj T, deleting boo
 				ct.keyspaces = []string{v.spec.DefaultKeyspace}
 			}
 			for _, ks := range ct.keyspaces {
-				if p := keyspacePermitted(v, ks); p != nil {
+				if p := keyspacePermitted(v, ks, obj.GetNamespace()); p != nil {
 					if ct.denied == nil {
 						ct.denied = map[string]*Problem{}
 					}

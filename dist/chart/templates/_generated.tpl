@@ -134,7 +134,8 @@ spec:
 ---
 # config/admission/cluster-connection-permissions.yaml
 # A Keyspace, TableModel or UserType may use a ClusterCassandraConnection only from a namespace its
-# spec.allowedNamespaces selects, and only for keyspaces its spec.allowedKeyspaces allows. The
+# spec.allowedNamespaces selects, and only for keyspaces its spec.allowedKeyspaces allows (with
+# ${namespace} standing for the resource's namespace as a CQL name). The
 # operator enforces both (reason NotPermitted, no query to the cluster); this policy also refuses
 # such a resource at admission, where the API server can see it: the policy is evaluated once per
 # ClusterCassandraConnection (its params), and only judges the resources that name it.
@@ -181,8 +182,11 @@ spec:
         object.kind == 'Keyspace'
           ? [has(object.spec.name) ? object.spec.name : object.metadata.name.replace('-', '_')]
           : (has(object.spec.keyspaces) ? object.spec.keyspaces : [])
+    # ${namespace} stands for the resource's namespace as a CQL name ("-" becomes "_").
     - name: patterns
-      expression: "has(params.spec.allowedKeyspaces) ? params.spec.allowedKeyspaces : []"
+      expression: >-
+        (has(params.spec.allowedKeyspaces) ? params.spec.allowedKeyspaces : []).map(p,
+          p.replace('${namespace}', namespaceObject.metadata.name.replace('-', '_')))
   validations:
     - expression: "!variables.named || variables.namespaceAllowed"
       messageExpression: >-

@@ -6,11 +6,14 @@
 //     config/crd/kustomization.yaml listing every CRD there;
 //   - chart: copies the CRDs into dist/chart/crds, and the ClusterRole's and the leader-election
 //     Role's rules and the admission policies of config/admission into
-//     dist/chart/templates/_generated.tpl.
+//     dist/chart/templates/_generated.tpl;
+//   - argocd: writes config/argocd/health.lua, Argo CD's health check, once per kind into
+//     config/argocd/argocd-cm.yaml (a patch of argocd-cm) and the chart's optional
+//     templates/argocd-health.yaml.
 //
-// Both are deterministic and idempotent: running them twice changes nothing.
+// All are deterministic and idempotent: running them twice changes nothing.
 //
-// Usage (from the repository root): go run ./hack/manifests [crds] [chart]   (no argument: both)
+// Usage (from the repository root): go run ./hack/manifests [crds] [chart] [argocd]   (no argument: all)
 package main
 
 import (
@@ -21,7 +24,7 @@ import (
 func main() {
 	steps := os.Args[1:]
 	if len(steps) == 0 {
-		steps = []string{"crds", "chart"}
+		steps = []string{"crds", "chart", "argocd"}
 	}
 	for _, step := range steps {
 		var err error
@@ -30,8 +33,10 @@ func main() {
 			err = crds(".")
 		case "chart":
 			err = chart(".")
+		case "argocd":
+			err = argocd(".")
 		default:
-			err = fmt.Errorf("unknown step %q (want crds or chart)", step)
+			err = fmt.Errorf("unknown step %q (want crds, chart or argocd)", step)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "manifests:", err)

@@ -20,7 +20,7 @@ help: ## Show this help.
 .PHONY: manifests
 manifests: ## Generate the CRDs, RBAC, config/crd/kustomization.yaml, the chart's CRDs and RBAC, and the reason tables of docs/status.md, from the markers and the API's constants.
 	$(CONTROLLER_GEN) rbac:roleName=cqlsync-manager crd paths="./api/...;./controllers/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
-	go run ./hack/manifests crds chart docs
+	go run ./hack/manifests crds chart docs argocd
 
 .PHONY: chart
 chart: ## Copy the generated CRDs, RBAC rules and admission policies into the Helm chart dist/chart (part of manifests).
@@ -40,7 +40,7 @@ vet: ## Run go vet.
 
 # Everything `make manifests generate` writes: a diff (or an untracked file) there after running it
 # means a committed generated file is stale.
-GENERATED_PATHS := config/crd config/rbac api dist/chart docs/status.md
+GENERATED_PATHS := config/crd config/rbac config/argocd api dist/chart docs/status.md
 
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail when committed generated files are stale.

@@ -91,11 +91,14 @@ func generatedTemplates(root string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// define writes a named template whose output is text. Template actions in text ("{{") are
-// escaped, so that Helm prints it as it is.
+// define writes a named template whose output is text, its template actions escaped.
 func define(b *bytes.Buffer, name string, text []byte) {
-	escaped := strings.ReplaceAll(string(text), "{{", "{{ \"{{\" }}")
-	fmt.Fprintf(b, "\n{{- define %q -}}\n%s{{- end }}\n", name, escaped)
+	fmt.Fprintf(b, "\n{{- define %q -}}\n%s{{- end }}\n", name, escapeTemplate(string(text)))
+}
+
+// escapeTemplate escapes the template actions ("{{") in text, so that Helm prints it as it is.
+func escapeTemplate(text string) string {
+	return strings.ReplaceAll(text, "{{", "{{ \"{{\" }}")
 }
 
 // roleRules is the rules list of the (Cluster)Role in file, as YAML.

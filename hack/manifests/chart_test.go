@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// TestGeneratedTemplates builds _generated.tpl from a small config/: the rules are copied, the
-// admission files come in the kustomization's order, and template delimiters in them are escaped.
-func TestGeneratedTemplates(t *testing.T) {
-	root := t.TempDir()
-	write := func(rel, content string) {
+// tempRepo is an empty directory standing for the repository, and a function that writes a file
+// into it.
+func tempRepo(t *testing.T) (root string, write func(rel, content string)) {
+	root = t.TempDir()
+	return root, func(rel, content string) {
 		t.Helper()
 		p := filepath.Join(root, rel)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -21,6 +21,12 @@ func TestGeneratedTemplates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestGeneratedTemplates builds _generated.tpl from a small config/: the rules are copied, the
+// admission files come in the kustomization's order, and template delimiters in them are escaped.
+func TestGeneratedTemplates(t *testing.T) {
+	root, write := tempRepo(t)
 	write("config/rbac/role.yaml", "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: m}\nrules:\n- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [get]\n")
 	write("config/rbac/leader_election_role.yaml", "kind: Role\nrules:\n- apiGroups: [coordination.k8s.io]\n  resources: [leases]\n  verbs: [get]\n")
 	write("config/admission/kustomization.yaml", "resources:\n- b.yaml\n- a.yaml\n")

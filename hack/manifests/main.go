@@ -8,11 +8,14 @@
 //     Role's rules and the admission policies of config/admission into
 //     dist/chart/templates/_generated.tpl;
 //   - docs: writes the tables of condition and event reasons of docs/status.md from the
-//     constants of api/v1alpha1 and their doc comments.
+//     constants of api/v1alpha1 and their doc comments;
+//   - argocd: writes config/argocd/health.lua, Argo CD's health check, once per kind into
+//     config/argocd/argocd-cm.yaml (a patch of argocd-cm) and the chart's optional
+//     templates/argocd-health.yaml.
 //
 // All are deterministic and idempotent: running them twice changes nothing.
 //
-// Usage (from the repository root): go run ./hack/manifests [crds] [chart] [docs]   (no argument: all)
+// Usage (from the repository root): go run ./hack/manifests [crds] [chart] [docs] [argocd]   (no argument: all)
 package main
 
 import (
@@ -23,7 +26,7 @@ import (
 func main() {
 	steps := os.Args[1:]
 	if len(steps) == 0 {
-		steps = []string{"crds", "chart", "docs"}
+		steps = []string{"crds", "chart", "docs", "argocd"}
 	}
 	for _, step := range steps {
 		var err error
@@ -34,8 +37,10 @@ func main() {
 			err = chart(".")
 		case "docs":
 			err = docs(".")
+		case "argocd":
+			err = argocd(".")
 		default:
-			err = fmt.Errorf("unknown step %q (want crds, chart or docs)", step)
+			err = fmt.Errorf("unknown step %q (want crds, chart, docs or argocd)", step)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "manifests:", err)

@@ -40,7 +40,7 @@ vet: ## Run go vet.
 
 # Everything `make manifests generate` writes: a diff (or an untracked file) there after running it
 # means a committed generated file is stale.
-GENERATED_PATHS := config/crd config/rbac config/argocd api dist/chart docs/status.md
+GENERATED_PATHS := config/crd config/rbac config/argocd api dist/chart docs/status.md docs/gitops.md
 
 .PHONY: verify-generated
 verify-generated: manifests generate ## Fail when committed generated files are stale.

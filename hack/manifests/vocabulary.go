@@ -94,7 +94,7 @@ func vocabularyTable(header string, terms []term) string {
 	return b.String()
 }
 
-// docs writes the generated tables of docs/status.md.
+// docs writes the generated tables of docs/status.md and docs/gitops.md.
 func docs(root string) error {
 	path := filepath.Join(root, "docs", "status.md")
 	src, err := os.ReadFile(path)
@@ -113,6 +113,22 @@ func docs(root string) error {
 		if out, err = replaceGenerated(out, part.marker, vocabularyTable(part.header, terms)); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
+	}
+	if err := writeIfChanged(path, []byte(out)); err != nil {
+		return err
+	}
+	return gitopsDocs(root)
+}
+
+// replaceInFile puts body between the GENERATED markers name of the file.
+func replaceInFile(path, name, body string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := replaceGenerated(string(src), name, body)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	return writeIfChanged(path, []byte(out))
 }

@@ -154,3 +154,29 @@ func TestSchemaKindsSharePrinterColumns(t *testing.T) {
 		}
 	}
 }
+
+// docs/gitops.md's table of every reason's health is what kstatus and the Argo CD script make of
+// the objects the operator writes now.
+func TestHealthTableIsCurrent(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(repoRoot, "docs", "gitops.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := healthTable(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), table) {
+		t.Errorf("docs/gitops.md's health table is stale (run make manifests); it should read:\n%s", table)
+	}
+	for _, row := range []string{
+		"| `ColumnTypeDiffers` | False | - | True | Failed | Degraded | waits |",
+		"| `Synced` | True | - | - | Current | Healthy | returns |",
+		"| `Paused` | False | - | True | Failed | Suspended | waits |",
+		"| `KeyspaceNotFound` | False | True | - | InProgress | Progressing | waits |",
+	} {
+		if !strings.Contains(table, row) {
+			t.Errorf("the health table lacks %s", row)
+		}
+	}
+}

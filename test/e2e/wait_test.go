@@ -74,7 +74,7 @@ spec:
 	var list struct {
 		Items []struct {
 			Metadata struct{ Generation int64 } `json:"metadata"`
-			Status   cqlv1.SchemaStatus          `json:"status"`
+			Status   cqlv1.SchemaStatus         `json:"status"`
 		} `json:"items"`
 	}
 	if err := json.Unmarshal([]byte(op.kubectl("get", "tablemodels", "-n", ns, "-o", "json")), &list); err != nil {

@@ -34,15 +34,20 @@ if [ -z "$deb" ]; then
 	echo "hack/image: Debian's ca-certificates package could be neither downloaded (apt-get download) nor found installed" >&2
 	exit 1
 fi
-rm -rf root
-mkdir root
-if command -v dpkg-deb >/dev/null; then
-	dpkg-deb -x "$deb" root
-	version=$(dpkg-deb -f "$deb" Version)
-else
-	data=$(ar t "$deb" | grep '^data\.tar')
-	ar p "$deb" "$data" | tar -x -J -C root -f -
-	version=${deb#ca-certificates_}
-	version=${version%_all.deb}
+version=${deb#ca-certificates_}
+version=${version%_all.deb}
+# Unpacked once per .deb, next to it, and renamed into place, so that a build running meanwhile
+# never reads a half-unpacked directory.
+if [ "$(cat root/.deb 2>/dev/null)" != "$deb" ]; then
+	tmp=$(mktemp -d root.XXXXXX)
+	if command -v dpkg-deb >/dev/null; then
+		dpkg-deb -x "$deb" "$tmp"
+	else
+		data=$(ar t "$deb" | grep '^data\.tar')
+		ar p "$deb" "$data" | tar -x -J -C "$tmp" -f -
+	fi
+	echo "$deb" >"$tmp/.deb"
+	rm -rf root
+	mv "$tmp" root
 fi
 echo "$PWD/root/$mozilla $version"

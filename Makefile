@@ -105,6 +105,11 @@ test-unit: ## Run the unit tests only (no control plane, no Cassandra).
 docker-build: ## Build the container image (needs a container engine).
 	docker build -t $(IMG) .
 
+IMAGE_TAR ?= bin/image/cqlsync.tar
+.PHONY: image
+image: ## Build the image for linux/amd64 and linux/arm64 without a container engine, as an OCI archive into $$IMAGE_TAR (docs/image.md).
+	go run ./hack/image -o $(IMAGE_TAR) -name $(IMG)
+
 ##@ Deployment
 
 .PHONY: install

@@ -23,19 +23,19 @@ func TestDeletingEverythingTogether(t *testing.T) {
 	ksName := "cascade_" + uniqueSuffix()
 	dropAfter(t, ksName, s)
 
-	conn := readyConnection(t, ns, "c1", rig.Cluster1, true)
+	conn := readyConnection(t, ns, "c1", rig.Cluster1, "", true)
 	// The Keyspace goes through the namespace default, the TableModel names the connection.
 	mustCreate(t, keyspaceObj(ns, "ks", cqlv1.KeyspaceSpec{
 		Name: ksName, Replication: simpleRF(1), DeletionPolicy: cqlv1.DeletionPolicyDelete,
 	}))
-	ks := waitKeyspace(t, ns, "ks", metav1.ConditionTrue, cqlv1.ReasonSynced, connectTimeout)
+	ks := waitSchema[cqlv1.Keyspace](t, ns, "ks", metav1.ConditionTrue, cqlv1.ReasonSynced, connectTimeout, nil)
 	mustCreate(t, tableModelObj(ns, "readings", cqlv1.TableModelSpec{
 		Connections: connNames("c1"), Keyspaces: tmKeyspaces(ksName),
 		Columns:        []cqlv1.Column{{Name: "id", Type: "uuid"}, {Name: "v", Type: "int"}},
 		PartitionKey:   []cqlv1.ColumnName{"id"},
 		DeletionPolicy: cqlv1.DeletionPolicyDelete,
 	}))
-	tm := waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	tm := waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if liveTable(t, s, ksName, "readings") == nil {
 		t.Fatal("the table was not created")
 	}

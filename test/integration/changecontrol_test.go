@@ -18,7 +18,7 @@ import (
 // accepts, and returns the TableModel.
 func waitPlan(t *testing.T, ns, name, reason string, check func(*cqlv1.PendingPlan) error) *cqlv1.TableModel {
 	t.Helper()
-	return waitTableModel(t, ns, name, metav1.ConditionFalse, reason, func(tm *cqlv1.TableModel) error {
+	return waitSchema[cqlv1.TableModel](t, ns, name, metav1.ConditionFalse, reason, tableTimeout, func(tm *cqlv1.TableModel) error {
 		if tm.Status.Plan == nil || tm.Status.Plan.Reason != reason {
 			return fmt.Errorf("no %s plan yet: %+v", reason, tm.Status.Plan)
 		}
@@ -63,11 +63,11 @@ func annotateObj(t *testing.T, obj client.Object, key, value string) {
 func TestManualChangePolicy(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
+	s1, s2 := cqlSession(t, rig.Cluster1), cqlSession(t, rig.Cluster2)
 	ks := "cc_manual_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1, s2)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
-	tmConnection(t, ns, "c2", rig.Cluster2, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c2", rig.Cluster2, "", false)
 
 	spec := readingsSpec("c1", ks)
 	spec.Connections = connNames("c1", "c2")
@@ -92,10 +92,10 @@ func TestManualChangePolicy(t *testing.T) {
 			t.Errorf("target %+v", tg)
 		}
 	}
-	waitTableEvent(t, ns, "readings", "PlanPending", "wait (AwaitingApproval)", plan1.Hash)
+	waitObjectEvent(t, ns, "TableModel", "readings", "PlanPending", "wait (AwaitingApproval)", plan1.Hash)
 
 	annotateObj(t, tm, cqlv1.AnnotationApprovePlan, plan1.Hash)
-	tm = waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	tm = waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if tm.Status.Plan != nil {
 		t.Errorf("the plan ran but is still published: %+v", tm.Status.Plan)
 	}
@@ -107,10 +107,10 @@ func TestManualChangePolicy(t *testing.T) {
 	if liveTable(t, s1, ks, "readings") == nil || liveTable(t, s2, ks, "readings") == nil {
 		t.Fatal("the approved plan did not create the table on both clusters")
 	}
-	waitTableEvent(t, ns, "readings", "PlanApproved", plan1.Hash)
+	waitObjectEvent(t, ns, "TableModel", "readings", "PlanApproved", plan1.Hash)
 
 	// A new column under Manual: planned, not run.
-	updateTableModel(t, ns, "readings", func(m *cqlv1.TableModel) {
+	updateObject(t, ns, "readings", func(m *cqlv1.TableModel) {
 		m.Spec.Columns = append(m.Spec.Columns, cqlv1.Column{Name: "note", Type: "text"})
 	})
 	tm = waitPlan(t, ns, "readings", cqlv1.ReasonAwaitingApproval, nil)
@@ -132,12 +132,12 @@ func TestManualChangePolicy(t *testing.T) {
 	}
 	stats1 = ddlStats(ns, "c1")
 	annotateObj(t, tm, cqlv1.AnnotationApprovePlan, plan2.Hash) // the stale one
-	waitTableEvent(t, ns, "readings", "ApprovalVoid", "approves plan "+plan2.Hash, "the plan that waits is "+plan3.Hash)
+	waitObjectEvent(t, ns, "TableModel", "readings", "ApprovalVoid", "approves plan "+plan2.Hash, "the plan that waits is "+plan3.Hash)
 	if ddlStats(ns, "c1").Statements != stats1.Statements || liveTable(t, s1, ks, "readings").Column("note") != nil {
 		t.Fatal("a stale approval ran DDL")
 	}
 	annotateObj(t, tm, cqlv1.AnnotationApprovePlan, plan3.Hash)
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if c := liveTable(t, s1, ks, "readings").Column("note"); c == nil {
 		t.Fatal("the approved plan did not add the column")
 	}
@@ -148,17 +148,17 @@ func TestManualChangePolicy(t *testing.T) {
 func TestAutoAdditiveChangePolicy(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
+	s1 := cqlSession(t, rig.Cluster1)
 	ks := "cc_additive_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
 	spec := readingsSpec("c1", ks)
 	spec.ChangePolicy = cqlv1.ChangePolicyAutoAdditive
 	mustCreate(t, tableModelObj(ns, "readings", spec))
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil) // CREATE TABLE is additive
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil) // CREATE TABLE is additive
 
 	comment := "audited"
-	updateTableModel(t, ns, "readings", func(m *cqlv1.TableModel) {
+	updateObject(t, ns, "readings", func(m *cqlv1.TableModel) {
 		m.Spec.Columns = append(m.Spec.Columns, cqlv1.Column{Name: "note", Type: "text"})
 		m.Spec.Options = &cqlv1.TableOptions{Comment: &comment}
 	})
@@ -171,7 +171,7 @@ func TestAutoAdditiveChangePolicy(t *testing.T) {
 		t.Fatalf("want the ADD applied and the ALTER held: column %+v, comment %q", tbl.Column("note"), tbl.Options.Comment)
 	}
 	annotateObj(t, tm, cqlv1.AnnotationApprovePlan, tm.Status.Plan.Hash)
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if got := liveTable(t, s1, ks, "readings").Options.Comment; got != comment {
 		t.Errorf("comment %q after approval", got)
 	}
@@ -182,13 +182,13 @@ func TestAutoAdditiveChangePolicy(t *testing.T) {
 func TestPauseHoldsDriftCorrection(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
+	s1 := cqlSession(t, rig.Cluster1)
 	ks := "cc_pause_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
 	obj := tableModelObj(ns, "readings", readingsSpec("c1", ks))
 	mustCreate(t, obj)
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	annotateObj(t, obj, cqlv1.AnnotationPaused, "true")
 
 	stats := ddlStats(ns, "c1")
@@ -212,7 +212,7 @@ func TestPauseHoldsDriftCorrection(t *testing.T) {
 		delete(obj.Annotations, cqlv1.AnnotationPaused)
 		return k8s.Update(ctx, obj)
 	})
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if liveTable(t, s1, ks, "readings").Column("v") == nil {
 		t.Fatal("the drift was not corrected once the pause was lifted")
 	}

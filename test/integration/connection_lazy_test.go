@@ -61,7 +61,7 @@ func TestReadyConnectionWritesNoStatus(t *testing.T) {
 		}
 		return nil
 	})
-	c, err = getConn(ns, "quiet")
+	c, err = getObject[cqlv1.CassandraConnection](ns, "quiet")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func TestConnectBothClusters(t *testing.T) {
 	}
 
 	// A spec change is observed: observedGeneration follows the generation.
-	c, _ := getConn(ns, "cluster2")
+	c, _ := getObject[cqlv1.CassandraConnection](ns, "cluster2")
 	c.Spec.RequestTimeout = &metav1.Duration{Duration: 20 * time.Second}
 	if err := k8s.Update(ctx, c); err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestConnectBothClusters(t *testing.T) {
 		t.Errorf("observedGeneration %d after one update", c.Status.ObservedGeneration)
 	}
 	for _, n := range []string{"cluster1", "cluster2"} {
-		c, _ := getConn(ns, n)
+		c, _ := getObject[cqlv1.CassandraConnection](ns, n)
 		deleteAndWait(t, c, 30*time.Second)
 	}
 }
@@ -135,7 +135,7 @@ func TestTLS(t *testing.T) {
 		t.Errorf("plain connection to a TLS-only node: %s", r)
 	}
 	for _, n := range []string{"right", "wrong", "plain"} {
-		c, _ := getConn(ns, n)
+		c, _ := getObject[cqlv1.CassandraConnection](ns, n)
 		deleteAndWait(t, c, 30*time.Second)
 	}
 }
@@ -330,9 +330,9 @@ func TestStoppedNodeRecovers(t *testing.T) {
 	)
 	allThree := func(status metav1.ConditionStatus, reason string) {
 		t.Helper()
-		k := waitKeyspace(t, ns, "ks", status, reason, 2*time.Minute)
-		u := waitUserType(t, ns, "point", status, reason, nil)
-		m := waitTableModel(t, ns, "shapes", status, reason, nil)
+		k := waitSchema[cqlv1.Keyspace](t, ns, "ks", status, reason, 2*time.Minute, nil)
+		u := waitSchema[cqlv1.UserType](t, ns, "point", status, reason, tableTimeout, nil)
+		m := waitSchema[cqlv1.TableModel](t, ns, "shapes", status, reason, tableTimeout, nil)
 		for kind, st := range map[string]*cqlv1.SchemaStatus{"Keyspace": &k.Status.SchemaStatus, "UserType": &u.Status.SchemaStatus, "TableModel": &m.Status.SchemaStatus} {
 			want := cqlv1.TargetSynced
 			if status != metav1.ConditionTrue {
@@ -398,7 +398,7 @@ func waitFalse(t *testing.T, ns, name string, timeout time.Duration) *cqlv1.Cass
 	var c *cqlv1.CassandraConnection
 	eventually(t, timeout, func() error {
 		var err error
-		if c, err = getConn(ns, name); err != nil {
+		if c, err = getObject[cqlv1.CassandraConnection](ns, name); err != nil {
 			return err
 		}
 		cond := meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionReady)

@@ -1,10 +1,7 @@
 package integration
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -14,7 +11,6 @@ import (
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/yaml"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/test/rig/testenv"
@@ -52,8 +48,8 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	py := testenv.Python(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
+	s1 := cqlSession(t, rig.Cluster1)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
 
 	for _, m := range cqlengineModels {
 		t.Run(m.model, func(t *testing.T) {
@@ -63,7 +59,7 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 			tmKeyspace(t, ksB, s1)
 
 			// cqlsync: the sample as it is, aimed at keyspace A of the test's connection.
-			tm := sampleTableModel(t, m.sample)
+			tm := sampleObject[cqlv1.TableModel](t, m.sample)
 			tm.Namespace = ns
 			tm.Spec.Connections = connNames("c1")
 			tm.Spec.Keyspaces = tmKeyspaces(ksA)
@@ -78,7 +74,7 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 			// Registered after the keyspaces' cleanups, so it runs before them: the resource goes
 			// first, then the keyspaces are dropped.
 			t.Cleanup(func() { deleteAndWait(t, tm, tableTimeout) })
-			waitTableModel(t, ns, tm.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+			waitSchema[cqlv1.TableModel](t, ns, tm.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 
 			// cqlengine: sync_table into the empty keyspace B.
 			start := time.Now()
@@ -114,7 +110,7 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 			// 2. cqlengine on cqlsync's table: nothing to do (--expect-no-ddl fails on any
 			// statement it executes), nothing changed (id included: the table is the same table),
 			// and cqlsync, resyncing meanwhile, runs no DDL and writes no status.
-			before, rv, stats := a, currentResourceVersion(t, ns, tm.Name), ddlStats(ns, "c1")
+			before, rv, stats := a, resourceVersion[cqlv1.TableModel](t, ns, tm.Name), ddlStats(ns, "c1")
 			testenv.RunCqlengine(t, py, rig.Cluster1, ksA, m.model, true)
 			if d := diffCrossSchema(before, readCrossSchema(t, s1, ksA, table)); d != "" {
 				t.Errorf("cqlengine's sync_table changed cqlsync's table:\n%s", d)
@@ -128,25 +124,25 @@ func TestCqlengineSyncTableMatchesCqlsync(t *testing.T) {
 			if now := ddlStats(ns, "c1"); now.Statements != stats.Statements {
 				t.Errorf("cqlsync ran %d statements after cqlengine's sync_table", now.Statements-stats.Statements)
 			}
-			after := waitTableModel(t, ns, tm.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+			after := waitSchema[cqlv1.TableModel](t, ns, tm.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 			if after.ResourceVersion != rv {
 				t.Errorf("cqlsync wrote the TableModel after cqlengine's sync_table: resourceVersion %s -> %s: %+v", rv, after.ResourceVersion, after.Status)
 			}
-			if tg, err := tableTarget(after, "c1", ksA); err != nil || tg.State != cqlv1.TargetSynced {
+			if tg, err := schemaTarget(after, "c1", ksA); err != nil || tg.State != cqlv1.TargetSynced {
 				t.Errorf("target c1/%s: %+v %v", ksA, tg, err)
 			}
 
 			// 3. cqlsync on cqlengine's table: the same sample aimed at keyspace B is Synced at
 			// once, with no statement sent, and the table is unchanged.
 			beforeB, stats := b, ddlStats(ns, "c1")
-			adopt := sampleTableModel(t, m.sample)
+			adopt := sampleObject[cqlv1.TableModel](t, m.sample)
 			adopt.Namespace, adopt.Name = ns, tm.Name+"-cqlengine"
 			adopt.Spec.Name = table
 			adopt.Spec.Connections = connNames("c1")
 			adopt.Spec.Keyspaces = tmKeyspaces(ksB)
 			mustCreate(t, adopt)
 			t.Cleanup(func() { deleteAndWait(t, adopt, tableTimeout) })
-			adopted := waitTableModel(t, ns, adopt.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+			adopted := waitSchema[cqlv1.TableModel](t, ns, adopt.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 			if now := ddlStats(ns, "c1"); now.Statements != stats.Statements {
 				t.Errorf("cqlsync ran %d statements on the table cqlengine created", now.Statements-stats.Statements)
 			}
@@ -268,30 +264,4 @@ func diffCrossSchema(before, after crossSchema) string {
 		out = append(out, "indexes:\n"+before.indexes+"\n->\n"+after.indexes)
 	}
 	return strings.Join(out, "\n")
-}
-
-// sampleTableModel reads a TableModel sample of config/samples.
-func sampleTableModel(t *testing.T, file string) *cqlv1.TableModel {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm := &cqlv1.TableModel{}
-	if err := yaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096).Decode(tm); err != nil {
-		t.Fatalf("decoding %s: %v", file, err)
-	}
-	if tm.Kind != "TableModel" || tm.Name == "" {
-		t.Fatalf("%s: not a TableModel: %+v", file, tm.TypeMeta)
-	}
-	return tm
-}
-
-func currentResourceVersion(t *testing.T, ns, name string) string {
-	t.Helper()
-	tm, err := getTableModel(ns, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tm.ResourceVersion
 }

@@ -1,14 +1,10 @@
 package integration
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/yaml"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/test/rig/testenv"
@@ -23,20 +19,20 @@ func TestCqlengineSyncTypeMatchesCqlsync(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	py := testenv.Python(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
+	s1 := cqlSession(t, rig.Cluster1)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
 	sfx := uniqueSuffix()
 	ksA, ksB := "cqlengt_a_"+sfx, "cqlengt_b_"+sfx // A: cqlsync's type; B: cqlengine's
 	tmKeyspace(t, ksA, s1)
 	tmKeyspace(t, ksB, s1)
 
-	ut := sampleUserType(t, "cqlsync_v1alpha1_usertype_address.yaml")
+	ut := sampleObject[cqlv1.UserType](t, "cqlsync_v1alpha1_usertype_address.yaml")
 	ut.Namespace = ns
 	ut.Spec.Connections = connNames("c1")
 	ut.Spec.Keyspaces = tmKeyspaces(ksA)
 	mustCreate(t, ut)
 	t.Cleanup(func() { deleteAndWait(t, ut, tableTimeout) })
-	waitUserType(t, ns, ut.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.UserType](t, ns, ut.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 
 	testenv.RunCqlengine(t, py, rig.Cluster1, ksB, "address", false)
 
@@ -51,7 +47,7 @@ func TestCqlengineSyncTypeMatchesCqlsync(t *testing.T) {
 
 	// 2. cqlengine's sync_type on cqlsync's type executes nothing, and cqlsync, resyncing
 	// meanwhile, runs no DDL and writes no status.
-	rv, stats := currentUserTypeVersion(t, ns, ut.Name), ddlStats(ns, "c1")
+	rv, stats := resourceVersion[cqlv1.UserType](t, ns, ut.Name), ddlStats(ns, "c1")
 	testenv.RunCqlengine(t, py, rig.Cluster1, ksA, "address", true)
 	if got := liveFields(t, s1, ksA, "address"); got != a {
 		t.Errorf("cqlengine changed cqlsync's type: %q -> %q", a, got)
@@ -65,50 +61,24 @@ func TestCqlengineSyncTypeMatchesCqlsync(t *testing.T) {
 	if now := ddlStats(ns, "c1"); now.Statements != stats.Statements {
 		t.Errorf("cqlsync ran %d statements after cqlengine's sync_type", now.Statements-stats.Statements)
 	}
-	if now := currentUserTypeVersion(t, ns, ut.Name); now != rv {
+	if now := resourceVersion[cqlv1.UserType](t, ns, ut.Name); now != rv {
 		t.Errorf("cqlsync wrote the UserType after cqlengine's sync_type: resourceVersion %s -> %s", rv, now)
 	}
 
 	// 3. The same sample aimed at keyspace B adopts cqlengine's type: Synced, no statement.
 	stats = ddlStats(ns, "c1")
-	adopt := sampleUserType(t, "cqlsync_v1alpha1_usertype_address.yaml")
+	adopt := sampleObject[cqlv1.UserType](t, "cqlsync_v1alpha1_usertype_address.yaml")
 	adopt.Namespace, adopt.Name = ns, "address-cqlengine"
 	adopt.Spec.Name = "address"
 	adopt.Spec.Connections = connNames("c1")
 	adopt.Spec.Keyspaces = tmKeyspaces(ksB)
 	mustCreate(t, adopt)
 	t.Cleanup(func() { deleteAndWait(t, adopt, tableTimeout) })
-	waitUserType(t, ns, adopt.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.UserType](t, ns, adopt.Name, metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if now := ddlStats(ns, "c1"); now.Statements != stats.Statements {
 		t.Errorf("cqlsync ran %d statements on the type cqlengine created", now.Statements-stats.Statements)
 	}
 	if got := liveFields(t, s1, ksB, "address"); got != b {
 		t.Errorf("cqlsync changed cqlengine's type: %q -> %q", b, got)
 	}
-}
-
-// sampleUserType reads a UserType sample of config/samples.
-func sampleUserType(t *testing.T, file string) *cqlv1.UserType {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "samples", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ut := &cqlv1.UserType{}
-	if err := yaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096).Decode(ut); err != nil {
-		t.Fatalf("decoding %s: %v", file, err)
-	}
-	if ut.Kind != "UserType" || ut.Name == "" {
-		t.Fatalf("%s: not a UserType: %+v", file, ut.TypeMeta)
-	}
-	return ut
-}
-
-func currentUserTypeVersion(t *testing.T, ns, name string) string {
-	t.Helper()
-	ut, err := getUserType(ns, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ut.ResourceVersion
 }

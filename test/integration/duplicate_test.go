@@ -27,8 +27,8 @@ func TestDuplicateKeyspace(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1, s2 := cqlSession(t, rig.Cluster1), cqlSession(t, rig.Cluster2)
-	readyConnection(t, ns, "c1", rig.Cluster1, true)
-	readyConnection(t, ns, "c2", rig.Cluster2, false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", true)
+	readyConnection(t, ns, "c2", rig.Cluster2, "", false)
 	name := "dup_orders_" + uniqueSuffix()
 	dropAfter(t, name, s1, s2)
 
@@ -36,7 +36,7 @@ func TestDuplicateKeyspace(t *testing.T) {
 		Name: name, Replication: simpleRF(1), Connections: connNames("c1"), DeletionPolicy: cqlv1.DeletionPolicyDelete,
 	})
 	mustCreate(t, first)
-	waitKeyspace(t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	waitSchema[cqlv1.Keyspace](t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	// Data the keyspace must keep through what follows.
 	cql(t, s1, "CREATE TABLE "+render.QualifiedName(name, "marker")+" (id int PRIMARY KEY)",
 		"INSERT INTO "+render.QualifiedName(name, "marker")+" (id) VALUES (1)")
@@ -48,45 +48,45 @@ func TestDuplicateKeyspace(t *testing.T) {
 	})
 	mustCreate(t, second)
 	owned := fmt.Sprintf(`Keyspace "%s/first" already manages keyspace %q on the cluster of connection "c1"`, ns, name)
-	ks := waitKeyspace(t, ns, "second", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, keyspaceTimeout)
+	ks := waitSchema[cqlv1.Keyspace](t, ns, "second", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, keyspaceTimeout, nil)
 	if c := meta.FindStatusCondition(ks.Status.Conditions, cqlv1.ConditionReady); !strings.Contains(c.Message, owned) {
 		t.Errorf("Ready message %q does not name the owner (%q)", c.Message, owned)
 	}
-	if tg := findTarget(t, ks, "c1"); tg.State != cqlv1.TargetFailed || tg.Reason != cqlv1.ReasonDuplicateOwner ||
+	if tg := mustTarget(t, ks, "c1", ""); tg.State != cqlv1.TargetFailed || tg.Reason != cqlv1.ReasonDuplicateOwner ||
 		!strings.Contains(tg.Message, owned) || !strings.Contains(tg.Message, "spec.name") {
 		t.Errorf("target c1: %+v", tg)
 	}
-	if tg := findTarget(t, ks, "c2"); tg.State != cqlv1.TargetSynced || ks.Status.TargetsSynced != "1/2" {
+	if tg := mustTarget(t, ks, "c2", ""); tg.State != cqlv1.TargetSynced || ks.Status.TargetsSynced != "1/2" {
 		t.Errorf("target c2 (nobody else declares it there) must sync: %+v (%s)", tg, ks.Status.TargetsSynced)
 	}
-	waitEvent(t, ns, "second", cqlv1.ReasonDuplicateOwner, "connection c1", owned)
-	waitKeyspace(t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	waitObjectEvent(t, ns, "Keyspace", "second", cqlv1.ReasonDuplicateOwner, "connection c1", owned)
+	waitSchema[cqlv1.Keyspace](t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	assertReplication(t, s1, name, "1")
 	assertReplication(t, s2, name, "2")
 
 	// Deleting the newer with Delete: kept on c1, which "first" manages; dropped on c2.
 	deleteAndWait(t, second, keyspaceTimeout)
-	waitEvent(t, ns, "second", "KeyspaceKept", "connection c1", fmt.Sprintf(`Keyspace "%s/first" manages it`, ns))
+	waitObjectEvent(t, ns, "Keyspace", "second", "KeyspaceKept", "connection c1", fmt.Sprintf(`Keyspace "%s/first" manages it`, ns))
 	assertReplication(t, s1, name, "1")
 	assertMarker(t, s1, name)
 	if l := readLiveKeyspace(t, s2, name); l != nil {
 		t.Errorf("cluster2: %s was declared by \"second\" only and must be dropped with it: %+v", name, l)
 	}
-	waitKeyspace(t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	waitSchema[cqlv1.Keyspace](t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 
 	// A third duplicate, through the namespace default connection (c1).
 	third := keyspaceObj(ns, "third", cqlv1.KeyspaceSpec{Name: name, Replication: simpleRF(2), DeletionPolicy: cqlv1.DeletionPolicyDelete})
 	mustCreate(t, third)
-	ks = waitKeyspace(t, ns, "third", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, keyspaceTimeout)
-	if tg := findTarget(t, ks, "c1"); !tg.Default || !strings.Contains(tg.Message, owned) {
+	ks = waitSchema[cqlv1.Keyspace](t, ns, "third", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, keyspaceTimeout, nil)
+	if tg := mustTarget(t, ks, "c1", ""); !tg.Default || !strings.Contains(tg.Message, owned) {
 		t.Errorf("third's target: %+v", tg)
 	}
 
 	// Deleting the owner with Delete while "third" still declares the keyspace: kept, and "third"
 	// takes it over (the ALTER to RF 2 shows that it manages it now).
 	deleteAndWait(t, first, keyspaceTimeout)
-	waitEvent(t, ns, "first", "KeyspaceKept", "connection c1", fmt.Sprintf(`Keyspace "%s/third" also declares it and takes it over`, ns))
-	waitKeyspace(t, ns, "third", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	waitObjectEvent(t, ns, "Keyspace", "first", "KeyspaceKept", "connection c1", fmt.Sprintf(`Keyspace "%s/third" also declares it and takes it over`, ns))
+	waitSchema[cqlv1.Keyspace](t, ns, "third", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	assertReplication(t, s1, name, "2")
 	assertMarker(t, s1, name)
 
@@ -107,13 +107,13 @@ func TestDuplicateKeyspace(t *testing.T) {
 func TestDuplicateTableModel(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
+	s1, s2 := cqlSession(t, rig.Cluster1), cqlSession(t, rig.Cluster2)
 	sfx := uniqueSuffix()
 	ks1, ks2 := "dup_tm_a_"+sfx, "dup_tm_b_"+sfx
 	tmKeyspace(t, ks1, s1)
 	tmKeyspace(t, ks2, s2)
-	tmConnection(t, ns, "c1", rig.Cluster1, ks1, true)
-	tmConnection(t, ns, "c2", rig.Cluster2, ks2, false)
+	readyConnection(t, ns, "c1", rig.Cluster1, ks1, true)
+	readyConnection(t, ns, "c2", rig.Cluster2, ks2, false)
 	ordersSpec := func(conns, keyspaces []string, extra ...cqlv1.Column) cqlv1.TableModelSpec {
 		return cqlv1.TableModelSpec{
 			Name: "orders", Connections: connNames(conns...), Keyspaces: tmKeyspaces(keyspaces...),
@@ -126,19 +126,19 @@ func TestDuplicateTableModel(t *testing.T) {
 
 	first := tableModelObj(ns, "first", ordersSpec([]string{"c1"}, []string{ks1}))
 	mustCreate(t, first)
-	waitTableModel(t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	cql(t, s1, "INSERT INTO "+render.QualifiedName(ks1, "orders")+" (id, v) VALUES (1, 'kept')")
 
 	// c1 and c2 through their defaultKeyspaces: c1/ks1 is "first"'s, c2/ks2 nobody else's.
 	second := tableModelObj(ns, "second", ordersSpec([]string{"c1", "c2"}, nil, note))
 	mustCreate(t, second)
 	owned := fmt.Sprintf(`TableModel "%s/first" already manages table "orders" in keyspace %q on the cluster of connection "c1"`, ns, ks1)
-	waitTableModel(t, ns, "second", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, func(tm *cqlv1.TableModel) error {
-		dup, err := tableTarget(tm, "c1", ks1)
+	waitSchema[cqlv1.TableModel](t, ns, "second", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, tableTimeout, func(tm *cqlv1.TableModel) error {
+		dup, err := schemaTarget(tm, "c1", ks1)
 		if err != nil {
 			return err
 		}
-		other, err := tableTarget(tm, "c2", ks2)
+		other, err := schemaTarget(tm, "c2", ks2)
 		if err != nil {
 			return err
 		}
@@ -153,8 +153,8 @@ func TestDuplicateTableModel(t *testing.T) {
 		}
 		return nil
 	})
-	waitTableEvent(t, ns, "second", cqlv1.ReasonDuplicateOwner, owned)
-	waitTableModel(t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitObjectEvent(t, ns, "TableModel", "second", cqlv1.ReasonDuplicateOwner, owned)
+	waitSchema[cqlv1.TableModel](t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if c := mustLiveTable(t, s1, ks1, "orders").Column("note"); c != nil {
 		t.Errorf("the duplicate added its column to the table it does not own: %+v", c)
 	}
@@ -164,18 +164,18 @@ func TestDuplicateTableModel(t *testing.T) {
 
 	// Deleting the newer with Delete: kept on c1/ks1, dropped on c2/ks2.
 	deleteAndWait(t, second, tableTimeout)
-	waitTableEvent(t, ns, "second", "TableKept", "c1/"+ks1, fmt.Sprintf(`TableModel "%s/first" manages it`, ns))
+	waitObjectEvent(t, ns, "TableModel", "second", "TableKept", "c1/"+ks1, fmt.Sprintf(`TableModel "%s/first" manages it`, ns))
 	assertRow(t, s1, ks1)
 	if liveTable(t, s2, ks2, "orders") != nil {
 		t.Errorf("c2/%s.orders was declared by \"second\" only and must be dropped with it", ks2)
 	}
-	waitTableModel(t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "first", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 
 	// A third duplicate through the namespace default connection (c1) and its defaultKeyspace.
 	third := tableModelObj(ns, "third", ordersSpec(nil, nil, note))
 	mustCreate(t, third)
-	waitTableModel(t, ns, "third", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, func(tm *cqlv1.TableModel) error {
-		tg, err := tableTarget(tm, "c1", ks1)
+	waitSchema[cqlv1.TableModel](t, ns, "third", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, tableTimeout, func(tm *cqlv1.TableModel) error {
+		tg, err := schemaTarget(tm, "c1", ks1)
 		if err == nil && !strings.Contains(tg.Message, owned) {
 			err = fmt.Errorf("target: %+v", tg)
 		}
@@ -185,8 +185,8 @@ func TestDuplicateTableModel(t *testing.T) {
 	// Deleting the owner with Delete while "third" still declares the table: kept, and "third"
 	// takes it over (adding its column shows that it manages it now).
 	deleteAndWait(t, first, tableTimeout)
-	waitTableEvent(t, ns, "first", "TableKept", "c1/"+ks1, fmt.Sprintf(`TableModel "%s/third" also declares it and takes it over`, ns))
-	waitTableModel(t, ns, "third", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitObjectEvent(t, ns, "TableModel", "first", "TableKept", "c1/"+ks1, fmt.Sprintf(`TableModel "%s/third" also declares it and takes it over`, ns))
+	waitSchema[cqlv1.TableModel](t, ns, "third", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if mustLiveTable(t, s1, ks1, "orders").Column("note") == nil {
 		t.Error("the new owner did not add its column")
 	}

@@ -5,14 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
-
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // eventually polls cond until it returns nil or the timeout passes, then fails with its last error.
@@ -31,34 +31,25 @@ func eventually(t *testing.T, timeout time.Duration, cond func() error) {
 	}
 }
 
-func getConn(ns, name string) (*cqlv1.CassandraConnection, error) {
-	c := &cqlv1.CassandraConnection{}
-	err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, c)
-	return c, err
-}
-
-// waitReady waits for the Ready condition to have the status and reason and to describe the
-// current generation, and returns the connection.
+// waitReady waits for the connection's Ready condition to have the status and reason and to
+// describe the current generation, and returns the connection.
 func waitReady(t *testing.T, ns, name string, status metav1.ConditionStatus, reason string, timeout time.Duration) *cqlv1.CassandraConnection {
 	t.Helper()
-	var c *cqlv1.CassandraConnection
-	eventually(t, timeout, func() error {
-		var err error
-		if c, err = getConn(ns, name); err != nil {
-			return err
-		}
-		cond := meta.FindStatusCondition(c.Status.Conditions, cqlv1.ConditionReady)
-		if cond == nil {
-			return fmt.Errorf("%s/%s has no Ready condition yet", ns, name)
-		}
-		if cond.Status != status || cond.Reason != reason || cond.ObservedGeneration != c.Generation {
-			return fmt.Errorf("%s/%s Ready=%s reason=%s gen=%d/%d message=%q; want %s %s",
-				ns, name, cond.Status, cond.Reason, cond.ObservedGeneration, c.Generation, cond.Message, status, reason)
-		}
-		return nil
-	})
-	return c
+	return waitCondition[cqlv1.CassandraConnection](t, ns, name, status, reason, timeout,
+		func(c *cqlv1.CassandraConnection) []metav1.Condition { return c.Status.Conditions }, nil)
 }
+
+// readyConnection creates a connection to host (with a default keyspace, when given) and waits
+// until it is Ready.
+func readyConnection(t *testing.T, ns, name, host, defaultKeyspace string, isDefault bool) *cqlv1.CassandraConnection {
+	t.Helper()
+	mustCreate(t, connection(ns, name, cqlv1.CassandraConnectionSpec{Hosts: hosts(host), Default: isDefault, DefaultKeyspace: defaultKeyspace}))
+	return waitReady(t, ns, name, metav1.ConditionTrue, cqlv1.ReasonConnected, connectTimeout)
+}
+
+// cqlSession opens the test's own session to a cluster, to check what cqlsync did and to change
+// the schema behind its back.
+func cqlSession(t testing.TB, host string) *gocql.Session { return testenv.CQLSession(t, host) }
 
 func connection(ns, name string, spec cqlv1.CassandraConnectionSpec) *cqlv1.CassandraConnection {
 	return &cqlv1.CassandraConnection{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: spec}

@@ -30,8 +30,8 @@ func TestKeyspaceSimpleOnBothClusters(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1, s2 := cqlSession(t, rig.Cluster1), cqlSession(t, rig.Cluster2)
-	readyConnection(t, ns, "cluster1", rig.Cluster1, false)
-	readyConnection(t, ns, "cluster2", rig.Cluster2, false)
+	readyConnection(t, ns, "cluster1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "cluster2", rig.Cluster2, "", false)
 
 	objName := "ks-simple-" + uniqueSuffix()
 	cqlName := strings.ReplaceAll(objName, "-", "_")
@@ -41,12 +41,12 @@ func TestKeyspaceSimpleOnBothClusters(t *testing.T) {
 		Connections:    connNames("cluster1", "cluster2"),
 		DeletionPolicy: cqlv1.DeletionPolicyDelete,
 	}))
-	ks := waitKeyspace(t, ns, objName, metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	ks := waitSchema[cqlv1.Keyspace](t, ns, objName, metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	if ks.Spec.Name != cqlName || ks.Status.Keyspace != cqlName || ks.Status.TargetsSynced != "2/2" || len(ks.Status.Targets) != 2 {
 		t.Fatalf("spec.name %q, status %+v; want %q on 2/2 targets", ks.Spec.Name, ks.Status, cqlName)
 	}
 	for _, conn := range []string{"cluster1", "cluster2"} {
-		tg := findTarget(t, ks, conn)
+		tg := mustTarget(t, ks, conn, "")
 		// The message names the CREATE, or, if a later reconcile already found nothing to do
 		// (the cache may lag behind our own status patch), that the keyspace matches the spec.
 		if tg.State != cqlv1.TargetSynced || tg.Reason != cqlv1.ReasonSynced || tg.LastSyncTime == nil || !strings.Contains(tg.Message, cqlName) {
@@ -60,37 +60,37 @@ func TestKeyspaceSimpleOnBothClusters(t *testing.T) {
 			t.Fatalf("%d %s: live keyspace %+v, want %v durable", i, s.name, l, want)
 		}
 	}
-	waitEvent(t, ns, objName, "KeyspaceCreated", "connection cluster1", cqlName)
-	waitEvent(t, ns, objName, "KeyspaceCreated", "connection cluster2", cqlName)
+	waitObjectEvent(t, ns, "Keyspace", objName, "KeyspaceCreated", "connection cluster1", cqlName)
+	waitObjectEvent(t, ns, "Keyspace", objName, "KeyspaceCreated", "connection cluster2", cqlName)
 
 	// RF altered: both clusters, and a repair is needed (status and event).
-	updateKeyspace(t, ns, objName, func(ks *cqlv1.Keyspace) { ks.Spec.Replication = simpleRF(2) })
-	ks = waitKeyspace(t, ns, objName, metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	updateObject(t, ns, objName, func(ks *cqlv1.Keyspace) { ks.Spec.Replication = simpleRF(2) })
+	ks = waitSchema[cqlv1.Keyspace](t, ns, objName, metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	want["replication_factor"] = "2"
 	for _, s := range []*sessionT{{"cluster1", s1}, {"cluster2", s2}} {
 		if l := readLiveKeyspace(t, s.s, cqlName); l == nil || !maps.Equal(l.Replication, want) {
 			t.Fatalf("%s after the RF change: %+v", s.name, l)
 		}
-		tg := findTarget(t, ks, s.name)
+		tg := mustTarget(t, ks, s.name, "")
 		if !strings.Contains(tg.Message, "a repair is needed") || !strings.Contains(tg.Message, "'replication_factor': '2'") {
 			t.Errorf("target %s must say the RF changed and a repair is needed: %q", s.name, tg.Message)
 		}
-		waitEvent(t, ns, objName, "KeyspaceAltered", "connection "+s.name, "'replication_factor': '2'", "a repair is needed")
+		waitObjectEvent(t, ns, "Keyspace", objName, "KeyspaceAltered", "connection "+s.name, "'replication_factor': '2'", "a repair is needed")
 	}
 
 	// durable_writes altered: no repair needed.
-	updateKeyspace(t, ns, objName, func(ks *cqlv1.Keyspace) { f := false; ks.Spec.DurableWrites = &f })
-	ks = waitKeyspace(t, ns, objName, metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	updateObject(t, ns, objName, func(ks *cqlv1.Keyspace) { f := false; ks.Spec.DurableWrites = &f })
+	ks = waitSchema[cqlv1.Keyspace](t, ns, objName, metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	for _, s := range []*sessionT{{"cluster1", s1}, {"cluster2", s2}} {
 		if l := readLiveKeyspace(t, s.s, cqlName); l == nil || l.DurableWrites || !maps.Equal(l.Replication, want) {
 			t.Fatalf("%s after durable_writes false: %+v", s.name, l)
 		}
-		tg := findTarget(t, ks, s.name)
+		tg := mustTarget(t, ks, s.name, "")
 		if !strings.Contains(tg.Message, "durable_writes true -> false") || strings.Contains(tg.Message, "repair") {
 			t.Errorf("target %s: %q", s.name, tg.Message)
 		}
 	}
-	waitEvent(t, ns, objName, "KeyspaceAltered", "connection cluster1", "durable_writes true -> false")
+	waitObjectEvent(t, ns, "Keyspace", objName, "KeyspaceAltered", "connection cluster1", "durable_writes true -> false")
 
 	// Delete drops it on both clusters.
 	deleteAndWait(t, ks, keyspaceTimeout)
@@ -114,8 +114,8 @@ func TestKeyspaceNetworkTopology(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1, s2 := cqlSession(t, rig.Cluster1), cqlSession(t, rig.Cluster2)
-	readyConnection(t, ns, "cluster1", rig.Cluster1, false)
-	readyConnection(t, ns, "cluster2", rig.Cluster2, false)
+	readyConnection(t, ns, "cluster1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "cluster2", rig.Cluster2, "", false)
 
 	// On cluster1, in dc1.
 	a := "nts_a_" + uniqueSuffix()
@@ -123,15 +123,15 @@ func TestKeyspaceNetworkTopology(t *testing.T) {
 	mustCreate(t, keyspaceObj(ns, "nts-a", cqlv1.KeyspaceSpec{
 		Name: a, Replication: ntsDCs(map[string]int32{"dc1": 1}), Connections: connNames("cluster1"),
 	}))
-	waitKeyspace(t, ns, "nts-a", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	waitSchema[cqlv1.Keyspace](t, ns, "nts-a", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	if l := readLiveKeyspace(t, s1, a); l == nil || !maps.Equal(l.Replication, map[string]string{"class": fqNTS, "dc1": "1"}) {
 		t.Fatalf("live %s on cluster1: %+v", a, l)
 	}
 	// A datacenter with 0 replicas is not stored by Cassandra; it must not cause an ALTER at every
 	// reconcile.
 	before := ddlStats(ns, "cluster1")
-	updateKeyspace(t, ns, "nts-a", func(ks *cqlv1.Keyspace) { ks.Spec.Replication = ntsDCs(map[string]int32{"dc1": 1, "dc2": 0}) })
-	waitKeyspace(t, ns, "nts-a", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	updateObject(t, ns, "nts-a", func(ks *cqlv1.Keyspace) { ks.Spec.Replication = ntsDCs(map[string]int32{"dc1": 1, "dc2": 0}) })
+	waitSchema[cqlv1.Keyspace](t, ns, "nts-a", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	if after := ddlStats(ns, "cluster1"); after.Statements != before.Statements || after.Plans <= before.Plans {
 		t.Fatalf("adding dc2: 0 must be planned and run nothing: stats %+v -> %+v", before, after)
 	}
@@ -142,8 +142,8 @@ func TestKeyspaceNetworkTopology(t *testing.T) {
 	mustCreate(t, keyspaceObj(ns, "nts-b", cqlv1.KeyspaceSpec{
 		Name: b, Replication: ntsDCs(map[string]int32{"dc2": 1}), Connections: connNames("cluster1", "cluster2"),
 	}))
-	ks := waitKeyspace(t, ns, "nts-b", metav1.ConditionFalse, cqlv1.ReasonUnknownDatacenter, keyspaceTimeout)
-	bad, good := findTarget(t, ks, "cluster1"), findTarget(t, ks, "cluster2")
+	ks := waitSchema[cqlv1.Keyspace](t, ns, "nts-b", metav1.ConditionFalse, cqlv1.ReasonUnknownDatacenter, keyspaceTimeout, nil)
+	bad, good := mustTarget(t, ks, "cluster1", ""), mustTarget(t, ks, "cluster2", "")
 	if bad.State != cqlv1.TargetFailed || bad.Reason != cqlv1.ReasonUnknownDatacenter ||
 		!strings.Contains(bad.Message, `datacenter "dc2" does not exist`) || !strings.Contains(bad.Message, "its datacenters: dc1") {
 		t.Errorf("cluster1 target: %+v", bad)
@@ -160,16 +160,16 @@ func TestKeyspaceNetworkTopology(t *testing.T) {
 	if l := readLiveKeyspace(t, s1, b); l != nil {
 		t.Errorf("%s must not exist on cluster1: %+v", b, l)
 	}
-	waitEvent(t, ns, "nts-b", cqlv1.ReasonUnknownDatacenter, "connection cluster1", `"dc2"`)
+	waitObjectEvent(t, ns, "Keyspace", "nts-b", cqlv1.ReasonUnknownDatacenter, "connection cluster1", `"dc2"`)
 
-	updateKeyspace(t, ns, "nts-b", func(ks *cqlv1.Keyspace) { ks.Spec.Connections = connNames("cluster2") })
-	ks = waitKeyspace(t, ns, "nts-b", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	updateObject(t, ns, "nts-b", func(ks *cqlv1.Keyspace) { ks.Spec.Connections = connNames("cluster2") })
+	ks = waitSchema[cqlv1.Keyspace](t, ns, "nts-b", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	if len(ks.Status.Targets) != 1 || ks.Status.TargetsSynced != "1/1" {
 		t.Errorf("targets after removing cluster1: %+v", ks.Status.Targets)
 	}
 
 	for _, n := range []string{"nts-a", "nts-b"} {
-		ks, _ := getKeyspace(ns, n)
+		ks, _ := getObject[cqlv1.Keyspace](ns, n)
 		deleteAndWait(t, ks, keyspaceTimeout)
 	}
 	// deletionPolicy defaults to Retain: both keyspaces are still there.
@@ -184,7 +184,7 @@ func TestKeyspaceRetainVersusDelete(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1 := cqlSession(t, rig.Cluster1)
-	readyConnection(t, ns, "main", rig.Cluster1, true)
+	readyConnection(t, ns, "main", rig.Cluster1, "", true)
 	keep, gone := "keep_"+uniqueSuffix(), "gone_"+uniqueSuffix()
 	dropAfter(t, keep, s1)
 	dropAfter(t, gone, s1)
@@ -193,8 +193,8 @@ func TestKeyspaceRetainVersusDelete(t *testing.T) {
 		keyspaceObj(ns, "gone", cqlv1.KeyspaceSpec{Name: gone, Replication: simpleRF(1), DeletionPolicy: cqlv1.DeletionPolicyDelete}),
 	)
 	for _, n := range []string{"keep", "gone"} {
-		ks := waitKeyspace(t, ns, n, metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
-		if tg := findTarget(t, ks, "main"); !tg.Default {
+		ks := waitSchema[cqlv1.Keyspace](t, ns, n, metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
+		if tg := mustTarget(t, ks, "main", ""); !tg.Default {
 			t.Errorf("%s: the target must be marked as the default connection: %+v", n, tg)
 		}
 	}
@@ -202,7 +202,7 @@ func TestKeyspaceRetainVersusDelete(t *testing.T) {
 		t.Fatal("both keyspaces must exist")
 	}
 	for _, n := range []string{"keep", "gone"} {
-		ks, _ := getKeyspace(ns, n)
+		ks, _ := getObject[cqlv1.Keyspace](ns, n)
 		deleteAndWait(t, ks, keyspaceTimeout)
 	}
 	if readLiveKeyspace(t, s1, keep) == nil {
@@ -211,8 +211,8 @@ func TestKeyspaceRetainVersusDelete(t *testing.T) {
 	if readLiveKeyspace(t, s1, gone) != nil {
 		t.Error("deletionPolicy Delete left the keyspace")
 	}
-	waitEvent(t, ns, "keep", "KeyspaceRetained", keep)
-	waitEvent(t, ns, "gone", "KeyspaceDropped", "connection main", gone)
+	waitObjectEvent(t, ns, "Keyspace", "keep", "KeyspaceRetained", keep)
+	waitObjectEvent(t, ns, "Keyspace", "gone", "KeyspaceDropped", "connection main", gone)
 }
 
 // TestKeyspaceQuotedNames: a reserved word and a mixed-case name are created exactly as written.
@@ -220,7 +220,7 @@ func TestKeyspaceQuotedNames(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1 := cqlSession(t, rig.Cluster1)
-	readyConnection(t, ns, "cluster1", rig.Cluster1, true)
+	readyConnection(t, ns, "cluster1", rig.Cluster1, "", true)
 	mixed := "MyKs_" + uniqueSuffix()
 	if err := s1.Query(`DROP KEYSPACE IF EXISTS "select"`).Exec(); err != nil { // left by an aborted run
 		t.Fatal(err)
@@ -231,7 +231,7 @@ func TestKeyspaceQuotedNames(t *testing.T) {
 		mustCreate(t, keyspaceObj(ns, name, cqlv1.KeyspaceSpec{Name: ksName, Replication: simpleRF(1), DeletionPolicy: cqlv1.DeletionPolicyDelete}))
 	}
 	for _, name := range []string{"reserved", "mixed"} {
-		waitKeyspace(t, ns, name, metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+		waitSchema[cqlv1.Keyspace](t, ns, name, metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	}
 	if readLiveKeyspace(t, s1, "select") == nil {
 		t.Error(`keyspace "select" was not created`)
@@ -243,7 +243,7 @@ func TestKeyspaceQuotedNames(t *testing.T) {
 		t.Errorf("the lower-case %q must not exist: the name was not quoted", strings.ToLower(mixed))
 	}
 	for _, name := range []string{"reserved", "mixed"} {
-		ks, _ := getKeyspace(ns, name)
+		ks, _ := getObject[cqlv1.Keyspace](ns, name)
 		deleteAndWait(t, ks, keyspaceTimeout)
 	}
 	if readLiveKeyspace(t, s1, "select") != nil || readLiveKeyspace(t, s1, mixed) != nil {
@@ -261,11 +261,11 @@ func TestKeyspaceNoOpReconcile(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s1 := cqlSession(t, rig.Cluster1)
-	readyConnection(t, ns, "cluster1", rig.Cluster1, false)
+	readyConnection(t, ns, "cluster1", rig.Cluster1, "", false)
 	name := "noop_" + uniqueSuffix()
 	dropAfter(t, name, s1)
 	mustCreate(t, keyspaceObj(ns, "noop", cqlv1.KeyspaceSpec{Name: name, Replication: simpleRF(1), Connections: connNames("cluster1")}))
-	ks := waitKeyspace(t, ns, "noop", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	ks := waitSchema[cqlv1.Keyspace](t, ns, "noop", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	if st := ddlStats(ns, "cluster1"); st.Statements != 1 {
 		t.Fatalf("creating the keyspace must take exactly one statement, stats %+v", st)
 	}
@@ -273,14 +273,14 @@ func TestKeyspaceNoOpReconcile(t *testing.T) {
 	// Settle: whatever reconcile follows becoming Ready has finished after two forced ones.
 	nudgeConnection(t, ns, "cluster1")
 	nudgeConnection(t, ns, "cluster1")
-	ks, _ = getKeyspace(ns, "noop")
+	ks, _ = getObject[cqlv1.Keyspace](ns, "noop")
 	rv, status, ddl := ks.ResourceVersion, ks.Status.DeepCopy(), ddlStats(ns, "cluster1").Statements
 
 	for range 3 {
 		nudgeConnection(t, ns, "cluster1")
 	}
 	nudgeConnection(t, ns, "cluster1") // the reconcile of the previous nudge has returned
-	after, err := getKeyspace(ns, "noop")
+	after, err := getObject[cqlv1.Keyspace](ns, "noop")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,26 +307,26 @@ func TestKeyspaceBeforeConnection(t *testing.T) {
 		keyspaceObj(ns, "early", cqlv1.KeyspaceSpec{Name: named, Replication: simpleRF(1), Connections: connNames("late"), DeletionPolicy: cqlv1.DeletionPolicyDelete}),
 		keyspaceObj(ns, "early-default", cqlv1.KeyspaceSpec{Name: byDefault, Replication: simpleRF(1), DeletionPolicy: cqlv1.DeletionPolicyDelete}),
 	)
-	ks := waitKeyspace(t, ns, "early", metav1.ConditionFalse, cqlv1.ReasonConnectionNotFound, keyspaceTimeout)
-	if tg := findTarget(t, ks, "late"); tg.State != cqlv1.TargetPending || !strings.Contains(tg.Message, `"late" does not exist`) {
+	ks := waitSchema[cqlv1.Keyspace](t, ns, "early", metav1.ConditionFalse, cqlv1.ReasonConnectionNotFound, keyspaceTimeout, nil)
+	if tg := mustTarget(t, ks, "late", ""); tg.State != cqlv1.TargetPending || !strings.Contains(tg.Message, `"late" does not exist`) {
 		t.Errorf("target: %+v", tg)
 	}
-	ks = waitKeyspace(t, ns, "early-default", metav1.ConditionFalse, cqlv1.ReasonNoDefaultConnection, keyspaceTimeout)
+	ks = waitSchema[cqlv1.Keyspace](t, ns, "early-default", metav1.ConditionFalse, cqlv1.ReasonNoDefaultConnection, keyspaceTimeout, nil)
 	if len(ks.Status.Targets) != 1 || !ks.Status.Targets[0].Default || ks.Status.Targets[0].State != cqlv1.TargetPending {
 		t.Errorf("targets: %+v", ks.Status.Targets)
 	}
 
 	mustCreate(t, connection(ns, "late", cqlv1.CassandraConnectionSpec{Hosts: hosts(rig.Cluster1), Default: true}))
-	waitKeyspace(t, ns, "early", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
-	ks = waitKeyspace(t, ns, "early-default", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
-	if tg := findTarget(t, ks, "late"); !tg.Default {
+	waitSchema[cqlv1.Keyspace](t, ns, "early", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
+	ks = waitSchema[cqlv1.Keyspace](t, ns, "early-default", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
+	if tg := mustTarget(t, ks, "late", ""); !tg.Default {
 		t.Errorf("the default target: %+v", tg)
 	}
 	if readLiveKeyspace(t, s1, named) == nil || readLiveKeyspace(t, s1, byDefault) == nil {
 		t.Fatal("the keyspaces were not created")
 	}
 	for _, n := range []string{"early", "early-default"} {
-		ks, _ := getKeyspace(ns, n)
+		ks, _ := getObject[cqlv1.Keyspace](ns, n)
 		deleteAndWait(t, ks, keyspaceTimeout)
 	}
 	if readLiveKeyspace(t, s1, named) != nil || readLiveKeyspace(t, s1, byDefault) != nil {
@@ -344,11 +344,11 @@ func TestKeyspaceDeleteWithoutConnection(t *testing.T) {
 	s1 := cqlSession(t, rig.Cluster1)
 
 	// The connection is deleted first: it is in use by a Delete-policy Keyspace, so it waits.
-	conn := readyConnection(t, ns, "doomed", rig.Cluster1, false)
+	conn := readyConnection(t, ns, "doomed", rig.Cluster1, "", false)
 	orphan := "orphan_" + uniqueSuffix()
 	dropAfter(t, orphan, s1)
 	mustCreate(t, keyspaceObj(ns, "orphan", cqlv1.KeyspaceSpec{Name: orphan, Replication: simpleRF(1), Connections: connNames("doomed"), DeletionPolicy: cqlv1.DeletionPolicyDelete}))
-	waitKeyspace(t, ns, "orphan", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	waitSchema[cqlv1.Keyspace](t, ns, "orphan", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	if err := k8s.Delete(ctx, conn); err != nil {
 		t.Fatal(err)
 	}
@@ -364,12 +364,12 @@ func TestKeyspaceDeleteWithoutConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	deleteAndWait(t, conn, 30*time.Second)
-	ks := waitKeyspace(t, ns, "orphan", metav1.ConditionFalse, cqlv1.ReasonConnectionNotFound, keyspaceTimeout)
+	ks := waitSchema[cqlv1.Keyspace](t, ns, "orphan", metav1.ConditionFalse, cqlv1.ReasonConnectionNotFound, keyspaceTimeout, nil)
 	deleteAndWait(t, ks, keyspaceTimeout)
 	if readLiveKeyspace(t, s1, orphan) == nil {
 		t.Error("the keyspace was dropped without a connection?")
 	}
-	if e := waitEvent(t, ns, "orphan", "KeyspaceNotDropped", `"doomed" no longer exists`, orphan); e.Type != corev1.EventTypeWarning {
+	if e := waitObjectEvent(t, ns, "Keyspace", "orphan", "KeyspaceNotDropped", `"doomed" no longer exists`, orphan); e.Type != corev1.EventTypeWarning {
 		t.Errorf("event type %s, want Warning", e.Type)
 	}
 
@@ -379,11 +379,11 @@ func TestKeyspaceDeleteWithoutConnection(t *testing.T) {
 		RequestTimeout: &metav1.Duration{Duration: time.Second},
 	}))
 	mustCreate(t, keyspaceObj(ns, "stuck", cqlv1.KeyspaceSpec{Replication: simpleRF(1), Connections: connNames("nowhere"), DeletionPolicy: cqlv1.DeletionPolicyDelete}))
-	ks = waitKeyspace(t, ns, "stuck", metav1.ConditionFalse, cqlv1.ReasonUnreachable, keyspaceTimeout)
+	ks = waitSchema[cqlv1.Keyspace](t, ns, "stuck", metav1.ConditionFalse, cqlv1.ReasonUnreachable, keyspaceTimeout, nil)
 	if err := k8s.Delete(ctx, ks); err != nil {
 		t.Fatal(err)
 	}
-	ks = waitKeyspace(t, ns, "stuck", metav1.ConditionFalse, cqlv1.ReasonDeleting, keyspaceTimeout)
+	ks = waitSchema[cqlv1.Keyspace](t, ns, "stuck", metav1.ConditionFalse, cqlv1.ReasonDeleting, keyspaceTimeout, nil)
 	msg := meta.FindStatusCondition(ks.Status.Conditions, cqlv1.ConditionReady).Message
 	for _, want := range []string{"nowhere", cqlv1.AnnotationSkipUnreachableOnDelete, "deletionPolicy: Retain"} {
 		if !strings.Contains(msg, want) {
@@ -396,10 +396,10 @@ func TestKeyspaceDeleteWithoutConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	deleteAndWait(t, ks, keyspaceTimeout)
-	if e := waitEvent(t, ns, "stuck", "KeyspaceNotDropped", "nowhere", "NOT dropped"); e.Type != corev1.EventTypeWarning {
+	if e := waitObjectEvent(t, ns, "Keyspace", "stuck", "KeyspaceNotDropped", "nowhere", "NOT dropped"); e.Type != corev1.EventTypeWarning {
 		t.Errorf("event type %s, want Warning", e.Type)
 	}
-	c, _ := getConn(ns, "nowhere")
+	c, _ := getObject[cqlv1.CassandraConnection](ns, "nowhere")
 	deleteAndWait(t, c, 30*time.Second)
 }
 
@@ -409,11 +409,11 @@ func TestKeyspaceDriftCorrected(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
 	s2 := cqlSession(t, rig.Cluster2)
-	readyConnection(t, ns, "cluster2", rig.Cluster2, true)
+	readyConnection(t, ns, "cluster2", rig.Cluster2, "", true)
 	name := "drift_" + uniqueSuffix()
 	dropAfter(t, name, s2)
 	mustCreate(t, keyspaceObj(ns, "drift", cqlv1.KeyspaceSpec{Name: name, Replication: ntsDCs(map[string]int32{"dc2": 1})}))
-	waitKeyspace(t, ns, "drift", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	waitSchema[cqlv1.Keyspace](t, ns, "drift", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 
 	if err := s2.Query(`ALTER KEYSPACE "` + name + `" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'} AND durable_writes = false`).Exec(); err != nil {
 		t.Fatal(err)
@@ -426,7 +426,7 @@ func TestKeyspaceDriftCorrected(t *testing.T) {
 		}
 		return nil
 	})
-	waitEvent(t, ns, "drift", "KeyspaceAltered", "connection cluster2", "'class': 'SimpleStrategy'", "durable_writes false -> true", "a repair is needed")
-	ks := waitKeyspace(t, ns, "drift", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	waitObjectEvent(t, ns, "Keyspace", "drift", "KeyspaceAltered", "connection cluster2", "'class': 'SimpleStrategy'", "durable_writes false -> true", "a repair is needed")
+	ks := waitSchema[cqlv1.Keyspace](t, ns, "drift", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	deleteAndWait(t, ks, keyspaceTimeout)
 }

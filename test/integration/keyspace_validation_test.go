@@ -104,7 +104,7 @@ func TestKeyspaceValidation(t *testing.T) {
 	// spec.name is immutable: the controller writes the default down, and neither it nor an
 	// explicit name can be changed or removed afterwards.
 	eventually(t, keyspaceTimeout, func() error {
-		ks, err := getKeyspace(ns, good.Name)
+		ks, err := getObject[cqlv1.Keyspace](ns, good.Name)
 		if err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func TestKeyspaceValidation(t *testing.T) {
 		what string
 		name string
 	}{{"renamed", "other"}, {"removed", ""}} {
-		ks, err := getKeyspace(ns, good.Name)
+		ks, err := getObject[cqlv1.Keyspace](ns, good.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +128,7 @@ func TestKeyspaceValidation(t *testing.T) {
 		}
 	}
 	// Other fields may change.
-	updateKeyspace(t, ns, good.Name, func(ks *cqlv1.Keyspace) {
+	updateObject(t, ns, good.Name, func(ks *cqlv1.Keyspace) {
 		ks.Spec.Replication = simpleRF(2)
 		ks.Spec.DeletionPolicy = cqlv1.DeletionPolicyDelete
 	})

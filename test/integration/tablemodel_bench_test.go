@@ -45,7 +45,7 @@ func benchRound(b *testing.B, rig testenv.Rig, n int) {
 	}
 	ks := "tm_bench_" + uniqueSuffix()
 	for _, host := range []string{rig.Cluster1, rig.Cluster2} {
-		s := tmSession(b, host)
+		s := cqlSession(b, host)
 		if err := s.Query(`CREATE KEYSPACE "` + ks + `" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}`).Exec(); err != nil {
 			b.Fatal(err)
 		}
@@ -58,7 +58,7 @@ func benchRound(b *testing.B, rig testenv.Rig, n int) {
 	}
 	benchWait(b, connectTimeout, func() error {
 		for _, c := range []string{"c1", "c2"} {
-			conn, err := getConn(ns, c)
+			conn, err := getObject[cqlv1.CassandraConnection](ns, c)
 			if err != nil {
 				return err
 			}

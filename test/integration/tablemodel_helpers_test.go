@@ -6,17 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
-
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/apply"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/render"
-	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
 // tableDriftInterval is the manager's --drift-interval in this suite: short, so that drift tests
@@ -38,72 +34,6 @@ func tmKeyspaces(names ...string) []cqlv1.KeyspaceName {
 	}
 	return out
 }
-
-func getTableModel(ns, name string) (*cqlv1.TableModel, error) {
-	tm := &cqlv1.TableModel{}
-	err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, tm)
-	return tm, err
-}
-
-// waitTableModel waits for the Ready condition to have the status and reason and to describe the
-// current generation, and for check (when given) to pass; it returns the TableModel.
-func waitTableModel(t *testing.T, ns, name string, status metav1.ConditionStatus, reason string, check func(*cqlv1.TableModel) error) *cqlv1.TableModel {
-	t.Helper()
-	var tm *cqlv1.TableModel
-	eventually(t, tableTimeout, func() error {
-		var err error
-		if tm, err = getTableModel(ns, name); err != nil {
-			return err
-		}
-		c := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionReady)
-		if c == nil {
-			return fmt.Errorf("tablemodel %s/%s has no Ready condition yet", ns, name)
-		}
-		if c.Status != status || c.Reason != reason || c.ObservedGeneration != tm.Generation || tm.Status.ObservedGeneration != tm.Generation {
-			return fmt.Errorf("tablemodel %s/%s Ready=%s reason=%s gen=%d/%d message=%q; want %s %s",
-				ns, name, c.Status, c.Reason, c.ObservedGeneration, tm.Generation, c.Message, status, reason)
-		}
-		if check != nil {
-			return check(tm)
-		}
-		return nil
-	})
-	return tm
-}
-
-// updateTableModel re-reads the TableModel, applies change and updates it, retrying on conflicts.
-func updateTableModel(t *testing.T, ns, name string, change func(*cqlv1.TableModel)) {
-	t.Helper()
-	eventually(t, 10*time.Second, func() error {
-		tm, err := getTableModel(ns, name)
-		if err != nil {
-			return err
-		}
-		change(tm)
-		return k8s.Update(ctx, tm)
-	})
-}
-
-// tableTarget returns the status target of a connection and keyspace.
-func tableTarget(tm *cqlv1.TableModel, conn, keyspace string) (cqlv1.TargetStatus, error) {
-	for _, tg := range tm.Status.Targets {
-		if tg.Connection == conn && tg.Keyspace == keyspace {
-			return tg, nil
-		}
-	}
-	return cqlv1.TargetStatus{}, fmt.Errorf("tablemodel %s has no target %s/%s: %+v", tm.Name, conn, keyspace, tm.Status.Targets)
-}
-
-// tmConnection creates a connection to host with a default keyspace and waits until it is Ready.
-func tmConnection(t *testing.T, ns, name, host, defaultKeyspace string, isDefault bool) {
-	t.Helper()
-	mustCreate(t, connection(ns, name, cqlv1.CassandraConnectionSpec{Hosts: hosts(host), Default: isDefault, DefaultKeyspace: defaultKeyspace}))
-	waitReady(t, ns, name, metav1.ConditionTrue, cqlv1.ReasonConnected, connectTimeout)
-}
-
-// tmSession opens the test's own session to a cluster, to check what cqlsync did and to change
-// the schema behind its back.
-func tmSession(t testing.TB, host string) *gocql.Session { return testenv.CQLSession(t, host) }
 
 // cql runs statements on a session (the test's own out-of-band DDL), failing the test on error.
 func cql(t *testing.T, s *gocql.Session, stmts ...string) {
@@ -167,13 +97,6 @@ func indexesText(tbl *introspect.Table) string {
 	return strings.Join(lines, "\n")
 }
 
-// waitTableEvent waits for an event about the TableModel with the reason and a note saying every
-// fragment.
-func waitTableEvent(t *testing.T, ns, name, reason string, fragments ...string) {
-	t.Helper()
-	waitObjectEvent(t, ns, "TableModel", name, reason, fragments...)
-}
-
 // assertQuiet waits until every listed connection of the namespace has been given at least
 // rounds more (empty) plans than now, which proves that the TableModels using them were
 // reconciled again (each target's resync hands the executor a plan, empty or not), and then
@@ -181,7 +104,7 @@ func waitTableEvent(t *testing.T, ns, name, reason string, fragments ...string) 
 // a reconcile with nothing to change executes no DDL and writes no status.
 func assertQuiet(t *testing.T, ns, name string, rounds int64, conns ...string) {
 	t.Helper()
-	tm, err := getTableModel(ns, name)
+	tm, err := getObject[cqlv1.TableModel](ns, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +125,7 @@ func assertQuiet(t *testing.T, ns, name string, rounds int64, conns ...string) {
 			t.Errorf("connection %s ran %d statements with nothing to change", c, now.Statements-before[c].Statements)
 		}
 	}
-	after, err := getTableModel(ns, name)
+	after, err := getObject[cqlv1.TableModel](ns, name)
 	if err != nil {
 		t.Fatal(err)
 	}

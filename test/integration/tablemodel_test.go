@@ -34,20 +34,20 @@ type clusterSession struct {
 func TestTableModelAutomobileOnTwoClusters(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
+	s1, s2 := cqlSession(t, rig.Cluster1), cqlSession(t, rig.Cluster2)
 	sfx := uniqueSuffix()
 	ksA, ksB := "tm_auto_a_"+sfx, "tm_auto_b_"+sfx
 	tmKeyspace(t, ksA, s1, s2)
 	tmKeyspace(t, ksB, s1, s2)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
-	tmConnection(t, ns, "c2", rig.Cluster2, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c2", rig.Cluster2, "", false)
 
 	spec := automobile()
 	spec.Connections = connNames("c1", "c2")
 	spec.Keyspaces = tmKeyspaces(ksA, ksB)
 	obj := tableModelObj(ns, "automobile", spec)
 	mustCreate(t, obj)
-	tm := waitTableModel(t, ns, "automobile", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	tm := waitSchema[cqlv1.TableModel](t, ns, "automobile", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if tm.Status.TargetsSynced != "4/4" || tm.Status.Table != "automobile" || tm.Spec.Name != "automobile" || len(tm.Status.Targets) != 4 {
 		t.Fatalf("status: %+v (spec.name %q)", tm.Status, tm.Spec.Name)
 	}
@@ -72,8 +72,8 @@ func TestTableModelAutomobileOnTwoClusters(t *testing.T) {
 			}
 		}
 	}
-	waitTableEvent(t, ns, "automobile", "TableCreated", "c1/"+ksA+`: create table "`+ksA+`"."automobile"`)
-	waitTableEvent(t, ns, "automobile", "TableCreated", "c2/"+ksB)
+	waitObjectEvent(t, ns, "TableModel", "automobile", "TableCreated", "c1/"+ksA+`: create table "`+ksA+`"."automobile"`)
+	waitObjectEvent(t, ns, "TableModel", "automobile", "TableCreated", "c2/"+ksB)
 
 	// Resyncs with nothing to change: no DDL on either cluster, no status write.
 	assertQuiet(t, ns, "automobile", 4, "c1", "c2")
@@ -83,7 +83,7 @@ func TestTableModelAutomobileOnTwoClusters(t *testing.T) {
 	if liveTable(t, s1, ksA, "automobile") == nil || liveTable(t, s2, ksB, "automobile") == nil {
 		t.Fatal("deletionPolicy Retain dropped a table")
 	}
-	waitTableEvent(t, ns, "automobile", "TableRetained", "left in Cassandra")
+	waitObjectEvent(t, ns, "TableModel", "automobile", "TableRetained", "left in Cassandra")
 }
 
 // readingsSpec is a table with a composite partition key, a DESC clustering column, a static
@@ -110,13 +110,13 @@ func readingsSpec(conn, keyspace string) cqlv1.TableModelSpec {
 func TestTableModelChangesApplied(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
+	s1 := cqlSession(t, rig.Cluster1)
 	ks := "tm_changes_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
 
 	mustCreate(t, tableModelObj(ns, "readings", readingsSpec("c1", ks)))
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	want := `sensor partition_key 0 none uuid
 day partition_key 1 none date
 at clustering 0 desc timestamp
@@ -128,10 +128,10 @@ v regular -1 none text`
 	}
 
 	// Add two columns, one static.
-	updateTableModel(t, ns, "readings", func(tm *cqlv1.TableModel) {
+	updateObject(t, ns, "readings", func(tm *cqlv1.TableModel) {
 		tm.Spec.Columns = append(tm.Spec.Columns, cqlv1.Column{Name: "site", Type: "text", Static: true}, cqlv1.Column{Name: "Note", Type: "frozen<tuple<int, text>>"})
 	})
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	tbl := liveTable(t, s1, ks, "readings")
 	if c := tbl.Column("site"); c == nil || c.Kind != "static" || c.Type != "text" {
 		t.Fatalf("site: %+v", c)
@@ -139,10 +139,10 @@ v regular -1 none text`
 	if c := tbl.Column("Note"); c == nil || c.Kind != "regular" || c.Type != "frozen<tuple<int, text>>" {
 		t.Fatalf("Note: %+v", c)
 	}
-	waitTableEvent(t, ns, "readings", "ColumnsAdded", `add 2 columns "site" text static, "Note" frozen<tuple<int, text>> to "`+ks+`"."readings"`)
+	waitObjectEvent(t, ns, "TableModel", "readings", "ColumnsAdded", `add 2 columns "site" text static, "Note" frozen<tuple<int, text>> to "`+ks+`"."readings"`)
 
 	// Options, written the way users write them.
-	updateTableModel(t, ns, "readings", func(tm *cqlv1.TableModel) {
+	updateObject(t, ns, "readings", func(tm *cqlv1.TableModel) {
 		tm.Spec.Options = &cqlv1.TableOptions{
 			Comment: ptrTo("it's a comment"), DefaultTimeToLive: ptrTo(int32(3600)), GCGraceSeconds: ptrTo(int32(7200)),
 			BloomFilterFPChance: ptrTo("0.05"), SpeculativeRetry: ptrTo("95PERCENTILE"), ReadRepair: ptrTo("NONE"),
@@ -151,7 +151,7 @@ v regular -1 none text`
 			Caching:     map[string]string{"keys": "none", "rows_per_partition": "10"},
 		}
 	})
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	o := liveTable(t, s1, ks, "readings").Options
 	if o.Comment != "it's a comment" || o.DefaultTimeToLive != 3600 || o.GCGraceSeconds != 7200 || o.BloomFilterFPChance != 0.05 ||
 		o.SpeculativeRetry != "95p" || o.ReadRepair != "NONE" ||
@@ -160,18 +160,18 @@ v regular -1 none text`
 		o.Caching["keys"] != "NONE" || o.Caching["rows_per_partition"] != "10" {
 		t.Fatalf("options: %+v", o)
 	}
-	waitTableEvent(t, ns, "readings", "TableOptionsChanged", `comment '' -> 'it''s a comment'`, "default_time_to_live 0 -> 3600")
+	waitObjectEvent(t, ns, "TableModel", "readings", "TableOptionsChanged", `comment '' -> 'it''s a comment'`, "default_time_to_live 0 -> 3600")
 	assertQuiet(t, ns, "readings", 2, "c1")
 
 	// Indexes: a legacy one on a set's values, SAI on a map's keys, SAI with options on text.
-	updateTableModel(t, ns, "readings", func(tm *cqlv1.TableModel) {
+	updateObject(t, ns, "readings", func(tm *cqlv1.TableModel) {
 		tm.Spec.Indexes = []cqlv1.Index{
 			{Name: "by_tag", Column: "tags"},
 			{Name: "By_Attr", Column: "attrs", Target: "keys", Using: "sai"},
 			{Name: "by_v", Column: "v", Using: "StorageAttachedIndex", Options: map[string]string{"case_sensitive": "false"}},
 		}
 	})
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	wantIdx := `By_Attr CUSTOM keys(attrs) sai
 by_tag COMPOSITES values(tags)
 by_v CUSTOM v StorageAttachedIndex`
@@ -182,36 +182,36 @@ by_v CUSTOM v StorageAttachedIndex`
 	if tbl.Index("by_v").Options["case_sensitive"] != "false" {
 		t.Fatalf("by_v options: %+v", tbl.Index("by_v").Options)
 	}
-	waitTableEvent(t, ns, "readings", "IndexCreated", `create index "By_Attr" on "`+ks+`"."readings" (keys("attrs")) using 'sai'`)
+	waitObjectEvent(t, ns, "TableModel", "readings", "IndexCreated", `create index "By_Attr" on "`+ks+`"."readings" (keys("attrs")) using 'sai'`)
 	assertQuiet(t, ns, "readings", 2, "c1")
 
 	// A changed definition: dropped and created again.
-	updateTableModel(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.Indexes[1].Target = "entries" })
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, func(tm *cqlv1.TableModel) error {
+	updateObject(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.Indexes[1].Target = "entries" })
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, func(tm *cqlv1.TableModel) error {
 		if got := liveTable(t, s1, ks, "readings").Index("By_Attr"); got == nil || got.Options["target"] != "entries(attrs)" {
 			return fmt.Errorf("By_Attr: %+v", got)
 		}
 		return nil
 	})
-	waitTableEvent(t, ns, "readings", "IndexDropped", `drop index "By_Attr"`, "target keys(attrs) -> entries(attrs)")
+	waitObjectEvent(t, ns, "TableModel", "readings", "IndexDropped", `drop index "By_Attr"`, "target keys(attrs) -> entries(attrs)")
 
 	// Removed from the spec: kept and reported, then dropped once allowed.
-	updateTableModel(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.Indexes = tm.Spec.Indexes[:2] })
-	tm := waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, func(tm *cqlv1.TableModel) error {
+	updateObject(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.Indexes = tm.Spec.Indexes[:2] })
+	tm := waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, func(tm *cqlv1.TableModel) error {
 		if d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionTrue || d.Reason != cqlv1.ReasonDriftKept {
 			return fmt.Errorf("Drifted = %+v", d)
 		}
 		return nil
 	})
-	if tg, err := tableTarget(tm, "c1", ks); err != nil || len(tg.Drift) != 1 || !strings.Contains(tg.Drift[0], `index "by_v" (on v using 'StorageAttachedIndex') is not in spec.indexes`) {
+	if tg, err := schemaTarget(tm, "c1", ks); err != nil || len(tg.Drift) != 1 || !strings.Contains(tg.Drift[0], `index "by_v" (on v using 'StorageAttachedIndex') is not in spec.indexes`) {
 		t.Fatalf("drift: %+v %v", tg, err)
 	}
 	if liveTable(t, s1, ks, "readings").Index("by_v") == nil {
 		t.Fatal("an index not in the spec was dropped without spec.allowDropIndexes")
 	}
-	waitTableEvent(t, ns, "readings", "DriftDetected", `index "by_v"`)
-	updateTableModel(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.AllowDropIndexes = true })
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, func(tm *cqlv1.TableModel) error {
+	waitObjectEvent(t, ns, "TableModel", "readings", "DriftDetected", `index "by_v"`)
+	updateObject(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.AllowDropIndexes = true })
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, func(tm *cqlv1.TableModel) error {
 		if d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse {
 			return fmt.Errorf("Drifted = %+v", d)
 		}
@@ -220,7 +220,7 @@ by_v CUSTOM v StorageAttachedIndex`
 	if liveTable(t, s1, ks, "readings").Index("by_v") != nil {
 		t.Fatal("by_v was not dropped with allowDropIndexes")
 	}
-	waitTableEvent(t, ns, "readings", "IndexDropped", `drop index "by_v"`, "not in spec.indexes")
+	waitObjectEvent(t, ns, "TableModel", "readings", "IndexDropped", `drop index "by_v"`, "not in spec.indexes")
 }
 
 // TestTableModelDriftCorrected: a column and an index dropped out of band are restored, an option
@@ -229,15 +229,15 @@ by_v CUSTOM v StorageAttachedIndex`
 func TestTableModelDriftCorrected(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
+	s1 := cqlSession(t, rig.Cluster1)
 	ks := "tm_drift_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
 	spec := readingsSpec("c1", ks)
 	spec.Indexes = []cqlv1.Index{{Name: "by_tag", Column: "tags"}}
 	spec.Options = &cqlv1.TableOptions{Comment: ptrTo("managed by cqlsync")}
 	mustCreate(t, tableModelObj(ns, "readings", spec))
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	q := `"` + ks + `"."readings"`
 
 	// Out of band: a column, an index and an option.
@@ -255,24 +255,24 @@ func TestTableModelDriftCorrected(t *testing.T) {
 		}
 		return nil
 	})
-	waitTableEvent(t, ns, "readings", "ColumnsAdded", `"v" text`)
-	waitTableEvent(t, ns, "readings", "IndexCreated", `"by_tag"`)
-	waitTableEvent(t, ns, "readings", "TableOptionsChanged", `comment 'hacked' -> 'managed by cqlsync'`)
+	waitObjectEvent(t, ns, "TableModel", "readings", "ColumnsAdded", `"v" text`)
+	waitObjectEvent(t, ns, "TableModel", "readings", "IndexCreated", `"by_tag"`)
+	waitObjectEvent(t, ns, "TableModel", "readings", "TableOptionsChanged", `comment 'hacked' -> 'managed by cqlsync'`)
 
 	// An extra column with an index on it: reported, kept.
 	cql(t, s1, `ALTER TABLE `+q+` ADD "extra" int`, `CREATE INDEX "by_extra" ON `+q+` ("extra")`)
-	tm := waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, func(tm *cqlv1.TableModel) error {
+	tm := waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, func(tm *cqlv1.TableModel) error {
 		d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted)
 		if d == nil || d.Status != metav1.ConditionTrue || d.Reason != cqlv1.ReasonDriftKept || !strings.Contains(d.Message, `column "extra" int is not in spec.columns`) {
 			return fmt.Errorf("Drifted = %+v", d)
 		}
 		// The two statements are two changes: the index may be seen a moment after the column.
-		if tg, err := tableTarget(tm, "c1", ks); err != nil || len(tg.Drift) != 2 {
+		if tg, err := schemaTarget(tm, "c1", ks); err != nil || len(tg.Drift) != 2 {
 			return fmt.Errorf("drift so far: %q %v", tg.Drift, err)
 		}
 		return nil
 	})
-	tg, err := tableTarget(tm, "c1", ks)
+	tg, err := schemaTarget(tm, "c1", ks)
 	if err != nil || strings.Join(tg.Drift, "\n") != `index "by_extra" (on extra) is not in spec.indexes`+"\n"+`column "extra" int is not in spec.columns` {
 		t.Fatalf("drift: %q %v", tg.Drift, err)
 	}
@@ -282,14 +282,14 @@ func TestTableModelDriftCorrected(t *testing.T) {
 	}
 
 	// allowDropColumns alone: the index that is kept keeps its column too.
-	updateTableModel(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.AllowDropColumns = true })
-	tm = waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
-	if tg, _ := tableTarget(tm, "c1", ks); len(tg.Drift) != 2 || !strings.Contains(tg.Drift[1], `index "by_extra" depends on it`) {
+	updateObject(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.AllowDropColumns = true })
+	tm = waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
+	if tg, _ := schemaTarget(tm, "c1", ks); len(tg.Drift) != 2 || !strings.Contains(tg.Drift[1], `index "by_extra" depends on it`) {
 		t.Fatalf("drift: %q", tg.Drift)
 	}
 	// And with allowDropIndexes both go.
-	updateTableModel(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.AllowDropIndexes = true })
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, func(tm *cqlv1.TableModel) error {
+	updateObject(t, ns, "readings", func(tm *cqlv1.TableModel) { tm.Spec.AllowDropIndexes = true })
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, func(tm *cqlv1.TableModel) error {
 		if d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionFalse {
 			return fmt.Errorf("Drifted = %+v", d)
 		}
@@ -299,7 +299,7 @@ func TestTableModelDriftCorrected(t *testing.T) {
 	if tbl.Column("extra") != nil || tbl.Index("by_extra") != nil {
 		t.Fatalf("extra column or index left: %s\n%s", columnsText(tbl), indexesText(tbl))
 	}
-	waitTableEvent(t, ns, "readings", "ColumnsDropped", `drop 1 column "extra" from `+q)
+	waitObjectEvent(t, ns, "TableModel", "readings", "ColumnsDropped", `drop 1 column "extra" from `+q)
 }
 
 // TestTableModelBlockedTargetDoesNotStopOthers: a live table whose primary key, clustering order
@@ -309,11 +309,11 @@ func TestTableModelDriftCorrected(t *testing.T) {
 func TestTableModelBlockedTargetDoesNotStopOthers(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
+	s1, s2 := cqlSession(t, rig.Cluster1), cqlSession(t, rig.Cluster2)
 	ks := "tm_blocked_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1, s2)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
-	tmConnection(t, ns, "c2", rig.Cluster2, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c2", rig.Cluster2, "", false)
 	cql(t, s1,
 		`CREATE TABLE "`+ks+`"."pk" (manufacturer text, year int, model text, price decimal, PRIMARY KEY ((manufacturer, year), model))`,
 		`CREATE TABLE "`+ks+`"."ck" (manufacturer text, year int, model text, price decimal, PRIMARY KEY (manufacturer, year, model)) WITH CLUSTERING ORDER BY (year ASC, model DESC)`,
@@ -335,17 +335,17 @@ func TestTableModelBlockedTargetDoesNotStopOthers(t *testing.T) {
 		mustCreate(t, tableModelObj(ns, "t-"+tc.table, spec))
 	}
 	for _, tc := range cases {
-		tm := waitTableModel(t, ns, "t-"+tc.table, metav1.ConditionFalse, tc.reason, func(tm *cqlv1.TableModel) error {
+		tm := waitSchema[cqlv1.TableModel](t, ns, "t-"+tc.table, metav1.ConditionFalse, tc.reason, tableTimeout, func(tm *cqlv1.TableModel) error {
 			if tm.Status.TargetsSynced != "1/2" {
 				return fmt.Errorf("targets %s", tm.Status.TargetsSynced)
 			}
 			return nil
 		})
-		blocked, err := tableTarget(tm, "c1", ks)
+		blocked, err := schemaTarget(tm, "c1", ks)
 		if err != nil || blocked.State != cqlv1.TargetBlocked || blocked.Reason != tc.reason || !strings.HasPrefix(blocked.Message, tc.message) || !strings.Contains(blocked.Message, "; nothing was executed on this target") {
 			t.Errorf("%s: c1 target %+v %v\nwant message starting %q", tc.table, blocked, err, tc.message)
 		}
-		if synced, err := tableTarget(tm, "c2", ks); err != nil || synced.State != cqlv1.TargetSynced {
+		if synced, err := schemaTarget(tm, "c2", ks); err != nil || synced.State != cqlv1.TargetSynced {
 			t.Errorf("%s: c2 target %+v %v", tc.table, synced, err)
 		}
 		if d := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionTrue || d.Reason != cqlv1.ReasonDriftBlocked {
@@ -357,7 +357,7 @@ func TestTableModelBlockedTargetDoesNotStopOthers(t *testing.T) {
 		if tbl := liveTable(t, s1, ks, tc.table); tbl.Column("color") != nil {
 			t.Errorf("%s: a column was added on the blocked target", tc.table)
 		}
-		waitTableEvent(t, ns, "t-"+tc.table, tc.reason, "c1/"+ks)
+		waitObjectEvent(t, ns, "TableModel", "t-"+tc.table, tc.reason, "c1/"+ks)
 	}
 	if st := ddlStats(ns, "c1"); st.Statements != 0 {
 		t.Fatalf("%d statements ran on the blocked cluster", st.Statements)
@@ -365,7 +365,7 @@ func TestTableModelBlockedTargetDoesNotStopOthers(t *testing.T) {
 
 	// Fixed by hand (the old table dropped): the target syncs on its own.
 	cql(t, s1, `DROP TABLE "`+ks+`"."ty"`)
-	waitTableModel(t, ns, "t-ty", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "t-ty", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if got, want := columnsText(liveTable(t, s1, ks, "ty")), strings.Replace(automobileColumns, "\nprice", "\ncolor regular -1 none text\nprice", 1); got != want {
 		t.Fatalf("ty on cluster1:\n%s", got)
 	}
@@ -377,24 +377,24 @@ func TestTableModelBlockedTargetDoesNotStopOthers(t *testing.T) {
 func TestTableModelWaitsForKeyspace(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
+	s1 := cqlSession(t, rig.Cluster1)
 	sfx := uniqueSuffix()
 	present, late, together := "tm_present_"+sfx, "tm_late_"+sfx, "tm_together_"+sfx
 	tmKeyspace(t, present, s1)
 	dropAfter(t, late, s1)
 	dropAfter(t, together, s1)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
 
 	spec := automobile()
 	spec.Connections = connNames("c1")
 	spec.Keyspaces = tmKeyspaces(present, late)
 	mustCreate(t, tableModelObj(ns, "auto", spec))
-	tm := waitTableModel(t, ns, "auto", metav1.ConditionFalse, cqlv1.ReasonKeyspaceNotFound, nil)
-	tg, err := tableTarget(tm, "c1", late)
+	tm := waitSchema[cqlv1.TableModel](t, ns, "auto", metav1.ConditionFalse, cqlv1.ReasonKeyspaceNotFound, tableTimeout, nil)
+	tg, err := schemaTarget(tm, "c1", late)
 	if err != nil || tg.State != cqlv1.TargetPending || !strings.Contains(tg.Message, `keyspace "`+late+`" does not exist on this cluster and no Keyspace resource`) {
 		t.Fatalf("late target: %+v %v", tg, err)
 	}
-	if tg, err := tableTarget(tm, "c1", present); err != nil || tg.State != cqlv1.TargetSynced {
+	if tg, err := schemaTarget(tm, "c1", present); err != nil || tg.State != cqlv1.TargetSynced {
 		t.Fatalf("present target: %+v %v", tg, err)
 	}
 
@@ -404,7 +404,7 @@ func TestTableModelWaitsForKeyspace(t *testing.T) {
 			Connections: connNames("c1"), DeletionPolicy: cqlv1.DeletionPolicyDelete}
 	}
 	mustCreate(t, &cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "late"}, Spec: ksSpec(late)})
-	tm = waitTableModel(t, ns, "auto", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	tm = waitSchema[cqlv1.TableModel](t, ns, "auto", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if liveTable(t, s1, late, "auto") == nil || liveTable(t, s1, present, "auto") == nil {
 		t.Fatalf("no table in the late keyspace; status %+v", tm.Status)
 	}
@@ -415,7 +415,7 @@ func TestTableModelWaitsForKeyspace(t *testing.T) {
 	spec2.Keyspaces = tmKeyspaces(together)
 	mustCreate(t, tableModelObj(ns, "auto-together", spec2),
 		&cqlv1.Keyspace{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "together"}, Spec: ksSpec(together)})
-	waitTableModel(t, ns, "auto-together", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "auto-together", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if got := columnsText(liveTable(t, s1, together, "auto_together")); got != automobileColumns {
 		t.Fatalf("columns:\n%s", got)
 	}
@@ -427,10 +427,10 @@ func TestTableModelWaitsForKeyspace(t *testing.T) {
 func TestTableModelInvalidType(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
+	s1 := cqlSession(t, rig.Cluster1)
 	ks := "tm_types_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
 	base := func(typ string) cqlv1.TableModelSpec {
 		return cqlv1.TableModelSpec{Connections: connNames("c1"), Keyspaces: tmKeyspaces(ks),
 			Columns:      []cqlv1.Column{{Name: "id", Type: "uuid"}, {Name: "home", Type: typ}},
@@ -446,15 +446,15 @@ func TestTableModelInvalidType(t *testing.T) {
 		mustCreate(t, tableModelObj(ns, tc.name, base(tc.typ)))
 	}
 	for _, tc := range cases {
-		tm := waitTableModel(t, ns, tc.name, metav1.ConditionFalse, cqlv1.ReasonInvalidType, nil)
-		tg, err := tableTarget(tm, "c1", ks)
+		tm := waitSchema[cqlv1.TableModel](t, ns, tc.name, metav1.ConditionFalse, cqlv1.ReasonInvalidType, tableTimeout, nil)
+		tg, err := schemaTarget(tm, "c1", ks)
 		if err != nil || tg.State != cqlv1.TargetFailed || !strings.Contains(tg.Message, tc.message) {
 			t.Errorf("%s: %+v %v; want %q", tc.name, tg, err, tc.message)
 		}
 		if c := meta.FindStatusCondition(tm.Status.Conditions, cqlv1.ConditionReady); !strings.Contains(c.Message, tc.message) {
 			t.Errorf("%s: Ready message %q lacks %q", tc.name, c.Message, tc.message)
 		}
-		waitTableEvent(t, ns, tc.name, cqlv1.ReasonInvalidType, tc.message)
+		waitObjectEvent(t, ns, "TableModel", tc.name, cqlv1.ReasonInvalidType, tc.message)
 	}
 	if st := ddlStats(ns, "c1"); st.Statements != 0 {
 		t.Fatalf("%d statements ran for invalid types", st.Statements)
@@ -464,7 +464,7 @@ func TestTableModelInvalidType(t *testing.T) {
 	}
 
 	cql(t, s1, `CREATE TYPE "`+ks+`"."address" (street text, city text)`)
-	waitTableModel(t, ns, "udt-later", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "udt-later", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if c := liveTable(t, s1, ks, "udt_later").Column("home"); c == nil || c.Type != "frozen<address>" {
 		t.Fatalf("home: %+v", c)
 	}
@@ -475,11 +475,11 @@ func TestTableModelInvalidType(t *testing.T) {
 func TestTableModelDeletionPolicies(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
+	s1, s2 := cqlSession(t, rig.Cluster1), cqlSession(t, rig.Cluster2)
 	ks := "tm_delete_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1, s2)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
-	tmConnection(t, ns, "c2", rig.Cluster2, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c2", rig.Cluster2, "", false)
 	mk := func(name string, policy cqlv1.DeletionPolicy, conns ...string) *cqlv1.TableModel {
 		spec := automobile()
 		spec.Name = name
@@ -492,8 +492,8 @@ func TestTableModelDeletionPolicies(t *testing.T) {
 	}
 	retain := mk("kept", cqlv1.DeletionPolicyRetain, "c1", "c2")
 	del := mk("dropped", cqlv1.DeletionPolicyDelete, "c1", "c2")
-	waitTableModel(t, ns, "kept", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
-	waitTableModel(t, ns, "dropped", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "kept", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "dropped", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 
 	deleteAndWait(t, retain, tableTimeout)
 	deleteAndWait(t, del, tableTimeout)
@@ -505,17 +505,17 @@ func TestTableModelDeletionPolicies(t *testing.T) {
 			t.Errorf("%s: Delete left the table", cs.name)
 		}
 	}
-	waitTableEvent(t, ns, "dropped", "TableDropped", "c1/"+ks+`: drop table "`+ks+`"."dropped"`)
-	waitTableEvent(t, ns, "dropped", "TableDropped", "c2/"+ks)
+	waitObjectEvent(t, ns, "TableModel", "dropped", "TableDropped", "c1/"+ks+`: drop table "`+ks+`"."dropped"`)
+	waitObjectEvent(t, ns, "TableModel", "dropped", "TableDropped", "c2/"+ks)
 
 	// A connection that no longer exists cannot hold the deletion.
 	orphan := mk("orphan", cqlv1.DeletionPolicyDelete, "c1", "gone")
-	waitTableModel(t, ns, "orphan", metav1.ConditionFalse, cqlv1.ReasonConnectionNotFound, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "orphan", metav1.ConditionFalse, cqlv1.ReasonConnectionNotFound, tableTimeout, nil)
 	deleteAndWait(t, orphan, tableTimeout)
 	if liveTable(t, s1, ks, "orphan") != nil {
 		t.Error("the reachable target kept the table")
 	}
-	waitTableEvent(t, ns, "orphan", "TableNotDropped", `connection gone: table "orphan" was NOT dropped`)
+	waitObjectEvent(t, ns, "TableModel", "orphan", "TableNotDropped", `connection gone: table "orphan" was NOT dropped`)
 }
 
 // TestTableModelDefaultKeyspace: with no keyspaces, each connection's defaultKeyspace; a
@@ -524,13 +524,13 @@ func TestTableModelDeletionPolicies(t *testing.T) {
 func TestTableModelDefaultKeyspace(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
+	s1, s2 := cqlSession(t, rig.Cluster1), cqlSession(t, rig.Cluster2)
 	sfx := uniqueSuffix()
 	k1, k2 := "tm_default_1_"+sfx, "tm_default_2_"+sfx
 	tmKeyspace(t, k1, s1)
 	tmKeyspace(t, k2, s2)
-	tmConnection(t, ns, "c1", rig.Cluster1, k1, true)
-	tmConnection(t, ns, "c2", rig.Cluster2, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, k1, true)
+	readyConnection(t, ns, "c2", rig.Cluster2, "", false)
 
 	store := cqlv1.TableModelSpec{
 		Connections: connNames("c1", "c2"),
@@ -540,11 +540,11 @@ func TestTableModelDefaultKeyspace(t *testing.T) {
 		ClusteringKey: []cqlv1.ClusteringColumn{{Name: "position", Order: "DESC"}},
 	}
 	mustCreate(t, tableModelObj(ns, "integer-sequenced-items", store))
-	tm := waitTableModel(t, ns, "integer-sequenced-items", metav1.ConditionFalse, cqlv1.ReasonNoDefaultKeyspace, nil)
+	tm := waitSchema[cqlv1.TableModel](t, ns, "integer-sequenced-items", metav1.ConditionFalse, cqlv1.ReasonNoDefaultKeyspace, tableTimeout, nil)
 	if tm.Spec.Name != "integer_sequenced_items" || tm.Status.TargetsSynced != "1/2" {
 		t.Fatalf("spec.name %q, targets %s", tm.Spec.Name, tm.Status.TargetsSynced)
 	}
-	if tg, err := tableTarget(tm, "c2", ""); err != nil || tg.State != cqlv1.TargetPending || !strings.Contains(tg.Message, `CassandraConnection "c2" has no spec.defaultKeyspace`) {
+	if tg, err := schemaTarget(tm, "c2", ""); err != nil || tg.State != cqlv1.TargetPending || !strings.Contains(tg.Message, `CassandraConnection "c2" has no spec.defaultKeyspace`) {
 		t.Fatalf("c2: %+v %v", tg, err)
 	}
 	want := `sequence_id partition_key 0 none uuid
@@ -557,14 +557,14 @@ topic regular -1 none text`
 
 	// The connection gets a default keyspace: its target follows (the connection watch).
 	eventually(t, 10*time.Second, func() error {
-		c, err := getConn(ns, "c2")
+		c, err := getObject[cqlv1.CassandraConnection](ns, "c2")
 		if err != nil {
 			return err
 		}
 		c.Spec.DefaultKeyspace = k2
 		return k8s.Update(ctx, c)
 	})
-	waitTableModel(t, ns, "integer-sequenced-items", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "integer-sequenced-items", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if liveTable(t, s2, k2, "integer_sequenced_items") == nil {
 		t.Fatal("not created in c2's default keyspace")
 	}
@@ -572,8 +572,8 @@ topic regular -1 none text`
 	// No connections: the namespace default (c1) and its default keyspace.
 	mustCreate(t, tableModelObj(ns, "on-default", cqlv1.TableModelSpec{
 		Columns: []cqlv1.Column{{Name: "id", Type: "int"}}, PartitionKey: []cqlv1.ColumnName{"id"}}))
-	tm = waitTableModel(t, ns, "on-default", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
-	if _, err := tableTarget(tm, "c1", k1); err != nil {
+	tm = waitSchema[cqlv1.TableModel](t, ns, "on-default", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
+	if _, err := schemaTarget(tm, "c1", k1); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -584,10 +584,10 @@ topic regular -1 none text`
 func TestTableModelHostileNames(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
+	s1 := cqlSession(t, rig.Cluster1)
 	ks := "tm_Hostile_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
 	comment := `x"; DROP KEYSPACE ` + ks + `; -- and '; DROP KEYSPACE ` + ks + `; --`
 	mustCreate(t, tableModelObj(ns, "reserved", cqlv1.TableModelSpec{
 		Name: "order", Connections: connNames("c1"), Keyspaces: tmKeyspaces(ks),
@@ -598,7 +598,7 @@ func TestTableModelHostileNames(t *testing.T) {
 		Indexes:       []cqlv1.Index{{Name: "Key_Index", Column: "key", Target: "keys"}, {Name: "from", Column: "from", Using: "sai"}},
 		Options:       &cqlv1.TableOptions{Comment: &comment},
 	}))
-	waitTableModel(t, ns, "reserved", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "reserved", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	tbl := liveTable(t, s1, ks, "order")
 	if tbl == nil {
 		t.Fatal(`no table "order"`)
@@ -648,7 +648,7 @@ key regular -1 none map<text, int>`
 		wide.Columns = append(wide.Columns, cqlv1.Column{Name: cqlv1.ColumnName(fmt.Sprintf("c%03d", i)), Type: "text"})
 	}
 	mustCreate(t, tableModelObj(ns, "wide", wide))
-	waitTableModel(t, ns, "wide", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "wide", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if tbl := liveTable(t, s1, ks, "wide"); tbl == nil || len(tbl.Columns) != 200 {
 		t.Fatal("the wide table does not have 200 columns")
 	}

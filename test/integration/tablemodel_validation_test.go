@@ -100,7 +100,7 @@ func TestTableModelValidation(t *testing.T) {
 	}
 	// spec.name is set from metadata.name by the controller, and then immutable.
 	eventually(t, tableTimeout, func() error {
-		cur, err := getTableModel(ns, "automobile")
+		cur, err := getObject[cqlv1.TableModel](ns, "automobile")
 		if err != nil || cur.Spec.Name != "automobile" {
 			return fmt.Errorf("spec.name %q %v", cur.Spec.Name, err)
 		}

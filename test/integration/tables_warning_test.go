@@ -17,7 +17,7 @@ import (
 func TestTooManyTablesWarning(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
+	s1 := cqlSession(t, rig.Cluster1)
 	ks := "tm_many_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
 	// The keyspace has a table already, so the cluster holds at least one.
@@ -29,8 +29,8 @@ func TestTooManyTablesWarning(t *testing.T) {
 		t.Fatalf("status.tables = %d, want the cluster's tables counted", c.Status.Tables)
 	}
 	mustCreate(t, tableModelObj(ns, "readings", readingsSpec("c1", ks)))
-	waitTableModel(t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
-	waitTableEvent(t, ns, "readings", "TooManyTables", "c1/"+ks, "more than the connection's spec.tablesWarnThreshold (1)")
+	waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
+	waitObjectEvent(t, ns, "TableModel", "readings", "TooManyTables", "c1/"+ks, "more than the connection's spec.tablesWarnThreshold (1)")
 	if liveTable(t, s1, ks, "readings") == nil {
 		t.Fatal("the table must be created all the same")
 	}
@@ -66,8 +66,8 @@ func TestCassandraWarningIsAnEvent(t *testing.T) {
 		spec.Columns = append(spec.Columns, cqlv1.Column{Name: cqlv1.ColumnName(fmt.Sprintf("c%02d", i)), Type: "int"})
 	}
 	mustCreate(t, tableModelObj(ns, "wide", spec))
-	waitTableModel(t, ns, "wide", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
-	waitTableEvent(t, ns, "wide", "CassandraWarning", "c3/"+ks, `create table "`+ks+`"."wide"`, "columns")
+	waitSchema[cqlv1.TableModel](t, ns, "wide", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
+	waitObjectEvent(t, ns, "TableModel", "wide", "CassandraWarning", "c3/"+ks, `create table "`+ks+`"."wide"`, "columns")
 	if liveTable(t, admin, ks, "wide") == nil {
 		t.Fatal("the table must be created all the same")
 	}

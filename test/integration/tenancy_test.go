@@ -61,12 +61,12 @@ func TestOwnershipAcrossNamespaces(t *testing.T) {
 	dropAfter(t, name, s1)
 
 	mustCreate(t, keyspaceObj(nsA, "orders", cqlv1.KeyspaceSpec{Name: name, Replication: simpleRF(1), Connections: connNames("east")}))
-	waitKeyspace(t, nsA, "orders", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	waitSchema[cqlv1.Keyspace](t, nsA, "orders", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	mustCreate(t, keyspaceObj(nsB, "orders", cqlv1.KeyspaceSpec{Name: name, Replication: simpleRF(2), Connections: connNames("primary"),
 		DeletionPolicy: cqlv1.DeletionPolicyDelete}))
 	owned := fmt.Sprintf(`Keyspace "%s/orders" already manages keyspace %q`, nsA, name)
-	ks := waitKeyspace(t, nsB, "orders", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, keyspaceTimeout)
-	if tg := findTarget(t, ks, "primary"); tg.State != cqlv1.TargetFailed || !strings.Contains(tg.Message, owned) {
+	ks := waitSchema[cqlv1.Keyspace](t, nsB, "orders", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, keyspaceTimeout, nil)
+	if tg := mustTarget(t, ks, "primary", ""); tg.State != cqlv1.TargetFailed || !strings.Contains(tg.Message, owned) {
 		t.Errorf("the non-owner's target: %+v", tg)
 	}
 
@@ -85,12 +85,12 @@ func TestOwnershipAcrossNamespaces(t *testing.T) {
 		t.Fatalf("the owner's replication must stay: %+v", got)
 	}
 
-	ks, _ = getKeyspace(nsB, "orders")
+	ks, _ = getObject[cqlv1.Keyspace](nsB, "orders")
 	deleteAndWait(t, ks, keyspaceTimeout)
 	if readLiveKeyspace(t, s1, name) == nil {
 		t.Fatal("deleting the non-owner with deletionPolicy Delete dropped the keyspace")
 	}
-	waitEvent(t, nsB, "orders", "KeyspaceKept", fmt.Sprintf(`Keyspace "%s/orders" manages it`, nsA))
+	waitObjectEvent(t, nsB, "Keyspace", "orders", "KeyspaceKept", fmt.Sprintf(`Keyspace "%s/orders" manages it`, nsA))
 }
 
 // TestClusterCassandraConnection: a platform team shares cluster3 (password and TLS, with its
@@ -146,10 +146,10 @@ func TestClusterCassandraConnection(t *testing.T) {
 	nsA := labeledNamespace(t, "team-a", map[string]string{"team": team})
 	nsA2 := labeledNamespace(t, "team-a2", map[string]string{"team": team})
 	mustCreate(t, keyspaceObj(nsA, "orders", cqlv1.KeyspaceSpec{Name: ksA, Replication: simpleRF(1), Connections: ref, DeletionPolicy: cqlv1.DeletionPolicyDelete}))
-	waitKeyspace(t, nsA, "orders", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	waitSchema[cqlv1.Keyspace](t, nsA, "orders", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	open := reg.Open()
 	mustCreate(t, keyspaceObj(nsA2, "billing", cqlv1.KeyspaceSpec{Name: ksA2, Replication: simpleRF(1), Connections: ref}))
-	ks := waitKeyspace(t, nsA2, "billing", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	ks := waitSchema[cqlv1.Keyspace](t, nsA2, "billing", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	if reg.Open() != open || reg.Peek(registry.Key{Name: shared}) == nil {
 		t.Errorf("a second namespace opened a session of its own: %d open sessions, was %d", reg.Open(), open)
 	}
@@ -175,13 +175,13 @@ func TestClusterCassandraConnection(t *testing.T) {
 		ns.Annotations = map[string]string{cqlv1.AnnotationDefaultClusterConnection: shared}
 	})
 	mustCreate(t, keyspaceObj(other, "sneaky", cqlv1.KeyspaceSpec{Name: "team_" + team + "_sneaky", Replication: simpleRF(1)}))
-	ks = waitKeyspace(t, other, "sneaky", metav1.ConditionFalse, cqlv1.ReasonNotPermitted, keyspaceTimeout)
+	ks = waitSchema[cqlv1.Keyspace](t, other, "sneaky", metav1.ConditionFalse, cqlv1.ReasonNotPermitted, keyspaceTimeout, nil)
 	if tg := ks.Status.Targets[0]; tg.State != cqlv1.TargetFailed || !strings.Contains(tg.Message, fmt.Sprintf("does not allow namespace %q", other)) {
 		t.Errorf("target: %+v", tg)
 	}
 	mustCreate(t, tableModelObj(nsA, "items", cqlv1.TableModelSpec{Connections: ref,
 		Columns: []cqlv1.Column{{Name: "id", Type: "int"}}, PartitionKey: []cqlv1.ColumnName{"id"}}))
-	tm := waitTableModel(t, nsA, "items", metav1.ConditionFalse, cqlv1.ReasonNotPermitted, nil)
+	tm := waitSchema[cqlv1.TableModel](t, nsA, "items", metav1.ConditionFalse, cqlv1.ReasonNotPermitted, tableTimeout, nil)
 	if tg := tm.Status.Targets[0]; !strings.Contains(tg.Message, fmt.Sprintf("does not allow keyspace %q", spec.DefaultKeyspace)) {
 		t.Errorf("target: %+v", tg)
 	}
@@ -191,9 +191,9 @@ func TestClusterCassandraConnection(t *testing.T) {
 
 	// Labels: removing the team label refuses nsA2 at once, putting it back lets it sync again.
 	setNamespaceMeta(t, nsA2, func(ns *corev1.Namespace) { delete(ns.Labels, "team") })
-	waitKeyspace(t, nsA2, "billing", metav1.ConditionFalse, cqlv1.ReasonNotPermitted, keyspaceTimeout)
+	waitSchema[cqlv1.Keyspace](t, nsA2, "billing", metav1.ConditionFalse, cqlv1.ReasonNotPermitted, keyspaceTimeout, nil)
 	setNamespaceMeta(t, nsA2, func(ns *corev1.Namespace) { ns.Labels["team"] = team })
-	waitKeyspace(t, nsA2, "billing", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout)
+	waitSchema[cqlv1.Keyspace](t, nsA2, "billing", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 
 	// Deleting the connection waits for nsA's Delete-policy Keyspace, then drops its keyspace.
 	cc := &cqlv1.ClusterCassandraConnection{ObjectMeta: metav1.ObjectMeta{Name: shared}}
@@ -213,12 +213,12 @@ func TestClusterCassandraConnection(t *testing.T) {
 	for _, o := range []client.Object{ks, tm} {
 		deleteAndWait(t, o, keyspaceTimeout)
 	}
-	k, _ := getKeyspace(nsA, "orders")
+	k, _ := getObject[cqlv1.Keyspace](nsA, "orders")
 	deleteAndWait(t, k, keyspaceTimeout)
 	if readLiveKeyspace(t, s3, ksA) != nil {
 		t.Error("the Delete-policy Keyspace did not drop its keyspace through the shared connection")
 	}
-	k2, _ := getKeyspace(nsA2, "billing")
+	k2, _ := getObject[cqlv1.Keyspace](nsA2, "billing")
 	deleteAndWait(t, k2, keyspaceTimeout)
 	deleteAndWait(t, cc, keyspaceTimeout)
 }

@@ -37,7 +37,7 @@ func TestHungNodeOnTwoNodes(t *testing.T) {
 		DDLGuards: &cqlv1.DDLGuards{WhenNodeDown: cqlv1.GuardHold}}))
 	for _, name := range []string{"proceed", "hold"} {
 		eventually(t, connectTimeout, func() error {
-			c, err := getConn(ns, name)
+			c, err := getObject[cqlv1.CassandraConnection](ns, name)
 			if err != nil || c.Status.HostsUp != "2/2" {
 				return fmt.Errorf("both nodes must be up first: %v %+v", err, c.Status)
 			}
@@ -54,11 +54,11 @@ func TestHungNodeOnTwoNodes(t *testing.T) {
 	frozen := time.Now()
 	mustCreate(t, tableModelObj(ns, "proceeds", readingsSpec("proceed", ks)))
 	eventually(t, time.Minute, func() error {
-		tm, err := getTableModel(ns, "proceeds")
+		tm, err := getObject[cqlv1.TableModel](ns, "proceeds")
 		if err != nil {
 			return err
 		}
-		if tg, err := tableTarget(tm, "proceed", ks); err != nil || tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonSchemaDisagreement {
+		if tg, err := schemaTarget(tm, "proceed", ks); err != nil || tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonSchemaDisagreement {
 			return fmt.Errorf("not Pending/SchemaDisagreement: %+v", tm.Status.Targets)
 		}
 		return nil
@@ -71,7 +71,7 @@ func TestHungNodeOnTwoNodes(t *testing.T) {
 		t.Error("the CREATE TABLE did not run on the live node")
 	}
 
-	waitTableModel(t, ns, "proceeds", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "proceeds", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	t.Logf("Synced %s after the node froze (the frozen node marked down)", time.Since(frozen).Round(100*time.Millisecond))
 	if n := ddlStats(ns, "proceed").Statements; n != 1 {
 		t.Errorf("%d statements ran through the proceeding connection, want the one CREATE TABLE", n)
@@ -81,11 +81,11 @@ func TestHungNodeOnTwoNodes(t *testing.T) {
 	held.Name = "held"
 	mustCreate(t, tableModelObj(ns, "held", held))
 	eventually(t, time.Minute, func() error {
-		tm, err := getTableModel(ns, "held")
+		tm, err := getObject[cqlv1.TableModel](ns, "held")
 		if err != nil {
 			return err
 		}
-		if tg, err := tableTarget(tm, "hold", ks); err != nil || tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonNodeDown {
+		if tg, err := schemaTarget(tm, "hold", ks); err != nil || tg.State != cqlv1.TargetPending || tg.Reason != cqlv1.ReasonNodeDown {
 			return fmt.Errorf("not Pending/NodeDown: %+v", tm.Status.Targets)
 		}
 		return nil
@@ -105,7 +105,7 @@ func TestHungNodeOnTwoNodes(t *testing.T) {
 		}
 		return nil
 	})
-	waitTableModel(t, ns, "held", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "held", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if liveTable(t, s2, ks, "held") == nil {
 		t.Error("the held table is not on the thawed node")
 	}

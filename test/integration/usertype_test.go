@@ -23,17 +23,17 @@ import (
 func TestUserTypeLifecycle(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1, s2 := tmSession(t, rig.Cluster1), tmSession(t, rig.Cluster2)
+	s1, s2 := cqlSession(t, rig.Cluster1), cqlSession(t, rig.Cluster2)
 	ks := "ut_life_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1, s2)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
-	tmConnection(t, ns, "c2", rig.Cluster2, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c2", rig.Cluster2, "", false)
 
 	mustCreate(t, userTypeObj(ns, "address", cqlv1.UserTypeSpec{
 		Connections: connNames("c1", "c2"), Keyspaces: tmKeyspaces(ks), DeletionPolicy: cqlv1.DeletionPolicyDelete,
 		Fields: fields("street", "text", "zip", "int"),
 	}))
-	ut := waitUserType(t, ns, "address", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	ut := waitSchema[cqlv1.UserType](t, ns, "address", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if ut.Spec.Name != "address" || ut.Status.Type != "address" || ut.Status.TargetsSynced != "2/2" {
 		t.Errorf("status: %+v (spec.name %q)", ut.Status, ut.Spec.Name)
 	}
@@ -46,18 +46,18 @@ func TestUserTypeLifecycle(t *testing.T) {
 	waitObjectEvent(t, ns, "UserType", "address", "TypeCreated", "c2/"+ks, `create type "`+ks+`"."address" ("street" text, "zip" int)`)
 
 	// A new field, in the middle of the list: added at the end of the live type.
-	updateUserType(t, ns, "address", func(u *cqlv1.UserType) {
+	updateObject(t, ns, "address", func(u *cqlv1.UserType) {
 		u.Spec.Fields = fields("street", "text", "city", "map<text, frozen<list<int>>>", "zip", "int")
 	})
-	waitUserType(t, ns, "address", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.UserType](t, ns, "address", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	waitLiveFields(t, s1, ks, "address", "street text, zip int, city map<text, frozen<list<int>>>")
 	waitLiveFields(t, s2, ks, "address", "street text, zip int, city map<text, frozen<list<int>>>")
 	waitObjectEvent(t, ns, "UserType", "address", "TypeFieldAdded", "c1/"+ks, `add field "city"`)
 
 	// Out of band, a field the spec does not have: cluster1's target is Blocked, and reports it.
 	cql(t, s1, `ALTER TYPE "`+ks+`"."address" ADD "geo" frozen<tuple<double, double>>`)
-	ut = waitUserType(t, ns, "address", metav1.ConditionFalse, cqlv1.ReasonFieldNotInSpec, func(u *cqlv1.UserType) error {
-		tg, err := userTypeTarget(u, "c1", ks)
+	ut = waitSchema[cqlv1.UserType](t, ns, "address", metav1.ConditionFalse, cqlv1.ReasonFieldNotInSpec, tableTimeout, func(u *cqlv1.UserType) error {
+		tg, err := schemaTarget(u, "c1", ks)
 		if err != nil {
 			return err
 		}
@@ -69,16 +69,16 @@ func TestUserTypeLifecycle(t *testing.T) {
 	if d := meta.FindStatusCondition(ut.Status.Conditions, cqlv1.ConditionDrifted); d == nil || d.Status != metav1.ConditionTrue || d.Reason != cqlv1.ReasonDriftBlocked {
 		t.Errorf("Drifted = %+v", d)
 	}
-	if tg, _ := userTypeTarget(ut, "c2", ks); tg.State != cqlv1.TargetSynced {
+	if tg, _ := schemaTarget(ut, "c2", ks); tg.State != cqlv1.TargetSynced {
 		t.Errorf("cluster2 must stay Synced: %+v", tg)
 	}
 	waitObjectEvent(t, ns, "UserType", "address", cqlv1.ReasonFieldNotInSpec, "c1/"+ks, `"geo"`)
 
 	// The spec adopts it: cluster2 gets it too, nothing runs on cluster1.
-	updateUserType(t, ns, "address", func(u *cqlv1.UserType) {
+	updateObject(t, ns, "address", func(u *cqlv1.UserType) {
 		u.Spec.Fields = append(u.Spec.Fields, fields("geo", "tuple<double, double>")...)
 	})
-	waitUserType(t, ns, "address", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.UserType](t, ns, "address", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	waitLiveFields(t, s2, ks, "address", "street text, zip int, city map<text, frozen<list<int>>>, geo frozen<tuple<double, double>>")
 
 	// Out of band, the type is dropped (nothing uses it): it is created again, with every field.
@@ -91,22 +91,22 @@ func TestUserTypeLifecycle(t *testing.T) {
 
 	// A retyped field: every target Blocked with the exact difference, nothing runs.
 	stats1, stats2 := ddlStats(ns, "c1"), ddlStats(ns, "c2")
-	updateUserType(t, ns, "address", func(u *cqlv1.UserType) { u.Spec.Fields[2].Type = "bigint" })
-	ut = waitUserType(t, ns, "address", metav1.ConditionFalse, cqlv1.ReasonFieldTypeDiffers, nil)
+	updateObject(t, ns, "address", func(u *cqlv1.UserType) { u.Spec.Fields[2].Type = "bigint" })
+	ut = waitSchema[cqlv1.UserType](t, ns, "address", metav1.ConditionFalse, cqlv1.ReasonFieldTypeDiffers, tableTimeout, nil)
 	for _, c := range []string{"c1", "c2"} {
-		if tg, _ := userTypeTarget(ut, c, ks); tg.State != cqlv1.TargetBlocked || !strings.Contains(tg.Message, `field "zip" of type "`+ks+`"."address": Cassandra has type int, the spec says bigint`) {
+		if tg, _ := schemaTarget(ut, c, ks); tg.State != cqlv1.TargetBlocked || !strings.Contains(tg.Message, `field "zip" of type "`+ks+`"."address": Cassandra has type int, the spec says bigint`) {
 			t.Errorf("%s: %+v", c, tg)
 		}
 	}
 	if ddlStats(ns, "c1").Statements != stats1.Statements || ddlStats(ns, "c2").Statements != stats2.Statements {
 		t.Error("a blocked type ran DDL")
 	}
-	updateUserType(t, ns, "address", func(u *cqlv1.UserType) { u.Spec.Fields[2].Type = "int" })
-	waitUserType(t, ns, "address", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	updateObject(t, ns, "address", func(u *cqlv1.UserType) { u.Spec.Fields[2].Type = "int" })
+	waitSchema[cqlv1.UserType](t, ns, "address", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 
 	// Delete while a table on cluster1 uses the type: dropped on cluster2, held on cluster1.
 	cql(t, s1, `CREATE TABLE "`+ks+`"."homes" (id int PRIMARY KEY, home frozen<"address">)`)
-	ut, err := getUserType(ns, "address")
+	ut, err := getObject[cqlv1.UserType](ns, "address")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestUserTypeLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, tableTimeout, func() error {
-		u, err := getUserType(ns, "address")
+		u, err := getObject[cqlv1.UserType](ns, "address")
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func TestUserTypeLifecycle(t *testing.T) {
 	cql(t, s1, `DROP TABLE "`+ks+`"."homes"`)
 	waitLiveFields(t, s1, ks, "address", "")
 	eventually(t, tableTimeout, func() error {
-		if _, err := getUserType(ns, "address"); client.IgnoreNotFound(err) != nil || err == nil {
+		if _, err := getObject[cqlv1.UserType](ns, "address"); client.IgnoreNotFound(err) != nil || err == nil {
 			return fmt.Errorf("the UserType is still there: %v", err)
 		}
 		return nil
@@ -146,34 +146,34 @@ func TestUserTypeLifecycle(t *testing.T) {
 func TestTypesConvergeThroughWatches(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
+	s1 := cqlSession(t, rig.Cluster1)
 	ks := "ut_deps_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
-	tmConnection(t, ns, "c1", rig.Cluster1, ks, true)
+	readyConnection(t, ns, "c1", rig.Cluster1, ks, true)
 
 	mustCreate(t, tableModelObj(ns, "places", cqlv1.TableModelSpec{
 		Columns:      []cqlv1.Column{{Name: "id", Type: "uuid"}, {Name: "where", Type: "frozen<address>"}},
 		PartitionKey: []cqlv1.ColumnName{"id"},
 	}))
-	tm := waitTableModel(t, ns, "places", metav1.ConditionFalse, cqlv1.ReasonInvalidType, nil)
-	if tg, _ := tableTarget(tm, "c1", ks); !strings.Contains(tg.Message, `spec.columns[1] (where): unknown type "address"`) {
+	tm := waitSchema[cqlv1.TableModel](t, ns, "places", metav1.ConditionFalse, cqlv1.ReasonInvalidType, tableTimeout, nil)
+	if tg, _ := schemaTarget(tm, "c1", ks); !strings.Contains(tg.Message, `spec.columns[1] (where): unknown type "address"`) {
 		t.Errorf("before any UserType: %+v", tg)
 	}
 
 	mustCreate(t, userTypeObj(ns, "address", cqlv1.UserTypeSpec{Fields: fields("street", "text", "at", "frozen<geo>")}))
-	ut := waitUserType(t, ns, "address", metav1.ConditionFalse, cqlv1.ReasonInvalidType, nil)
-	if tg, _ := userTypeTarget(ut, "c1", ks); !strings.Contains(tg.Message, `spec.fields[1] (at): unknown type "geo"`) {
+	ut := waitSchema[cqlv1.UserType](t, ns, "address", metav1.ConditionFalse, cqlv1.ReasonInvalidType, tableTimeout, nil)
+	if tg, _ := schemaTarget(ut, "c1", ks); !strings.Contains(tg.Message, `spec.fields[1] (at): unknown type "geo"`) {
 		t.Errorf("address before geo: %+v", tg)
 	}
-	tm = waitTableModel(t, ns, "places", metav1.ConditionFalse, cqlv1.ReasonUserTypeNotFound, nil)
-	if tg, _ := tableTarget(tm, "c1", ks); tg.State != cqlv1.TargetPending || !strings.Contains(tg.Message, `waiting for UserType "`+ns+`/address"`) {
+	tm = waitSchema[cqlv1.TableModel](t, ns, "places", metav1.ConditionFalse, cqlv1.ReasonUserTypeNotFound, tableTimeout, nil)
+	if tg, _ := schemaTarget(tm, "c1", ks); tg.State != cqlv1.TargetPending || !strings.Contains(tg.Message, `waiting for UserType "`+ns+`/address"`) {
 		t.Errorf("places once address is declared: %+v", tg)
 	}
 
 	mustCreate(t, userTypeObj(ns, "geo", cqlv1.UserTypeSpec{Fields: fields("lat", "double", "lon", "double")}))
-	waitUserType(t, ns, "geo", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
-	waitUserType(t, ns, "address", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
-	waitTableModel(t, ns, "places", metav1.ConditionTrue, cqlv1.ReasonSynced, nil)
+	waitSchema[cqlv1.UserType](t, ns, "geo", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
+	waitSchema[cqlv1.UserType](t, ns, "address", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
+	waitSchema[cqlv1.TableModel](t, ns, "places", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	if c := liveTable(t, s1, ks, "places").Column("where"); c == nil || c.Type != "frozen<address>" {
 		t.Errorf("column where: %+v", c)
 	}
@@ -186,11 +186,11 @@ func TestTypesConvergeThroughWatches(t *testing.T) {
 func TestAPIErrorAfterDDLIsRecorded(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
-	s1 := tmSession(t, rig.Cluster1)
+	s1 := cqlSession(t, rig.Cluster1)
 	ksA, ksB := "apierr_a_"+uniqueSuffix(), "apierr_b_"+uniqueSuffix()
 	tmKeyspace(t, ksA, s1)
 	dropAfter(t, ksB, s1)
-	tmConnection(t, ns, "c1", rig.Cluster1, "", false)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", false)
 
 	// ksA exists and gets the table; ksB does not, and its message lists the Keyspaces
 	// that declare it, which fails while armed.
@@ -227,10 +227,10 @@ func TestAPIErrorAfterDDLIsRecorded(t *testing.T) {
 	var tm *cqlv1.TableModel
 	eventually(t, tableTimeout, func() error {
 		var err error
-		if tm, err = getTableModel(ns, "readings"); err != nil {
+		if tm, err = getObject[cqlv1.TableModel](ns, "readings"); err != nil {
 			return err
 		}
-		tg, err := tableTarget(tm, "c1", ksA)
+		tg, err := schemaTarget(tm, "c1", ksA)
 		if err != nil {
 			return err
 		}
@@ -242,12 +242,12 @@ func TestAPIErrorAfterDDLIsRecorded(t *testing.T) {
 	if tm.Status.ObservedGeneration == tm.Generation {
 		t.Errorf("a reconcile cut short claimed generation %d: %+v", tm.Generation, tm.Status)
 	}
-	waitTableEvent(t, ns, "readings", "TableCreated", "c1/"+ksA, `create table "`+ksA+`"."readings"`)
+	waitObjectEvent(t, ns, "TableModel", "readings", "TableCreated", "c1/"+ksA, `create table "`+ksA+`"."readings"`)
 
 	stats := ddlStats(ns, "c1")
 	disarm()
-	tm = waitTableModel(t, ns, "readings", metav1.ConditionFalse, cqlv1.ReasonKeyspaceNotFound, nil)
-	if tg, _ := tableTarget(tm, "c1", ksA); tg.State != cqlv1.TargetSynced || !strings.HasPrefix(tg.Message, `create table`) {
+	tm = waitSchema[cqlv1.TableModel](t, ns, "readings", metav1.ConditionFalse, cqlv1.ReasonKeyspaceNotFound, tableTimeout, nil)
+	if tg, _ := schemaTarget(tm, "c1", ksA); tg.State != cqlv1.TargetSynced || !strings.HasPrefix(tg.Message, `create table`) {
 		t.Errorf("the target that was done keeps what it did: %+v", tg)
 	}
 	if now := ddlStats(ns, "c1"); now.Statements != stats.Statements {

@@ -60,7 +60,7 @@ func TestUserTypeValidation(t *testing.T) {
 	named.Name = "address"
 	mustCreate(t, userTypeObj(ns, "named", named))
 	eventually(t, 10*time.Second, func() error {
-		ut, err := getUserType(ns, "named")
+		ut, err := getObject[cqlv1.UserType](ns, "named")
 		if err != nil {
 			return err
 		}

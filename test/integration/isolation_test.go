@@ -31,7 +31,9 @@ func TestTeamIsolation(t *testing.T) {
 		AllowedNamespaces:       &metav1.LabelSelector{MatchLabels: map[string]string{"tenant": tenant}},
 		AllowedKeyspaces:        []string{"${namespace}_*"},
 	}})
-	t.Cleanup(func() { deleteAndWait(t, &cqlv1.ClusterCassandraConnection{ObjectMeta: metav1.ObjectMeta{Name: shared}}, keyspaceTimeout) })
+	t.Cleanup(func() {
+		deleteAndWait(t, &cqlv1.ClusterCassandraConnection{ObjectMeta: metav1.ObjectMeta{Name: shared}}, keyspaceTimeout)
+	})
 	ref := []cqlv1.ConnectionRef{cqlv1.ClusterScoped(shared)}
 	s1 := cqlSession(t, rig.Cluster1)
 	orders := cqlv1.NamespaceCQLName(nsA) + "_orders"

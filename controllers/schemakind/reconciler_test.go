@@ -648,3 +648,28 @@ func TestKeyspaceContentsBelongToItsOwner(t *testing.T) {
 		t.Fatalf("shared with team-b: %+v, %q", tg, cl.Statements())
 	}
 }
+
+// Deleting, with deletionPolicy Delete, a TableModel whose connection no longer exists lets go of
+// it (nothing is left to reach the cluster through), with a Warning event that names the table.
+func TestDeleteWithConnectionGone(t *testing.T) {
+	tm := sampleTable("ks1")
+	tm.Spec.Connections = enginetest.ConnNames("gone")
+	tm.Spec.DeletionPolicy = cqlv1.DeletionPolicyDelete
+	tm.Finalizers = []string{cqlv1.Finalizer}
+	c := fakeClient(t, nil, tm)
+	r := tableModelReconciler(c, enginetest.FakeClusters{})
+	if err := c.Delete(context.Background(), tm); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reconcileObj(t, r, tm); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Get(context.Background(), client.ObjectKeyFromObject(tm), tm); !apierrors.IsNotFound(err) {
+		t.Fatalf("the resource is still there: %v", err)
+	}
+	if evs := recordedEvents(r); !slices.ContainsFunc(evs, func(e string) bool {
+		return strings.HasPrefix(e, `Warning TableNotDropped connection gone: table "readings" was NOT dropped on its cluster: connection "gone" no longer exists`)
+	}) {
+		t.Fatalf("events = %q", evs)
+	}
+}

@@ -103,7 +103,7 @@ func (r *pipeline[T, D]) Plan(ctx context.Context, obj T, mode Mode) (*Work, err
 // API-server error stops it; the works planned before are returned with it.
 func (r *pipeline[T, D]) planConnection(ctx context.Context, obj T, d D, specProblem *Problem, ct connTarget, owners map[schemaTarget]targetOwnership, mode Mode) ([]*targetWork, error) {
 	if ct.decided != nil || specProblem != nil {
-		return r.decidedTargets(ct, specProblem, mode), nil
+		return r.decidedTargets(ct, specProblem, mode, obj.CQLName()), nil
 	}
 	var out []*targetWork
 	for _, ks := range ct.keyspaces {
@@ -167,7 +167,7 @@ func (r *pipeline[T, D]) forEachConnection(targets []connTarget, f func(connTarg
 // the connection is unusable, or the spec is. On deletion, a connection that is gone (or no
 // connection or keyspace is left to look in) lets its targets go: waiting would hang forever;
 // one that cannot be used now holds them.
-func (r *pipeline[T, D]) decidedTargets(ct connTarget, specProblem *Problem, mode Mode) []*targetWork {
+func (r *pipeline[T, D]) decidedTargets(ct connTarget, specProblem *Problem, mode Mode, name string) []*targetWork {
 	keyspaces := ct.keyspaces
 	if len(keyspaces) == 0 {
 		keyspaces = []string{""} // the connection's defaultKeyspace, which is unknown
@@ -181,7 +181,7 @@ func (r *pipeline[T, D]) decidedTargets(ct connTarget, specProblem *Problem, mod
 		to := &w.out
 		switch {
 		case mode == Delete && connectionGone(ct) != "":
-			to.release(r.kind.NotDropped, fmt.Sprintf("%s %q was NOT dropped on its cluster: %s", r.kind.Noun, r.statusName(ks), connectionGone(ct)))
+			to.release(r.kind.NotDropped, fmt.Sprintf("%s %q was NOT dropped on its cluster: %s", r.kind.Noun, name, connectionGone(ct)))
 		case specProblem != nil:
 			to.set(cqlv1.TargetFailed, specProblem.Reason, specProblem.Message+"; nothing was executed")
 		case ct.decided.State != "":
@@ -208,13 +208,6 @@ func connectionGone(ct connTarget) string {
 	return ""
 }
 
-// statusName is how deletion notes name the object: the keyspace itself for a Keyspace.
-func (r *pipeline[T, D]) statusName(keyspace string) string {
-	if !r.kind.PerKeyspace && keyspace != "" {
-		return keyspace
-	}
-	return ""
-}
 
 // planTarget reads the live keyspace of one target, checks what the object needs there (the
 // keyspace, the types it uses), and plans it: the adapter's plan (Apply, Preview) or its drop

@@ -27,12 +27,12 @@ type ManagerOptions struct {
 	Stopped func()
 }
 
-// StartManager builds the manager (once per test binary) and starts it, records its PID
+// StartManager starts the manager binary of the image (ManagerBinary), records its PID
 // (RecordPID), and stops it when the test ends: SIGTERM, then SIGKILL after 20 s, which fails the
 // test.
 func StartManager(t testing.TB, o ManagerOptions) *os.Process {
 	t.Helper()
-	cmd := exec.Command(BuildOnce(t, "manager", "./cmd"), o.Args...)
+	cmd := exec.Command(ManagerBinary(t), o.Args...)
 	cmd.Env = append(os.Environ(), "POD_NAMESPACE="+o.Namespace)
 	cmd.Stdout, cmd.Stderr = o.Output, o.Output
 	if err := cmd.Start(); err != nil {

@@ -180,7 +180,7 @@ func waitStatusPlan(t *testing.T, op operator, kind, name string, more ...string
 }
 
 // dropKeyspaceAfter drops a keyspace when the test ends.
-func dropKeyspaceAfter(t *testing.T, host, ks string) {
+func dropKeyspaceAfter(t testing.TB, host, ks string) {
 	s := testenv.CQLSession(t, host)
 	t.Cleanup(func() {
 		if err := s.Query(`DROP KEYSPACE IF EXISTS "` + ks + `"`).Exec(); err != nil {

@@ -105,7 +105,7 @@ type operator struct {
 // creates, so that it has exactly the RBAC of config/rbac: a permission missing from the
 // controllers' markers fails the test (see managerLog). Every process is stopped by PID when the
 // test ends, pass or fail.
-func startOperator(t *testing.T, flags ...string) operator {
+func startOperator(t testing.TB, flags ...string) operator {
 	t.Helper()
 	root := testenv.RepoRoot()
 	begin := time.Now()

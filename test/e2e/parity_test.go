@@ -221,7 +221,7 @@ func waitStatusPlanFor(t *testing.T, op operator, kind, name, ns string, changed
 }
 
 // writeManifest writes a manifest into a file of its own and returns its path.
-func writeManifest(t *testing.T, yaml string) string {
+func writeManifest(t testing.TB, yaml string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "manifest.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -77,21 +76,7 @@ func TestPlanCLI(t *testing.T) {
 	}
 	plan := func(wantExit int, args ...string) string {
 		t.Helper()
-		cmd := exec.Command(cli, append([]string{"plan", "-f", dir}, args...)...)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		cmd.Env = append(os.Environ(), "KUBECONFIG="+op.kubeconfig)
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		if code != wantExit {
-			t.Fatalf("cqlsync plan %s: exit %d, want %d\n%s\n%s", strings.Join(args, " "), code, wantExit, stdout.String(), stderr.String())
-		}
-		return stdout.String()
+		return runCLI(t, cli, op.kubeconfig, wantExit, append([]string{"plan", "-f", dir}, args...)...)
 	}
 
 	// Before anything is applied: the whole rollout, in dependency order.

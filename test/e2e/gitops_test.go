@@ -42,30 +42,17 @@ spec:
   partitionKey: [id]
 `, name, ns, extra, ks, column)
 	}
-	manifest := fmt.Sprintf(`apiVersion: v1
-kind: Namespace
-metadata: {name: %[1]s}
----
-apiVersion: cqlsync.io/v1alpha1
-kind: CassandraConnection
-metadata: {name: c1, namespace: %[1]s}
-spec: {hosts: [%[2]q], default: true}
----
+	manifest := namespaceManifest(ns, rig.Cluster1, ks) + fmt.Sprintf(`---
 apiVersion: cqlsync.io/v1alpha1
 kind: CassandraConnection
 metadata: {name: nowhere, namespace: %[1]s}
 spec: {hosts: ["127.0.0.99"], connectTimeout: 1s, requestTimeout: 1s}
 ---
 apiVersion: cqlsync.io/v1alpha1
-kind: Keyspace
-metadata: {name: ks, namespace: %[1]s}
-spec: {name: %[3]s, replication: {strategy: SimpleStrategy, replicationFactor: 1}}
----
-apiVersion: cqlsync.io/v1alpha1
 kind: TableModel
 metadata: {name: waiting, namespace: %[1]s}
 spec:
-  keyspaces: [%[3]s_later]
+  keyspaces: [%[2]s_later]
   columns: [{name: id, type: int}]
   partitionKey: [id]
 ---
@@ -74,10 +61,10 @@ kind: TableModel
 metadata: {name: far, namespace: %[1]s}
 spec:
   connections: [nowhere]
-  keyspaces: [%[3]s]
+  keyspaces: [%[2]s]
   columns: [{name: id, type: int}]
   partitionKey: [id]
-`, ns, rig.Cluster1, ks) +
+`, ns, ks) +
 		table("synced", "", "int") +
 		table("badtype", "", "nosuchtype") +
 		table("manual", "", "int") + "  changePolicy: Manual\n" +

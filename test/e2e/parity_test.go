@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -163,23 +161,10 @@ metadata:
 // code, and returns the statements by kind in lower case (keyspace, usertype, tablemodel).
 func planStatements(t *testing.T, cli, kubeconfig, dir string, wantExit int) map[string][]string {
 	t.Helper()
-	cmd := exec.Command(cli, "plan", "-f", dir, "-o", "json")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	if code != wantExit {
-		t.Fatalf("cqlsync plan: exit %d, want %d\n%s\n%s", code, wantExit, stdout.String(), stderr.String())
-	}
+	stdout := runCLI(t, cli, kubeconfig, wantExit, "plan", "-f", dir, "-o", "json")
 	var out planOutput
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		t.Fatalf("%v\n%s", err, stdout.String())
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
 	}
 	statements := map[string][]string{}
 	for _, r := range out.Resources {

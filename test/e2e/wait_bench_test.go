@@ -47,20 +47,7 @@ func BenchmarkWaitForRollout(b *testing.B) {
 		ks := fmt.Sprintf("waitbench_%d", run)
 		dropKeyspaceAfter(b, rig.Cluster1, ks)
 		var m strings.Builder
-		fmt.Fprintf(&m, `apiVersion: v1
-kind: Namespace
-metadata: {name: %[1]s}
----
-apiVersion: cqlsync.io/v1alpha1
-kind: CassandraConnection
-metadata: {name: c1, namespace: %[1]s}
-spec: {hosts: [%[2]q], default: true}
----
-apiVersion: cqlsync.io/v1alpha1
-kind: Keyspace
-metadata: {name: ks, namespace: %[1]s}
-spec: {name: %[3]s, replication: {strategy: SimpleStrategy, replicationFactor: 1}}
-`, ns, rig.Cluster1, ks)
+		m.WriteString(namespaceManifest(ns, rig.Cluster1, ks))
 		for j := range n {
 			fmt.Fprintf(&m, `---
 apiVersion: cqlsync.io/v1alpha1

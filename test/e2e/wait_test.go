@@ -25,20 +25,7 @@ func TestWaitCLI(t *testing.T) {
 	dropKeyspaceAfter(t, rig.Cluster1, ks)
 	const n = 20
 	var b strings.Builder
-	fmt.Fprintf(&b, `apiVersion: v1
-kind: Namespace
-metadata: {name: %[1]s}
----
-apiVersion: cqlsync.io/v1alpha1
-kind: CassandraConnection
-metadata: {name: c1, namespace: %[1]s}
-spec: {hosts: [%[2]q], default: true}
----
-apiVersion: cqlsync.io/v1alpha1
-kind: Keyspace
-metadata: {name: ks, namespace: %[1]s}
-spec: {name: %[3]s, replication: {strategy: SimpleStrategy, replicationFactor: 1}}
-`, ns, rig.Cluster1, ks)
+	b.WriteString(namespaceManifest(ns, rig.Cluster1, ks))
 	table := func(i int, priceType string) string {
 		return fmt.Sprintf(`---
 apiVersion: cqlsync.io/v1alpha1

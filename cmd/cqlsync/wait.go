@@ -182,11 +182,11 @@ func waitFor(ctx context.Context, c client.WithWatch, kinds []string, namespace 
 		default:
 		}
 	}
-	opts := []client.ListOption{client.MatchingLabelsSelector{Selector: sel}}
-	if namespace != "" {
-		opts = append(opts, client.InNamespace(namespace))
-	}
 	for _, kind := range kinds {
+		opts := []client.ListOption{client.MatchingLabelsSelector{Selector: sel}}
+		if namespace != "" && kind != "clustercassandraconnections" { // cluster-scoped: in no namespace
+			opts = append(opts, client.InNamespace(namespace))
+		}
 		list := waitKinds[kind]()
 		if err := c.List(ctx, list, opts...); err != nil {
 			fmt.Fprintf(stderr, "cqlsync wait: listing %s: %v\n", kind, err)

@@ -111,13 +111,8 @@ func (r *pipeline[T, D]) executeTarget(ctx context.Context, w *targetWork, holdR
 		done = r.kind.Noun + " " + r.qualified(g.keyspace, w.out.name) + " was dropped"
 	}
 	w.out.set(classify(err, done))
-	if mode == Delete {
-		if err == nil && len(g.held) > 0 {
-			w.out.set(cqlv1.TargetPending, holdReason, heldMessage(holdReason, g.held))
-			w.out.gateHeld = true
-		}
-		return
-	}
+	// A drop goes through the same steps: Plan sets neither checkAgreement nor indexes in mode
+	// Delete, and a drop creates no table.
 	if err == nil && len(applied) == 0 && w.checkAgreement {
 		// What ran before is on the node that answers, not yet on every node: a node that lacks
 		// it would fail queries. The check is one read of the nodes' schema versions.

@@ -111,39 +111,49 @@ func (r *pipeline[T, D]) planConnection(ctx context.Context, obj T, d D, specPro
 			out: targetOutcome{connection: ct.name, isDefault: ct.isDefault, keyspace: r.statusKeyspace(ks), name: obj.CQLName()}}
 		own := owners[r.schemaTarget(ct.clusterID, ks, obj.CQLName())]
 		switch {
-		case ct.denied[ks] != nil && mode == Delete:
-			// Never this resource's to drop: it could not have created it.
-			w.out.release(r.kind.NotDropped, fmt.Sprintf("%s %q was NOT dropped there: %s", r.kind.Noun, obj.CQLName(), ct.denied[ks].Message))
 		case ct.denied[ks] != nil:
-			p := ct.denied[ks]
-			w.out.set(cqlv1.TargetFailed, p.Reason, p.Message+"; nothing was read or executed")
+			r.refuse(w, ct.denied[ks], "; nothing was read or executed", mode, obj.CQLName())
 		case mode == Delete && keptOnDelete(r.kind.Kind, own) != "":
 			w.out.release(r.kind.Kept, fmt.Sprintf("%s %q was not dropped: %s", r.kind.Noun, obj.CQLName(), keptOnDelete(r.kind.Kind, own)))
 		case own.owner != "":
 			w.out.set(cqlv1.TargetFailed, cqlv1.ReasonDuplicateOwner, duplicateOwnerMessage(r.kind.Kind, own.owner, r.describe(ks, obj.CQLName()), ct.name))
-		case r.kind.PerKeyspace:
-			p, err := r.keyspaceContentsPermitted(ctx, obj, ct, ks)
-			switch {
-			case err != nil:
-				return out, fmt.Errorf("deciding whether %s may use keyspace %q: %w", QualifiedName(obj), ks, err)
-			case p != nil && mode == Delete:
-				// Never this resource's to drop: it could not have created it.
-				w.out.release(r.kind.NotDropped, fmt.Sprintf("%s %q was NOT dropped there: %s", r.kind.Noun, obj.CQLName(), p.Message))
-			case p != nil:
-				w.out.set(p.State, p.Reason, p.Message)
-			default:
-				if err := r.planTarget(ctx, obj, d, ct, ks, mode, w); err != nil {
-					return out, fmt.Errorf("planning %s on %s: %w", r.describe(ks, obj.CQLName()), ct.name, err)
+		default:
+			// A table or type goes into a keyspace: its owner there, if any, decides who may use it,
+			// and says what a missing keyspace waits for.
+			var ksOwner *cqlv1.Keyspace
+			if r.kind.PerKeyspace {
+				var err error
+				if ksOwner, err = keyspaceOwner(newClaims(ctx, r.Client, r.Clusters), ct.clusterID, ks); err != nil {
+					return out, fmt.Errorf("finding the owner of keyspace %q: %w", ks, err)
+				}
+				p, err := r.keyspaceContentsPermitted(ctx, obj, ksOwner, ks)
+				if err != nil {
+					return out, fmt.Errorf("deciding whether %s may use keyspace %q: %w", QualifiedName(obj), ks, err)
+				}
+				if p != nil {
+					r.refuse(w, p, "", mode, obj.CQLName())
+					out = append(out, w)
+					continue
 				}
 			}
-		default:
-			if err := r.planTarget(ctx, obj, d, ct, ks, mode, w); err != nil {
+			if err := r.planTarget(ctx, obj, d, ct, ks, ksOwner, mode, w); err != nil {
 				return out, fmt.Errorf("planning %s on %s: %w", r.describe(ks, obj.CQLName()), ct.name, err)
 			}
 		}
 		out = append(out, w)
 	}
 	return out, nil
+}
+
+// refuse decides a target the resource may not act on (p says why): Failed (its message ending
+// with more), or, on deletion, let go with a NotDropped event, since it could never have created
+// the object there.
+func (r *pipeline[T, D]) refuse(w *targetWork, p *Problem, more string, mode Mode, name string) {
+	if mode == Delete {
+		w.out.release(r.kind.NotDropped, fmt.Sprintf("%s %q was NOT dropped there: %s", r.kind.Noun, name, p.Message))
+		return
+	}
+	w.out.set(cqlv1.TargetFailed, p.Reason, p.Message+more)
 }
 
 // forEachConnection runs f for each connection's targets, connections in parallel, and returns
@@ -208,11 +218,10 @@ func connectionGone(ct connTarget) string {
 	return ""
 }
 
-
 // planTarget reads the live keyspace of one target, checks what the object needs there (the
 // keyspace, the types it uses), and plans it: the adapter's plan (Apply, Preview) or its drop
 // (Delete). Everything about Cassandra goes into w; only API-server errors are returned.
-func (r *pipeline[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarget, keyspace string, mode Mode, w *targetWork) error {
+func (r *pipeline[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarget, keyspace string, ksOwner *cqlv1.Keyspace, mode Mode, w *targetWork) error {
 	o := &w.out
 	live, err := ct.cluster.Keyspace(ctx, keyspace)
 	if err != nil {
@@ -235,11 +244,7 @@ func (r *pipeline[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarg
 	}
 	if r.kind.PerKeyspace {
 		if live == nil {
-			msg, err := r.missingKeyspaceMessage(ctx, ct, keyspace)
-			if err != nil {
-				return err
-			}
-			o.set(cqlv1.TargetPending, cqlv1.ReasonKeyspaceNotFound, msg)
+			o.set(cqlv1.TargetPending, cqlv1.ReasonKeyspaceNotFound, missingKeyspaceMessage(ksOwner, keyspace))
 			return nil
 		}
 		p, err := r.checkTypes(ctx, obj, r.adapter.typeRefs(d), ct, keyspace, live)
@@ -347,17 +352,13 @@ func foreignUDT(t schema.Type, keyspace string) string {
 }
 
 // missingKeyspaceMessage says that the keyspace does not exist and whether a Keyspace resource (of
-// any namespace) declares it on this cluster, and so is meant to create it.
-func (r *pipeline[T, D]) missingKeyspaceMessage(ctx context.Context, ct connTarget, keyspace string) (string, error) {
-	owner, err := keyspaceOwner(newClaims(ctx, r.Client, r.Clusters), ct.clusterID, keyspace)
-	if err != nil {
-		return "", err
-	}
+// any namespace), its owner, declares it on this cluster, and so is meant to create it.
+func missingKeyspaceMessage(owner *cqlv1.Keyspace, keyspace string) string {
 	if owner != nil {
 		// With duplicates, the oldest is the one that creates it (see ownership).
-		return fmt.Sprintf("keyspace %q does not exist on this cluster yet; waiting for Keyspace %q to create it", keyspace, QualifiedName(owner)), nil
+		return fmt.Sprintf("keyspace %q does not exist on this cluster yet; waiting for Keyspace %q to create it", keyspace, QualifiedName(owner))
 	}
-	return fmt.Sprintf("keyspace %q does not exist on this cluster and no Keyspace resource manages it there: create one (or the keyspace)", keyspace), nil
+	return fmt.Sprintf("keyspace %q does not exist on this cluster and no Keyspace resource manages it there: create one (or the keyspace)", keyspace)
 }
 
 // keyspaceOwner is the Keyspace resource, of any namespace, that owns the keyspace on the cluster:
@@ -379,14 +380,13 @@ func keyspaceOwner(cl *claims, clusterID, keyspace string) (*cqlv1.Keyspace, err
 }
 
 // keyspaceContentsPermitted says why a TableModel or UserType of obj's namespace may not put its
-// table or type into the keyspace on the target's cluster, nil when it may: a keyspace's contents
+// table or type into the keyspace owner owns on the target's cluster, nil when it may: a keyspace's contents
 // belong to its owner, the Keyspace resource that manages it there; another namespace may use it
 // only when that Keyspace's spec.allowedNamespaces selects it. A keyspace no Keyspace manages is
 // open to every namespace the connection allows. Only API-server errors are returned.
-func (r *pipeline[T, D]) keyspaceContentsPermitted(ctx context.Context, obj T, ct connTarget, keyspace string) (*Problem, error) {
-	owner, err := keyspaceOwner(newClaims(ctx, r.Client, r.Clusters), ct.clusterID, keyspace)
-	if err != nil || owner == nil || owner.Namespace == obj.GetNamespace() {
-		return nil, err
+func (r *pipeline[T, D]) keyspaceContentsPermitted(ctx context.Context, obj T, owner *cqlv1.Keyspace, keyspace string) (*Problem, error) {
+	if owner == nil || owner.Namespace == obj.GetNamespace() {
+		return nil, nil
 	}
 	if sel := owner.Spec.AllowedNamespaces; sel != nil {
 		selector, err := metav1.LabelSelectorAsSelector(sel)

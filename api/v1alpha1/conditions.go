@@ -84,6 +84,19 @@ var progressingReasons = map[string]bool{
 	ReasonConnectionFailed: true, ReasonSecretNotFound: true,
 }
 
+// readyReasons are the reasons of a Ready condition that is True; driftedReasons those of the
+// Drifted condition. Neither stands on a Ready condition that is not True.
+var (
+	readyReasons   = map[string]bool{ReasonSynced: true, ReasonConnected: true, ReasonNotConnectedYet: true}
+	driftedReasons = map[string]bool{ReasonNoDrift: true, ReasonDriftKept: true, ReasonDriftBlocked: true, ReasonDriftCorrected: true}
+)
+
+// IsReadyReason reports whether the reason is one of a Ready condition that is True.
+func IsReadyReason(reason string) bool { return readyReasons[reason] }
+
+// IsDriftedReason reports whether the reason is one of the Drifted condition.
+func IsDriftedReason(reason string) bool { return driftedReasons[reason] }
+
 // Stalls reports whether a Ready condition that is not True with this reason needs a person
 // (Stalled) rather than time (Reconciling).
 func Stalls(reason string) bool { return stallingReasons[reason] }

@@ -13,13 +13,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// notReadyReasons are the reasons that never stand on a Ready condition that is not True: those
-// of a Ready condition that is True, and those of the Drifted condition.
-var notReadyReasons = map[string]bool{
-	ReasonSynced: true, ReasonConnected: true, ReasonNotConnectedYet: true,
-	ReasonNoDrift: true, ReasonDriftKept: true, ReasonDriftBlocked: true, ReasonDriftCorrected: true,
-}
-
 // Every declared reason has a health: a reason cannot ship without saying whether it stalls.
 func TestEveryReasonHasAHealth(t *testing.T) {
 	fset := token.NewFileSet()
@@ -46,13 +39,13 @@ func TestEveryReasonHasAHealth(t *testing.T) {
 					reason, _ := strconv.Unquote(lit.Value)
 					n++
 					in := 0
-					for _, set := range []map[string]bool{stallingReasons, progressingReasons, notReadyReasons} {
+					for _, set := range []map[string]bool{stallingReasons, progressingReasons, readyReasons, driftedReasons} {
 						if set[reason] {
 							in++
 						}
 					}
 					if in != 1 {
-						t.Errorf("%s (%q) is in %d of the health lists (stalling, progressing, not a Ready=False reason), want exactly 1", name.Name, reason, in)
+						t.Errorf("%s (%q) is in %d of the health lists (stalling, progressing, Ready, Drifted), want exactly 1", name.Name, reason, in)
 					}
 				}
 				return true

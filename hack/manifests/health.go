@@ -15,14 +15,6 @@ import (
 // health script, exactly as Flux and Argo CD run them. A reason cannot ship without a row, and a
 // change of the script or of the conditions changes the table.
 
-// driftReasons are the reasons of the Drifted condition, never of Ready.
-var driftReasons = map[string]bool{
-	cqlv1.ReasonNoDrift: true, cqlv1.ReasonDriftKept: true, cqlv1.ReasonDriftBlocked: true, cqlv1.ReasonDriftCorrected: true,
-}
-
-// readyTrueReasons are the reasons of a Ready condition that is True.
-var readyTrueReasons = map[string]bool{cqlv1.ReasonSynced: true, cqlv1.ReasonConnected: true, cqlv1.ReasonNotConnectedYet: true}
-
 // healthTable is the markdown table of every Ready reason.
 func healthTable(root string) (string, error) {
 	terms, err := vocabulary(root, "Reason")
@@ -32,10 +24,10 @@ func healthTable(root string) (string, error) {
 	var b strings.Builder
 	b.WriteString("| Ready reason | Ready | Reconciling | Stalled | kstatus (Flux) | Argo CD health | `kubectl wait --for=condition=Ready` |\n|---|---|---|---|---|---|---|\n")
 	for _, t := range terms {
-		if driftReasons[t.value] {
+		if cqlv1.IsDriftedReason(t.value) {
 			continue
 		}
-		obj, err := gitops.StatusObject(t.value, readyTrueReasons[t.value])
+		obj, err := gitops.StatusObject(t.value, cqlv1.IsReadyReason(t.value))
 		if err != nil {
 			return "", err
 		}

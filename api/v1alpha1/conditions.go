@@ -73,6 +73,9 @@ var stallingReasons = map[string]bool{
 	ReasonAuthenticationFailed: true, ReasonTLSFailed: true, ReasonSecretKeyNotFound: true, ReasonInvalidSecret: true,
 	// Changes that wait for a person on purpose.
 	ReasonAwaitingApproval: true, ReasonPaused: true, ReasonDryRun: true,
+	// A Backfill that cannot run as specified, or whose target keeps differing.
+	ReasonSourceNotFound: true, ReasonCounterTable: true, ReasonUnsafeConversion: true, ReasonUnmappedKey: true,
+	ReasonVerificationFailed: true,
 }
 
 // progressingReasons are the reasons of a Ready condition that is not True that clear by
@@ -82,12 +85,13 @@ var progressingReasons = map[string]bool{
 	ReasonKeyspaceNotFound: true, ReasonUserTypeNotFound: true, ReasonSchemaDisagreement: true, ReasonIndexBuilding: true,
 	ReasonNodeDown: true, ReasonClusterUpgrading: true, ReasonUnreachable: true, ReasonDeleting: true, ReasonInUse: true,
 	ReasonConnectionFailed: true, ReasonSecretNotFound: true,
+	ReasonCopying: true, ReasonVerifying: true, ReasonTargetNotReady: true,
 }
 
 // readyReasons are the reasons of a Ready condition that is True; driftedReasons those of the
 // Drifted condition. Neither stands on a Ready condition that is not True.
 var (
-	readyReasons   = map[string]bool{ReasonSynced: true, ReasonConnected: true, ReasonNotConnectedYet: true}
+	readyReasons   = map[string]bool{ReasonSynced: true, ReasonConnected: true, ReasonNotConnectedYet: true, ReasonVerified: true}
 	driftedReasons = map[string]bool{ReasonNoDrift: true, ReasonDriftKept: true, ReasonDriftBlocked: true, ReasonDriftCorrected: true}
 )
 

@@ -1,0 +1,343 @@
+package backfill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
+	"golang.org/x/time/rate"
+)
+
+// Config is what a Runner copies, and how.
+type Config struct {
+	Session *gocql.Session
+	Mapping *Mapping
+	// Splits is the number of splits of the ring; Share the ones this runner owns.
+	Splits int
+	Share  Share
+	// Concurrency is the number of splits in flight; Writers the writes in flight per split.
+	Concurrency, Writers int
+	PageSize            int
+	// RowsPerSecond caps the source rows read per second (0: no cap).
+	RowsPerSecond int
+	Consistency   gocql.Consistency
+	// KeyOnlyTimestamp is the writetime of rows with no regular cell.
+	KeyOnlyTimestamp int64
+	// MaxAttempts is how many times a split that keeps mismatching is copied again before the
+	// runner gives up on it (default 5).
+	MaxAttempts int
+}
+
+// EventKind is what happened to a split.
+type EventKind int
+
+// What a Runner reports about a split.
+const (
+	// SplitCopied: every row of the split was written into the target.
+	SplitCopied EventKind = iota
+	// SplitVerified: every row of the split is in the target, equal or newer.
+	SplitVerified
+	// SplitMismatched: the verification found rows missing or older; the split is copied again.
+	SplitMismatched
+)
+
+// Event is a report about one split.
+type Event struct {
+	Kind  EventKind
+	Split int
+	// Rows is the number of source rows scanned.
+	Rows int64
+	// Skipped is the number of rows that could not be copied (null new key), Samples up to three
+	// of their source keys (CQL literals); set on SplitVerified.
+	Skipped int64
+	Samples []string
+	// Mismatches is the number of rows that differed (SplitMismatched), Example one of them.
+	Mismatches int64
+	Example    string
+}
+
+// Done is what is already done: splits copied and splits verified.
+type Done struct {
+	Copied, Verified Set
+}
+
+// VerificationError is returned when splits still mismatch after MaxAttempts copies.
+type VerificationError struct {
+	Splits  []int
+	Example string
+}
+
+func (e *VerificationError) Error() string {
+	var s []string
+	for _, i := range e.Splits {
+		s = append(s, fmt.Sprint(i))
+	}
+	return fmt.Sprintf("splits %s still differ after being copied again (%s)", strings.Join(s, ","), e.Example)
+}
+
+// Run copies the splits of the share that are not copied yet, then verifies those not verified,
+// copying again any that mismatches, and calls report after each split (from several goroutines
+// at once, never concurrently for one split). It returns nil when every split of the share is
+// verified, ctx's error when cancelled, the first error of the cluster otherwise.
+func Run(ctx context.Context, cfg Config, done Done, report func(Event)) error {
+	if cfg.Concurrency < 1 {
+		cfg.Concurrency = 1
+	}
+	if cfg.Writers < 1 {
+		cfg.Writers = 8
+	}
+	if cfg.MaxAttempts < 1 {
+		cfg.MaxAttempts = 5
+	}
+	var limiter *rate.Limiter
+	if cfg.RowsPerSecond > 0 {
+		limiter = rate.NewLimiter(rate.Limit(cfg.RowsPerSecond), max(1, cfg.RowsPerSecond/20))
+	}
+	w := &work{cfg: cfg, ranges: Ranges(cfg.Splits), limiter: limiter}
+	var toCopy, toVerify []int
+	for s := range cfg.Splits {
+		if !cfg.Share.Owns(s) || done.Verified.Has(s) {
+			continue
+		}
+		toVerify = append(toVerify, s)
+		if !done.Copied.Has(s) {
+			toCopy = append(toCopy, s)
+		}
+	}
+	err := forEach(ctx, toCopy, cfg.Concurrency, func(ctx context.Context, s int) error {
+		n, err := w.copySplit(ctx, s)
+		if err == nil {
+			report(Event{Kind: SplitCopied, Split: s, Rows: n})
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	var failed []int
+	var example string
+	err = forEach(ctx, toVerify, cfg.Concurrency, func(ctx context.Context, s int) error {
+		for attempt := 1; ; attempt++ {
+			res, err := w.verifySplit(ctx, s)
+			if err != nil {
+				return err
+			}
+			if res.Mismatches == 0 {
+				res.Kind = SplitVerified
+				report(res)
+				return nil
+			}
+			res.Kind = SplitMismatched
+			report(res)
+			if attempt >= cfg.MaxAttempts {
+				mu.Lock()
+				failed, example = append(failed, s), res.Example
+				mu.Unlock()
+				return nil
+			}
+			n, err := w.copySplit(ctx, s)
+			if err != nil {
+				return err
+			}
+			report(Event{Kind: SplitCopied, Split: s, Rows: n})
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return &VerificationError{Splits: failed, Example: example}
+	}
+	return nil
+}
+
+// forEach runs f on the items, n at a time, and returns the first error (which cancels the rest).
+func forEach(ctx context.Context, items []int, n int, f func(context.Context, int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(n, len(items)) {
+		wg.Go(func() {
+			for s := range next {
+				if err := f(ctx, s); err != nil {
+					cancel(err)
+				}
+			}
+		})
+	}
+feed:
+	for _, s := range items {
+		select {
+		case next <- s:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
+		return err
+	}
+	return nil
+}
+
+type work struct {
+	cfg     Config
+	ranges  []TokenRange
+	limiter *rate.Limiter
+}
+
+// scan reads the split's source rows page by page and hands each to f, on cfg.Writers
+// goroutines. It returns the number of rows read.
+func (w *work) scan(ctx context.Context, s int, f func(context.Context, row) error) (int64, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	m := w.cfg.Mapping
+	rows := make(chan row, w.cfg.Writers*4)
+	var wg sync.WaitGroup
+	for range w.cfg.Writers {
+		wg.Go(func() {
+			for r := range rows {
+				if ctx.Err() != nil {
+					continue
+				}
+				if err := f(ctx, r); err != nil {
+					cancel(err)
+				}
+			}
+		})
+	}
+	rng := w.ranges[s]
+	iter := w.cfg.Session.Query(m.selectCQL, rng.Start, rng.End).
+		Consistency(w.cfg.Consistency).PageSize(w.cfg.PageSize).Idempotent(true).IterContext(ctx)
+	var n int64
+	var scanErr error
+	for {
+		vals := make([]raw, m.slots)
+		dest := make([]any, m.slots)
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		if !iter.Scan(dest...) {
+			break
+		}
+		if w.limiter != nil {
+			if err := w.limiter.Wait(ctx); err != nil {
+				scanErr = err
+				break
+			}
+		}
+		r, err := m.rowOf(vals)
+		if err != nil {
+			scanErr = fmt.Errorf("split %d: %w", s, err)
+			break
+		}
+		n++
+		select {
+		case rows <- r:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if err := iter.Close(); err != nil && scanErr == nil {
+		scanErr = fmt.Errorf("reading split %d of %s.%s: %w", s, m.SourceKeyspace, m.SourceTable, err)
+	}
+	close(rows)
+	wg.Wait()
+	if scanErr != nil {
+		return n, scanErr
+	}
+	if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// copySplit writes every copyable row of split s into the target.
+func (w *work) copySplit(ctx context.Context, s int) (int64, error) {
+	m := w.cfg.Mapping
+	return w.scan(ctx, s, func(ctx context.Context, r row) error {
+		if r.skip != "" {
+			return nil
+		}
+		for _, st := range m.statements(r, w.cfg.KeyOnlyTimestamp) {
+			err := w.cfg.Session.Query(st.cql, st.args...).Consistency(w.cfg.Consistency).Idempotent(true).ExecContext(ctx)
+			if err != nil {
+				return fmt.Errorf("writing into %s.%s: %w", m.TargetKeyspace, m.TargetTable, err)
+			}
+		}
+		return nil
+	})
+}
+
+// verifySplit checks every row of split s against the target.
+func (w *work) verifySplit(ctx context.Context, s int) (Event, error) {
+	m := w.cfg.Mapping
+	l := m.verifyLayout()
+	var skipped, mismatches atomic.Int64
+	var mu sync.Mutex
+	var samples []string
+	var example string
+	n, err := w.scan(ctx, s, func(ctx context.Context, r row) error {
+		if r.skip != "" {
+			if skipped.Add(1) <= 3 {
+				mu.Lock()
+				samples = append(samples, sampleKey(m, r)+": "+r.skip)
+				mu.Unlock()
+			}
+			return nil
+		}
+		args := make([]any, len(r.keys))
+		for i, k := range r.keys {
+			args[i] = raw{b: k}
+		}
+		vals := make([]raw, l.slots)
+		dest := make([]any, l.slots)
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		err := w.cfg.Session.Query(l.cql, args...).Consistency(w.cfg.Consistency).Idempotent(true).ScanContext(ctx, dest...)
+		switch {
+		case errors.Is(err, gocql.ErrNotFound):
+			vals = nil
+		case err != nil:
+			return fmt.Errorf("reading %s.%s: %w", m.TargetKeyspace, m.TargetTable, err)
+		}
+		why, err := m.mismatch(r, vals)
+		if err != nil {
+			return err
+		}
+		if why != "" && mismatches.Add(1) == 1 {
+			mu.Lock()
+			example = sampleKey(m, r) + ": " + why
+			mu.Unlock()
+		}
+		return nil
+	})
+	if err != nil {
+		return Event{}, err
+	}
+	return Event{Split: s, Rows: n, Skipped: skipped.Load(), Samples: samples, Mismatches: mismatches.Load(), Example: example}, nil
+}
+
+// sampleKey is the source primary key of a row, as name=hex pairs (the bytes of its values:
+// rendering them needs their types, and a sample only has to be found again).
+func sampleKey(m *Mapping, r row) string {
+	var parts []string
+	for i, k := range r.sourceKey {
+		v := "null"
+		if !k.null {
+			v = fmt.Sprintf("0x%x", k.b)
+		}
+		parts = append(parts, m.sourceKeyNames[i]+"="+v)
+	}
+	return strings.Join(parts, " ")
+}

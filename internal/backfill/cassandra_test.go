@@ -75,7 +75,7 @@ func TestCopyOnCassandra(t *testing.T) {
 	// Refusals name the column and the reason.
 	for _, c := range []struct {
 		src, dst, reason string
-		cols         []cqlv1.BackfillColumn
+		cols             []cqlv1.BackfillColumn
 	}{
 		{"counts", "v2", cqlv1.ReasonCounterTable, cols},
 		{"v1", "v2", cqlv1.ReasonUnmappedKey, nil},

@@ -3,8 +3,8 @@ package backfill
 import (
 	"fmt"
 	"slices"
-	"sync"
 	"strings"
+	"sync"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"

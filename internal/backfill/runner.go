@@ -21,7 +21,7 @@ type Config struct {
 	Share  Share
 	// Concurrency is the number of splits in flight; Writers the writes in flight per split.
 	Concurrency, Writers int
-	PageSize            int
+	PageSize             int
 	// RowsPerSecond caps the source rows read per second (0: no cap).
 	RowsPerSecond int
 	Consistency   gocql.Consistency

@@ -18,6 +18,7 @@ import (
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/controllers"
+	"github.com/cqlsync/cqlsync/controllers/backfill"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
 )
 
@@ -33,7 +34,13 @@ func main() {
 		operatorNS      string
 		pprofAddr       string
 		watchNS         string
+		backfillJobs    backfill.JobOptions
 	)
+	if len(os.Args) > 1 && os.Args[1] == "backfill" {
+		// A worker of a Backfill's Indexed Job (spec.workers): the image's one binary runs it.
+		ctx := ctrl.SetupSignalHandler()
+		os.Exit(backfill.Command(ctx, os.Args[2:], os.Stdout, os.Stderr))
+	}
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to; \"0\" disables it")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the health and readiness probes bind to")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "enable leader election, so that only one replica reconciles at a time")
@@ -46,6 +53,8 @@ func main() {
 	flag.StringVar(&operatorNS, "operator-namespace", defaultOperatorNamespace(), "the namespace of the Secrets of ClusterCassandraConnections that name no spec.secretsNamespace (default: $POD_NAMESPACE, the in-cluster service account's namespace, or cqlsync-system)")
 	flag.StringVar(&pprofAddr, "pprof-bind-address", "0", "address Go's pprof profiles are served on (/debug/pprof/), e.g. 127.0.0.1:6060; \"0\" (the default) disables them")
 	flag.StringVar(&watchNS, "watch-namespaces", "", "comma-separated namespaces whose CassandraConnections, Keyspaces, TableModels and UserTypes the manager watches (default: every namespace); the --operator-namespace is added, and ClusterCassandraConnections are always watched")
+	flag.StringVar(&backfillJobs.Image, "backfill-image", os.Getenv("CQLSYNC_IMAGE"), "the image of the worker pods of Backfills with spec.workers and no spec.workers.image: the operator's own image (default: $CQLSYNC_IMAGE)")
+	flag.StringVar(&backfillJobs.ServiceAccount, "backfill-service-account", envOr("CQLSYNC_SERVICE_ACCOUNT", "cqlsync-manager"), "the service account of the worker pods of Backfills with spec.workers, in the operator's namespace: it reads connections and their Secrets and writes Backfills' status (default: $CQLSYNC_SERVICE_ACCOUNT, or cqlsync-manager)")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -92,7 +101,7 @@ func main() {
 	ctx := ctrl.SetupSignalHandler()
 	reg := registry.New(ctrl.Log.WithName("registry"))
 	defer reg.Close()
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: refreshInterval, DriftInterval: driftInterval, DryRun: dryRun, OperatorNamespace: operatorNS}); err != nil {
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: refreshInterval, DriftInterval: driftInterval, DryRun: dryRun, OperatorNamespace: operatorNS, BackfillJobs: backfillJobs}); err != nil {
 		setupLog.Error(err, "unable to set up the controllers")
 		os.Exit(1)
 	}
@@ -119,4 +128,11 @@ func defaultOperatorNamespace() string {
 		return string(b)
 	}
 	return "cqlsync-system"
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
 }

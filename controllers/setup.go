@@ -8,6 +8,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/cqlsync/cqlsync/controllers/backfill"
 	"github.com/cqlsync/cqlsync/controllers/connection"
 	"github.com/cqlsync/cqlsync/controllers/schemakind"
 	"github.com/cqlsync/cqlsync/internal/cql/apply"
@@ -40,6 +41,9 @@ type Options struct {
 	// Client, when set, is the client the controllers use instead of the manager's (tests wrap the
 	// manager's client to inject API-server faults).
 	Client client.Client
+	// BackfillJobs is where and how the Indexed Jobs of Backfills with spec.workers run (flags
+	// --backfill-image and --backfill-service-account; the namespace is the operator's).
+	BackfillJobs backfill.JobOptions
 }
 
 // +kubebuilder:rbac:groups=cqlsync.io,resources=cassandraconnections,verbs=get;list;watch
@@ -86,5 +90,18 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 		cluster.Follow(opts.Registry, opts.SchemaCache)
 		so.SchemaEvents = opts.Registry
 	}
-	return schemakind.Setup(mgr, so)
+	if err := schemakind.Setup(mgr, so); err != nil {
+		return err
+	}
+	if opts.Registry == nil {
+		return nil // unit tests of the schema controllers, without sessions
+	}
+	jobs := opts.BackfillJobs
+	if jobs.Namespace == "" {
+		jobs.Namespace = opts.OperatorNamespace
+	}
+	if err := backfill.Setup(mgr, backfill.Options{Client: c, Registry: opts.Registry, Clusters: so.Engine.Clusters, Recorder: recorder, Jobs: jobs}); err != nil {
+		return fmt.Errorf("setting up the Backfill controller: %w", err)
+	}
+	return nil
 }

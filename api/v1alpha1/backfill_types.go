@@ -176,21 +176,31 @@ type BackfillSkipped struct {
 	Samples []string `json:"samples,omitempty"`
 }
 
-// BackfillWorkerStatus is the progress a worker pod of spec.workers reported.
+// BackfillWorkerStatus is the progress a worker of spec.workers (or a `cqlsync backfill --split
+// i/n` process) reported about its share of the splits; the splits themselves are recorded in
+// the Backfill's copied and verified.
 type BackfillWorkerStatus struct {
-	// Index is the worker's share: it owns the splits s with s mod count = index.
+	// Index is the worker's share: it owns the splits s with s mod Of = Index.
 	Index int32 `json:"index"`
-	// Copied and Verified are the splits it finished, as ranges ("0-3,8").
+	// Of is the number of shares.
+	Of int32 `json:"of"`
+	// SplitsCopied and SplitsVerified count the splits of its share done.
 	// +optional
-	Copied string `json:"copied,omitempty"`
+	SplitsCopied int32 `json:"splitsCopied,omitempty"`
 	// +optional
-	Verified string `json:"verified,omitempty"`
-	// RowsCopied is how many rows it wrote.
+	SplitsVerified int32 `json:"splitsVerified,omitempty"`
+	// Splits is the number of splits its share owns.
+	// +optional
+	Splits int32 `json:"splits,omitempty"`
+	// RowsCopied is how many rows it wrote since it started.
 	// +optional
 	RowsCopied int64 `json:"rowsCopied,omitempty"`
 	// RowsPerSecond is its rate over its last report interval.
 	// +optional
 	RowsPerSecond int64 `json:"rowsPerSecond,omitempty"`
+	// EstimatedTimeLeft is the time its splits left should take at its pace.
+	// +optional
+	EstimatedTimeLeft string `json:"estimatedTimeLeft,omitempty"`
 	// LastReport is when it last reported.
 	// +optional
 	LastReport *metav1.Time `json:"lastReport,omitempty"`

@@ -4,6 +4,7 @@
 //	cqlsync plan -f <file|dir>...   what the operator would run now, per resource and target
 //	cqlsync import --host H | -f F  the resources that describe existing schema, to adopt it
 //	cqlsync wait [-n NS|-A] [-l SEL] until every selected object is Ready; fails fast on Stalled
+//	cqlsync backfill --split i/n NAME  copy and verify a share of a Backfill's splits
 //
 // It uses the operator's own planner, introspection and renderer (the engine's Plan in mode Preview), so what
 // it prints is what the operator would execute.
@@ -16,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/cqlsync/cqlsync/controllers/backfill"
 )
 
 // Exit codes, as terraform's -detailed-exitcode.
@@ -44,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runImport(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "wait":
 		return runWait(ctx, args[1:], stdout, stderr)
+	case "backfill":
+		return backfill.Command(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return exitNoChanges
@@ -65,6 +70,8 @@ Commands:
   wait    wait until every selected object (a namespace, -A, a label selector) is Ready,
           watching them all at once (exit code 0: all Ready, 2: one is Stalled and needs a
           person, 1: an error or the timeout)
+  backfill copy and verify a share of the splits of a Backfill (--split i/n), recording them
+          in its status with what other workers record: n processes copy n times faster
 
 Run 'cqlsync <command> -h' for the flags of a command.
 `)

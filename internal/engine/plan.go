@@ -380,20 +380,28 @@ func keyspaceOwner(cl *claims, clusterID, keyspace string) (*cqlv1.Keyspace, err
 }
 
 // keyspaceContentsPermitted says why a TableModel or UserType of obj's namespace may not put its
-// table or type into the keyspace owner owns on the target's cluster, nil when it may: a keyspace's contents
-// belong to its owner, the Keyspace resource that manages it there; another namespace may use it
-// only when that Keyspace's spec.allowedNamespaces selects it. A keyspace no Keyspace manages is
-// open to every namespace the connection allows. Only API-server errors are returned.
+// table or type into the keyspace owner owns on the target's cluster, nil when it may (see
+// contentsPermitted). Only API-server errors are returned.
 func (r *pipeline[T, D]) keyspaceContentsPermitted(ctx context.Context, obj T, owner *cqlv1.Keyspace, keyspace string) (*Problem, error) {
-	if owner == nil || owner.Namespace == obj.GetNamespace() {
+	return contentsPermitted(ctx, r.Client, obj.GetNamespace(), owner, keyspace,
+		fmt.Sprintf("a %s of namespace %q may not put its %s in it", r.kind.Kind, obj.GetNamespace(), r.kind.Noun))
+}
+
+// contentsPermitted says why namespace may not use the contents of the keyspace owner owns on a
+// cluster, nil when it may: a keyspace's contents belong to its owner, the Keyspace resource that
+// manages it there; another namespace may use it only when that Keyspace's spec.allowedNamespaces
+// selects it. A keyspace no Keyspace manages is open to every namespace the connection allows.
+// refused says what is refused, for the message. Only API-server errors are returned.
+func contentsPermitted(ctx context.Context, c client.Reader, namespace string, owner *cqlv1.Keyspace, keyspace, refused string) (*Problem, error) {
+	if owner == nil || owner.Namespace == namespace {
 		return nil, nil
 	}
 	if sel := owner.Spec.AllowedNamespaces; sel != nil {
 		selector, err := metav1.LabelSelectorAsSelector(sel)
 		if err == nil {
 			ns := &corev1.Namespace{}
-			if err := r.Get(ctx, types.NamespacedName{Name: obj.GetNamespace()}, ns); client.IgnoreNotFound(err) != nil {
-				return nil, fmt.Errorf("reading namespace %q: %w", obj.GetNamespace(), err)
+			if err := c.Get(ctx, types.NamespacedName{Name: namespace}, ns); client.IgnoreNotFound(err) != nil {
+				return nil, fmt.Errorf("reading namespace %q: %w", namespace, err)
 			}
 			if selector.Matches(labels.Set(ns.Labels)) {
 				return nil, nil
@@ -401,6 +409,6 @@ func (r *pipeline[T, D]) keyspaceContentsPermitted(ctx context.Context, obj T, o
 		}
 	}
 	return &Problem{State: cqlv1.TargetFailed, Reason: cqlv1.ReasonNotPermitted, Message: fmt.Sprintf(
-		"keyspace %q belongs on this cluster to Keyspace %q: a %s of namespace %q may not put its %s in it (the Keyspace's spec.allowedNamespaces does not select namespace %q); nothing was read or executed",
-		keyspace, QualifiedName(owner), r.kind.Kind, obj.GetNamespace(), r.kind.Noun, obj.GetNamespace())}, nil
+		"keyspace %q belongs on this cluster to Keyspace %q: %s (the Keyspace's spec.allowedNamespaces does not select namespace %q); nothing was read or executed",
+		keyspace, QualifiedName(owner), refused, namespace)}, nil
 }

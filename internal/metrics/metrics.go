@@ -13,6 +13,8 @@
 //	cqlsync_status_writes_total{kind}                                 counter
 //	cqlsync_schema_reads_total{read}                                  counter (check, object, full, hit)
 //	cqlsync_system_schema_queries_total                               counter
+//	cqlsync_backfill_rows_total{result}                               counter (copied, verified, mismatched, skipped)
+//	cqlsync_backfill_splits_total{result}                             counter (copied, verified, mismatched)
 package metrics
 
 import (
@@ -72,7 +74,7 @@ var registerOnce sync.Once
 func Register(src Sources) {
 	registerOnce.Do(func() {
 		ctrlmetrics.Registry.MustRegister(ddlStatements, ddlDuration, agreementWait, driftCorrections, connectionUp, statusWrites,
-			Targets, &scrapeCollector{src: src})
+			Targets, backfillRows, backfillSplits, &scrapeCollector{src: src})
 	})
 }
 
@@ -154,3 +156,23 @@ func ConnectionUp(connection string, up bool) {
 
 // ConnectionGone forgets a deleted connection.
 func ConnectionGone(connection string) { connectionUp.DeleteLabelValues(connection) }
+
+var (
+	backfillRows = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cqlsync_backfill_rows_total",
+		Help: "Source rows a Backfill scanned in splits it copied, verified or found mismatched, by result (copied, verified, mismatched, skipped).",
+	}, []string{"result"})
+	backfillSplits = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cqlsync_backfill_splits_total",
+		Help: "Backfill splits copied, verified, or found mismatched (and copied again), by result.",
+	}, []string{"result"})
+)
+
+// BackfillSplit counts a Backfill split done with a result (copied, verified, mismatched) and its rows.
+func BackfillSplit(result string, rows int64) {
+	backfillSplits.WithLabelValues(result).Inc()
+	backfillRows.WithLabelValues(result).Add(float64(rows))
+}
+
+// BackfillSkipped counts source rows a Backfill could not copy.
+func BackfillSkipped(rows int64) { backfillRows.WithLabelValues("skipped").Add(float64(rows)) }

@@ -21,6 +21,7 @@ import (
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/controllers"
+	backfillctl "github.com/cqlsync/cqlsync/controllers/backfill"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
 	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
@@ -72,7 +73,8 @@ func run(m *testing.M) int {
 	// until a test arms it to fail some (TestAPIErrorAfterDDLIsRecorded).
 	faulty := interceptor.NewClient(watchless{mgr.GetClient()}, apiFaults.funcs())
 	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: 3 * time.Second,
-		DriftInterval: tableDriftInterval, Client: faulty}); err != nil {
+		DriftInterval: tableDriftInterval, Client: faulty,
+		BackfillJobs: backfillctl.JobOptions{Namespace: backfillJobsNamespace, Image: testBackfillImage, ServiceAccount: "cqlsync-manager"}}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -86,6 +88,10 @@ func run(m *testing.M) int {
 		reg.Close()
 	}()
 	if k8s, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := k8s.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: backfillJobsNamespace}}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

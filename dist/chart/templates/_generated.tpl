@@ -14,8 +14,19 @@ The chart's templates include these, so that the controller-gen markers and conf
   - list
   - watch
 - apiGroups:
+  - batch
+  resources:
+  - jobs
+  verbs:
+  - create
+  - delete
+  - get
+  - list
+  - watch
+- apiGroups:
   - cqlsync.io
   resources:
+  - backfills
   - cassandraconnections
   - clustercassandraconnections
   - keyspaces
@@ -30,6 +41,7 @@ The chart's templates include these, so that the controller-gen markers and conf
 - apiGroups:
   - cqlsync.io
   resources:
+  - backfills/finalizers
   - cassandraconnections/finalizers
   - clustercassandraconnections/finalizers
   - keyspaces/finalizers
@@ -40,6 +52,7 @@ The chart's templates include these, so that the controller-gen markers and conf
 - apiGroups:
   - cqlsync.io
   resources:
+  - backfills/status
   - cassandraconnections/status
   - clustercassandraconnections/status
   - keyspaces/status

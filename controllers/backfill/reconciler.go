@@ -299,4 +299,3 @@ func configOf(b *cqlv1.Backfill, c *Copy, share backfill.Share) backfill.Config 
 		Concurrency: max(1, int(b.Spec.Concurrency)), PageSize: pageSize, RowsPerSecond: int(b.Spec.RowsPerSecond),
 		Consistency: cons, KeyOnlyTimestamp: b.Status.KeyOnlyTimestamp}
 }
-

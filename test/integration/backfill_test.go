@@ -39,13 +39,13 @@ func waitBackfill(t *testing.T, ns, name string, status metav1.ConditionStatus, 
 // (customer_id, id).
 func ordersV1(ks string) cqlv1.TableModelSpec {
 	return cqlv1.TableModelSpec{Name: "orders_v1", Keyspaces: tmKeyspaces(ks), DeletionPolicy: cqlv1.DeletionPolicyDelete,
-		Columns: []cqlv1.Column{{Name: "id", Type: "int"}, {Name: "customer", Type: "text"}, {Name: "total", Type: "int"}, {Name: "tags", Type: "set<text>"}},
+		Columns:      []cqlv1.Column{{Name: "id", Type: "int"}, {Name: "customer", Type: "text"}, {Name: "total", Type: "int"}, {Name: "tags", Type: "set<text>"}},
 		PartitionKey: []cqlv1.ColumnName{"id"}}
 }
 
 func ordersV2(ks string) cqlv1.TableModelSpec {
 	return cqlv1.TableModelSpec{Name: "orders_v2", Keyspaces: tmKeyspaces(ks), DeletionPolicy: cqlv1.DeletionPolicyDelete,
-		Columns: []cqlv1.Column{{Name: "customer_id", Type: "text"}, {Name: "id", Type: "int"}, {Name: "total", Type: "bigint"}, {Name: "tags", Type: "set<text>"}},
+		Columns:      []cqlv1.Column{{Name: "customer_id", Type: "text"}, {Name: "id", Type: "int"}, {Name: "total", Type: "bigint"}, {Name: "tags", Type: "set<text>"}},
 		PartitionKey: []cqlv1.ColumnName{"customer_id"}, ClusteringKey: []cqlv1.ClusteringColumn{{Name: "id"}}}
 }
 
@@ -184,10 +184,10 @@ func TestBackfillRefusals(t *testing.T) {
 	readyConnection(t, ns, "c1", rig.Cluster1, ks, true)
 	mustCreate(t, tableModelObj(ns, "orders-v1", ordersV1(ks)), tableModelObj(ns, "orders-v2", ordersV2(ks)),
 		tableModelObj(ns, "counts", cqlv1.TableModelSpec{Name: "counts", Keyspaces: tmKeyspaces(ks),
-			Columns: []cqlv1.Column{{Name: "customer_id", Type: "text"}, {Name: "id", Type: "int"}, {Name: "n", Type: "counter"}},
+			Columns:      []cqlv1.Column{{Name: "customer_id", Type: "text"}, {Name: "id", Type: "int"}, {Name: "n", Type: "counter"}},
 			PartitionKey: []cqlv1.ColumnName{"customer_id"}, ClusteringKey: []cqlv1.ClusteringColumn{{Name: "id"}}}),
 		tableModelObj(ns, "narrow", cqlv1.TableModelSpec{Name: "narrow", Keyspaces: tmKeyspaces(ks),
-			Columns: []cqlv1.Column{{Name: "customer_id", Type: "text"}, {Name: "id", Type: "int"}, {Name: "total", Type: "smallint"}},
+			Columns:      []cqlv1.Column{{Name: "customer_id", Type: "text"}, {Name: "id", Type: "int"}, {Name: "total", Type: "smallint"}},
 			PartitionKey: []cqlv1.ColumnName{"customer_id"}, ClusteringKey: []cqlv1.ClusteringColumn{{Name: "id"}}}))
 	for _, name := range []string{"orders-v1", "orders-v2", "counts", "narrow"} {
 		waitSchema[cqlv1.TableModel](t, ns, name, metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)

@@ -35,6 +35,9 @@ func (r raw) MarshalCQL(gocql.TypeInfo) ([]byte, error) {
 	if r.null {
 		return nil, nil
 	}
+	if r.b == nil {
+		return []byte{}, nil // an empty value (''): nil bytes would be sent as a null
+	}
 	return r.b, nil
 }
 
@@ -49,7 +52,8 @@ func elements(b []byte, partsPerElement int) ([][]byte, error) {
 		return nil, fmt.Errorf("collection of %d elements", n)
 	}
 	b = b[4:]
-	out := make([][]byte, 0, n*partsPerElement)
+	// each part takes at least 4 bytes: a count beyond that is caught below, not allocated
+	out := make([][]byte, 0, min(n*partsPerElement, len(b)/4))
 	for range n * partsPerElement {
 		part, rest, err := lengthPrefixed(b)
 		if err != nil {

@@ -123,7 +123,7 @@ func Plan(source, target *introspect.Table, sourceTypes, targetTypes map[string]
 		if srcName == "" || source.Column(srcName) == nil {
 			if key {
 				why := "the source has no column of that name"
-				if listed {
+				if listed && srcName == "" {
 					why = "spec.columns skips it"
 				}
 				return nil, refuse(cqlv1.ReasonUnmappedKey, "column %q of the primary key of %s.%s has no source: %s; map it with spec.columns (target: %s, source: <a source column>)", tc.Name, target.Keyspace, target.Name, why, tc.Name)
@@ -186,6 +186,11 @@ func mapColumn(tc, sc introspect.Column, key bool, sourceTypes, targetTypes map[
 	}
 	if col.targetShape == listCells {
 		return unsafe("a non-frozen list cannot be written idempotently (each write appends new elements); declare the target column frozen<%s>", tt.String())
+	}
+	// Types of one name in two keyspaces may differ: every user-defined type in the value, at any
+	// depth, must have the same fields on both sides (even when the column types read the same).
+	if r := udtsDiffer(st, tt, sourceTypes, targetTypes); r != "" {
+		return unsafe("%s", r)
 	}
 	if col.targetShape == single && col.sourceShape == single {
 		conv, ok := safeConversion(st.String(), tt.String())
@@ -256,6 +261,38 @@ func sameUDT(st, tt schema.Type, sourceTypes, targetTypes map[string]*introspect
 	for i := range s.Fields {
 		if s.Fields[i] != t.Fields[i] {
 			return fmt.Sprintf("types %q and %q differ at field %q", st.Name, tt.Name, t.Fields[i].Name)
+		}
+	}
+	return ""
+}
+
+// udtsDiffer walks two types side by side and says how a pair of user-defined types in them
+// differs, their fields' types included ("" when none does; other differences are not its
+// concern).
+func udtsDiffer(st, tt schema.Type, sourceTypes, targetTypes map[string]*introspect.UserType) string {
+	if st.Kind == schema.KindUDT && tt.Kind == schema.KindUDT {
+		if r := sameUDT(st, tt, sourceTypes, targetTypes); r != "" {
+			return r
+		}
+		s, t := sourceTypes[st.Name], targetTypes[tt.Name]
+		for i := range s.Fields {
+			sf, err1 := schema.ParseType(s.Fields[i].Type)
+			tf, err2 := schema.ParseType(t.Fields[i].Type)
+			if err1 != nil || err2 != nil {
+				return fmt.Sprintf("cannot read the type of field %q of %q", t.Fields[i].Name, tt.Name)
+			}
+			if r := udtsDiffer(sf, tf, sourceTypes, targetTypes); r != "" {
+				return r
+			}
+		}
+		return ""
+	}
+	if st.Kind != tt.Kind || len(st.Params) != len(tt.Params) {
+		return ""
+	}
+	for i := range st.Params {
+		if r := udtsDiffer(st.Params[i], tt.Params[i], sourceTypes, targetTypes); r != "" {
+			return r
 		}
 	}
 	return ""

@@ -68,7 +68,31 @@ func (m *Mapping) rowOf(vals []raw) (row, error) {
 			return r, fmt.Errorf("column %q: %w", c.source.Name, err)
 		}
 	}
+	// A column copied from a source key column has no writetime or TTL of its own (CQL cannot
+	// read them) but lives as long as the row: it takes those of the target's row marker, the
+	// oldest writetime of the row's other cells and their longest TTL when every one expires
+	// (writetime 0 and no TTL when the row has no other cell).
+	var wts []int64
+	var ttls []int32
+	for _, c := range r.cells {
+		if !m.cells[c.col].fromKey() {
+			wts, ttls = append(wts, c.wt), append(ttls, c.ttl)
+		}
+	}
+	if len(wts) > 0 {
+		_, ttl := newest(wts, ttls)
+		for k := range r.cells {
+			if m.cells[r.cells[k].col].fromKey() {
+				r.cells[k].wt, r.cells[k].ttl = slices.Min(wts), ttl
+			}
+		}
+	}
 	return r, nil
+}
+
+// fromKey reports whether the column is copied from a column of the source's primary key.
+func (c *column) fromKey() bool {
+	return c.source.Kind == "partition_key" || c.source.Kind == "clustering"
 }
 
 func convert(c *column, b []byte) ([]byte, error) {
@@ -82,13 +106,16 @@ func convert(c *column, b []byte) ([]byte, error) {
 func (c *column) cellsOf(i int, v raw, vals []raw, out []cell) ([]cell, error) {
 	switch c.sourceShape {
 	case single:
-		wt, err := bigint(vals[c.writetime].b)
-		if err != nil {
-			return nil, err
-		}
-		ttl, err := int32Of(vals[c.ttl].b)
-		if err != nil {
-			return nil, err
+		var wt int64
+		var ttl int32
+		if !c.fromKey() { // a key column has no writetime or TTL (see rowOf)
+			var err error
+			if wt, err = bigint(vals[c.writetime].b); err != nil {
+				return nil, err
+			}
+			if ttl, err = int32Of(vals[c.ttl].b); err != nil {
+				return nil, err
+			}
 		}
 		if c.targetShape == single {
 			b, err := convert(c, v.b)
@@ -125,7 +152,19 @@ func (c *column) cellsOf(i int, v raw, vals []raw, out []cell) ([]cell, error) {
 			}
 		}
 		if c.targetShape == single {
-			wt, ttl := newest(wts, ttls)
+			// a null field has no cell: its missing TTL must not make the value live forever
+			fs, err := udtFields(v.b, len(c.fieldNames))
+			if err != nil {
+				return nil, err
+			}
+			var liveWTs []int64
+			var liveTTLs []int32
+			for k, f := range fs {
+				if f != nil {
+					liveWTs, liveTTLs = append(liveWTs, wts[k]), append(liveTTLs, ttls[k])
+				}
+			}
+			wt, ttl := newest(liveWTs, liveTTLs)
 			return append(out, cell{col: i, op: opSet, parts: [][]byte{v.b}, wt: wt, ttl: ttl}), nil
 		}
 		return c.partsAt(i, v.b, func(k int) (int64, int32) { return wts[k], ttls[k] }, out)

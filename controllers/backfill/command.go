@@ -8,15 +8,19 @@ import (
 	"os"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/backfill"
+	"github.com/cqlsync/cqlsync/internal/engine"
 )
 
 // Command runs a worker from the command line: `cqlsync backfill` and `manager backfill` (the
@@ -79,7 +83,7 @@ Flags:
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(cqlv1.AddToScheme(scheme))
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	c, err := workerClient(ctx, cfg, scheme, operatorNS)
 	if err != nil {
 		fmt.Fprintln(stderr, "cqlsync backfill:", err)
 		return 1
@@ -99,4 +103,23 @@ func envOr(k, def string) string {
 		return v
 	}
 	return def
+}
+
+// workerClient is a client whose reads of connections, keyspaces, table models and namespaces go
+// through a cache with the engine's field indexes (the keyspace rules list by them, which the API
+// server cannot); Backfills and Secrets are read from the API server.
+func workerClient(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, operatorNS string) (client.Client, error) {
+	ca, err := cache.New(cfg, cache.Options{Scheme: scheme})
+	if err != nil {
+		return nil, err
+	}
+	if err := engine.RegisterIndexes(ctx, ca, operatorNS); err != nil {
+		return nil, err
+	}
+	go func() { _ = ca.Start(ctx) }()
+	if !ca.WaitForCacheSync(ctx) {
+		return nil, fmt.Errorf("the cache did not sync")
+	}
+	return client.New(cfg, client.Options{Scheme: scheme, Cache: &client.CacheOptions{Reader: ca,
+		DisableFor: []client.Object{&corev1.Secret{}, &cqlv1.Backfill{}}}})
 }

@@ -156,7 +156,7 @@ func TestCopyOnCassandra(t *testing.T) {
 	cfg.MaxAttempts = 2
 	err = Run(ctx, cfg, Done{}, func(Event) {})
 	var verr *VerificationError
-	if !errors.As(err, &verr) || len(verr.Splits) != 1 || !strings.Contains(verr.Error(), "id=0x00000004: the row is missing") {
+	if !errors.As(err, &verr) || len(verr.Splits) != 1 || !strings.Contains(verr.Error(), `"id"=4: the row is missing`) {
 		t.Errorf("Run after a deletion in the target only = %v, want a VerificationError of one split", err)
 	}
 }

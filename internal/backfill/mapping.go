@@ -65,6 +65,7 @@ type Mapping struct {
 	// sourceKeys are the slots of the source's primary-key columns, for samples of skipped rows.
 	sourceKeys     []int
 	sourceKeyNames []string
+	sourceKeyTypes []string
 	// selectCQL scans a token range of the source: WHERE token(pk) > ? AND token(pk) <= ?.
 	selectCQL string
 	slots     int
@@ -112,6 +113,7 @@ func Plan(source, target *introspect.Table, sourceTypes, targetTypes map[string]
 		if c.Kind == "partition_key" || c.Kind == "clustering" {
 			m.sourceKeys = append(m.sourceKeys, slot(render.Ident(c.Name)))
 			m.sourceKeyNames = append(m.sourceKeyNames, c.Name)
+			m.sourceKeyTypes = append(m.sourceKeyTypes, c.Type)
 		}
 		if c.Kind == "partition_key" {
 			partition = append(partition, render.Ident(c.Name))

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	"golang.org/x/time/rate"
+
+	"github.com/cqlsync/cqlsync/internal/cql/render"
 )
 
 // Config is what a Runner copies, and how.
@@ -328,16 +331,33 @@ func (w *work) verifySplit(ctx context.Context, s int) (Event, error) {
 	return Event{Split: s, Rows: n, Skipped: skipped.Load(), Samples: samples, Mismatches: mismatches.Load(), Example: example}, nil
 }
 
-// sampleKey is the source primary key of a row, as name=hex pairs (the bytes of its values:
-// rendering them needs their types, and a sample only has to be found again).
+// sampleKey is the source primary key of a row, as name=value pairs in CQL literals (the bytes
+// of a type it does not render, as a blob literal 0x...).
 func sampleKey(m *Mapping, r row) string {
 	var parts []string
 	for i, k := range r.sourceKey {
-		v := "null"
-		if !k.null {
-			v = fmt.Sprintf("0x%x", k.b)
-		}
-		parts = append(parts, m.sourceKeyNames[i]+"="+v)
+		parts = append(parts, render.Ident(m.sourceKeyNames[i])+"="+literal(m.sourceKeyTypes[i], k))
 	}
 	return strings.Join(parts, " ")
+}
+
+// literal renders a value of a key column as a CQL literal.
+func literal(typ string, v raw) string {
+	if v.null {
+		return "null"
+	}
+	switch typ {
+	case "text", "ascii", "varchar":
+		return "'" + strings.ReplaceAll(string(v.b), "'", "''") + "'"
+	case "uuid", "timeuuid":
+		if len(v.b) == 16 {
+			h := fmt.Sprintf("%x", v.b)
+			return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+		}
+	case "tinyint", "smallint", "int", "bigint":
+		if n, err := signed(v.b, len(v.b)); err == nil && integerWidth[typ] == len(v.b) {
+			return strconv.FormatInt(n, 10)
+		}
+	}
+	return fmt.Sprintf("0x%x", v.b)
 }

@@ -286,7 +286,7 @@ func TestRowOfSkipsANullKey(t *testing.T) {
 	if len(r.sourceKey) != 1 || !reflect.DeepEqual(r.sourceKey[0], raw{b: be32(7)}) {
 		t.Errorf("the skipped row's sourceKey %+v, want its id (for the samples)", r.sourceKey)
 	}
-	if got := sampleKey(m, r); got != "id=0x00000007" {
+	if got := sampleKey(m, r); got != `"id"=7` {
 		t.Errorf("sampleKey = %q", got)
 	}
 }
@@ -542,5 +542,26 @@ func TestMismatchOfAKeyOnlyRow(t *testing.T) {
 	}
 	if why, _ := m.mismatch(r, nil); why != "the row is missing" {
 		t.Errorf("a key-only row that does not exist: %q", why)
+	}
+}
+
+func TestLiteral(t *testing.T) {
+	for _, c := range []struct {
+		typ  string
+		v    raw
+		want string
+	}{
+		{"text", raw{b: []byte("it's")}, `'it''s'`},
+		{"ascii", raw{b: []byte{}}, `''`},
+		{"int", raw{b: be32(-2)}, "-2"},
+		{"bigint", raw{b: []byte{0, 0, 0, 0, 0, 0, 1, 0}}, "256"},
+		{"int", raw{b: []byte{1}}, "0x01"}, // malformed: the bytes
+		{"uuid", raw{b: []byte{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0}}, "12345678-9abc-def0-1234-56789abcdef0"},
+		{"blob", raw{b: []byte{0xca, 0xfe}}, "0xcafe"},
+		{"int", raw{null: true}, "null"},
+	} {
+		if got := literal(c.typ, c.v); got != c.want {
+			t.Errorf("literal(%s, %v) = %s, want %s", c.typ, c.v, got, c.want)
+		}
 	}
 }

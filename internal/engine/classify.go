@@ -65,6 +65,20 @@ func blockedReason(k plan.DifferenceKind) string {
 	return cqlv1.ReasonPrimaryKeyDiffers
 }
 
+// ExpandContractGuide is the guide a Blocked key or type change points to: a new table, and a
+// Backfill that copies the rows.
+const ExpandContractGuide = "docs/changing-a-primary-key.md"
+
+// expandContract is what a Blocked target's message adds when the change needs a new table: how
+// to make it without downtime ("" for other differences).
+func expandContract(k plan.DifferenceKind) string {
+	switch k {
+	case plan.DiffPartitionKey, plan.DiffClusteringKey, plan.DiffClusteringOrder, plan.DiffColumnType:
+		return ". To make this change without downtime, declare the new table as another TableModel and copy the rows into it with a Backfill, while the application writes to both: see " + ExpandContractGuide
+	}
+	return ""
+}
+
 // ConnectionClass is what a connection's error means for its Ready condition.
 type ConnectionClass struct {
 	// Reason is the Ready condition's reason; Hint ends its message: what to do.

@@ -265,7 +265,8 @@ func (r *pipeline[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarg
 			msgs[i] = b.Message
 		}
 		o.set(cqlv1.TargetBlocked, blockedReason(res.Blocked[0].Kind),
-			strings.Join(msgs, "; ")+"; nothing was executed on this target (Cassandra cannot change this in place: change the spec, or fix the live schema)")
+			strings.Join(msgs, "; ")+"; nothing was executed on this target (Cassandra cannot change this in place: change the spec, or fix the live schema)"+
+				expandContract(res.Blocked[0].Kind))
 		return nil
 	}
 	w.gate = &gated{connection: ct.name, keyspace: keyspace, object: r.object(keyspace, obj.CQLName()), live: live, planned: res.Plan}

@@ -7,6 +7,10 @@ import (
 	"os"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -69,14 +73,21 @@ func main() {
 		setupLog.Error(err, "invalid flag")
 		os.Exit(2)
 	}
+	// The workers' Jobs run where the manager runs, with its service account.
+	backfillJobs.Namespace = envOr("POD_NAMESPACE", operatorNS)
+	backfillJobs.OperatorNamespace = operatorNS
 	namespaces, err := cacheNamespaces(watchNS, operatorNS)
 	if err != nil {
 		setupLog.Error(err, "invalid flag")
 		os.Exit(2)
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
-		Scheme:                 scheme,
-		Cache:                  cache.Options{DefaultNamespaces: namespaces},
+		Scheme: scheme,
+		Cache: cache.Options{DefaultNamespaces: namespaces, ByObject: map[client.Object]cache.ByObject{
+			// Only the Jobs of Backfills' workers, in the namespace where they run.
+			&batchv1.Job{}: {Label: labels.SelectorFromSet(labels.Set{"app.kubernetes.io/name": backfill.JobAppName}),
+				Namespaces: map[string]cache.Config{backfillJobs.Namespace: {}}},
+		}},
 		NewCache:               newCache(namespaces),
 		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress: probeAddr,

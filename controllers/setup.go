@@ -100,6 +100,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	if jobs.Namespace == "" {
 		jobs.Namespace = opts.OperatorNamespace
 	}
+	if jobs.OperatorNamespace == "" {
+		jobs.OperatorNamespace = opts.OperatorNamespace
+	}
 	if err := backfill.Setup(mgr, backfill.Options{Client: c, Registry: opts.Registry, Clusters: so.Engine.Clusters, Recorder: recorder, Jobs: jobs}); err != nil {
 		return fmt.Errorf("setting up the Backfill controller: %w", err)
 	}

@@ -11,11 +11,12 @@ const (
 	// ReasonVerifying: every split is copied and the verification pass runs; mismatching splits
 	// are copied again.
 	ReasonVerifying = "Verifying"
-	// ReasonTargetNotReady: the Backfill's target or source TableModel is not Ready yet on the
-	// connection and keyspace the copy uses.
+	// ReasonTargetNotReady: the Backfill's target TableModel does not exist or is not Synced yet
+	// on the connection and keyspace the copy uses (or its table is not there yet), or its source
+	// TableModel has not been reconciled yet.
 	ReasonTargetNotReady = "TargetNotReady"
-	// ReasonSourceNotFound: the Backfill's source table (or TableModel), or the target's table,
-	// does not exist.
+	// ReasonSourceNotFound: the Backfill's source TableModel does not exist (or has no target on
+	// the target's connection and keyspace), or its source table does not exist.
 	ReasonSourceNotFound = "SourceNotFound"
 	// ReasonCounterTable: the Backfill's source or target is a counter table; counters cannot be
 	// copied idempotently (a retried increment counts twice).
@@ -35,9 +36,11 @@ const (
 const (
 	// EventBackfillStarted (Normal): the Backfill started (or resumed after a restart) copying.
 	EventBackfillStarted EventReason = "BackfillStarted"
-	// EventBackfillPaused, EventBackfillResumed (Normal): the annotation cqlsync.io/paused was set
-	// to "true", or removed.
-	EventBackfillPaused  EventReason = "BackfillPaused"
+	// EventBackfillPaused (Normal): the annotation cqlsync.io/paused was set to "true": the copy
+	// stopped.
+	EventBackfillPaused EventReason = "BackfillPaused"
+	// EventBackfillResumed (Normal): the annotation cqlsync.io/paused was removed: the copy goes on
+	// from the splits recorded.
 	EventBackfillResumed EventReason = "BackfillResumed"
 	// EventBackfillCopied (Normal): every split was copied; verification starts.
 	EventBackfillCopied EventReason = "BackfillCopied"

@@ -75,8 +75,10 @@ type BackfillColumn struct {
 	Skip bool `json:"skip,omitempty"`
 }
 
-// BackfillWorkers runs the copy as a Kubernetes Indexed Job of the operator's image, each pod
-// copying and verifying a share of the splits, instead of inside the manager.
+// BackfillWorkers runs the copy in count worker processes instead of inside the manager: the pods
+// of a Kubernetes Indexed Job of the operator's image (in the operator's namespace, with its
+// service account), or processes you run (external), each copying and verifying a share of the
+// splits.
 type BackfillWorkers struct {
 	// Count is the number of worker pods; pod i owns the splits s with s mod count = i.
 	// +kubebuilder:validation:Minimum=1
@@ -87,6 +89,11 @@ type BackfillWorkers struct {
 	// +kubebuilder:validation:MaxLength=512
 	// +optional
 	Image string `json:"image,omitempty"`
+	// External: the manager creates no Job and copies nothing itself; run the count workers
+	// yourself, `cqlsync backfill --split i/count NAME` for i in 0..count-1, wherever they reach
+	// the API server and the cluster. The manager sums up what they record.
+	// +optional
+	External bool `json:"external,omitempty"`
 }
 
 // BackfillSpec is what to copy, and how fast. The source, the target, the columns and the number

@@ -39,6 +39,8 @@ var waitKinds = map[string]func() client.ObjectList{
 	"usertypes":                   func() client.ObjectList { return &cqlv1.UserTypeList{} },
 	"cassandraconnections":        func() client.ObjectList { return &cqlv1.CassandraConnectionList{} },
 	"clustercassandraconnections": func() client.ObjectList { return &cqlv1.ClusterCassandraConnectionList{} },
+	// Not waited for by default: a copy may take hours.
+	"backfills": func() client.ObjectList { return &cqlv1.BackfillList{} },
 }
 
 // runWait waits, with one watch per kind, until every selected object is Ready for its current
@@ -151,6 +153,8 @@ func conditionsOf(o runtime.Object) ([]metav1.Condition, bool) {
 	case *cqlv1.CassandraConnection:
 		return v.Status.Conditions, true
 	case *cqlv1.ClusterCassandraConnection:
+		return v.Status.Conditions, true
+	case *cqlv1.Backfill:
 		return v.Status.Conditions, true
 	}
 	return nil, false

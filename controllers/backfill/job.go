@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/controllers/skeleton"
 	"github.com/cqlsync/cqlsync/internal/engine"
 )
 
@@ -31,10 +32,16 @@ type JobOptions struct {
 	Namespace string
 	// ServiceAccount is the workers' service account (flag --backfill-service-account).
 	ServiceAccount string
+	// OperatorNamespace is the manager's --operator-namespace, which the workers are given: where
+	// the Secrets of ClusterCassandraConnections that name no spec.secretsNamespace are.
+	OperatorNamespace string
 }
 
 // Labels of a Backfill's Job.
 const (
+	// JobAppName is the app.kubernetes.io/name of every Backfill's Job (the manager caches only
+	// those Jobs).
+	JobAppName             = "cqlsync-backfill"
 	LabelBackfillName      = "cqlsync.io/backfill"
 	LabelBackfillNamespace = "cqlsync.io/backfill-namespace"
 )
@@ -60,7 +67,7 @@ func JobName(b *cqlv1.Backfill) string {
 func WorkerJob(b *cqlv1.Backfill, o JobOptions, image string) *batchv1.Job {
 	n := b.Spec.Workers.Count
 	labels := map[string]string{
-		"app.kubernetes.io/name":       "cqlsync-backfill",
+		"app.kubernetes.io/name":       JobAppName,
 		"app.kubernetes.io/managed-by": "cqlsync",
 		LabelBackfillName:              b.Name,
 		LabelBackfillNamespace:         b.Namespace,
@@ -83,8 +90,7 @@ func WorkerJob(b *cqlv1.Backfill, o JobOptions, image string) *batchv1.Job {
 						Name:    "worker",
 						Image:   image,
 						Command: []string{WorkerEntrypoint},
-						Args: []string{"backfill", "--namespace", b.Namespace, "--name", b.Name,
-							"--split", fmt.Sprintf("$(JOB_COMPLETION_INDEX)/%d", n)},
+						Args: workerArgs(b, o),
 						SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: ptr.To(false), ReadOnlyRootFilesystem: ptr.To(true),
 							Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}},
 					}},
@@ -92,6 +98,16 @@ func WorkerJob(b *cqlv1.Backfill, o JobOptions, image string) *batchv1.Job {
 			},
 		},
 	}
+}
+
+// workerArgs are the arguments of worker i of a Backfill's Job (i is the pod's completion index).
+func workerArgs(b *cqlv1.Backfill, o JobOptions) []string {
+	args := []string{"backfill", "--namespace", b.Namespace, "--name", b.Name,
+		"--split", fmt.Sprintf("$(JOB_COMPLETION_INDEX)/%d", b.Spec.Workers.Count)}
+	if o.OperatorNamespace != "" {
+		args = append(args, "--operator-namespace", o.OperatorNamespace)
+	}
+	return args
 }
 
 // reconcileJob runs the copy as the Indexed Job of spec.workers: the workers record their splits
@@ -113,7 +129,7 @@ func (r *Reconciler) reconcileJob(ctx context.Context, b *cqlv1.Backfill) (ctrl.
 		if image == "" {
 			image = r.Jobs.Image
 		}
-		if image == "" {
+		if image == "" && !b.Spec.Workers.External {
 			return r.problem(b, &engine.Problem{Reason: cqlv1.ReasonInvalidSpec, Message: "spec.workers.image is empty and the manager runs without --backfill-image: name the operator's image"}), nil
 		}
 		if b.Status.KeyOnlyTimestamp == 0 {
@@ -122,13 +138,19 @@ func (r *Reconciler) reconcileJob(ctx context.Context, b *cqlv1.Backfill) (ctrl.
 			r.inProgress(b, 0, 0, splits)
 			return ctrl.Result{RequeueAfter: time.Millisecond}, nil
 		}
-		if err := r.Client.Create(ctx, WorkerJob(b, r.Jobs, image)); err != nil && !apierrors.IsAlreadyExists(err) {
-			return ctrl.Result{}, fmt.Errorf("creating the Job of the workers: %w", err)
+		if !b.Spec.Workers.External {
+			if err := r.Client.Create(ctx, WorkerJob(b, r.Jobs, image)); err != nil && !apierrors.IsAlreadyExists(err) {
+				return ctrl.Result{}, fmt.Errorf("creating the Job of the workers: %w", err)
+			}
 		}
 	case err != nil:
 		return ctrl.Result{}, err
 	}
+	copiedBefore := b.Status.Phase == cqlv1.BackfillVerifying
 	copied, verified := summarize(&b.Status, splits)
+	if copied == splits && !copiedBefore && verified < splits {
+		r.event(b, corev1.EventTypeNormal, cqlv1.EventBackfillCopied, "Copy", "every split is copied by the workers (%d rows written); verifying", b.Status.RowsCopied)
+	}
 	var rate int64
 	var left time.Duration
 	for _, w := range b.Status.Workers {
@@ -142,13 +164,22 @@ func (r *Reconciler) reconcileJob(ctx context.Context, b *cqlv1.Backfill) (ctrl.
 		b.Status.EstimatedTimeLeft = left.String()
 	}
 	if verified == splits {
+		if b.Status.RowsSkipped > 0 && b.Status.Phase != cqlv1.BackfillComplete {
+			r.event(b, corev1.EventTypeWarning, cqlv1.EventRowsSkipped, "Verify", "%d source rows could not be copied (a null in a column of the new primary key); status.skipped has samples", b.Status.RowsSkipped)
+		}
 		r.complete(b, b)
 		return ctrl.Result{}, r.deleteJob(ctx, b)
 	}
 	for _, c := range job.Status.Conditions {
 		if c.Type == batchv1.JobFailed && c.Status == corev1.ConditionTrue {
-			return r.problem(b, &engine.Problem{Reason: cqlv1.ReasonFailed, Message: fmt.Sprintf(
-				"the workers' Job %s/%s failed (%s: %s); delete it to start the splits left again", r.Jobs.Namespace, JobName(b), c.Reason, c.Message)}), nil
+			p := &engine.Problem{Reason: cqlv1.ReasonFailed, Message: fmt.Sprintf(
+				"the workers' Job %s/%s failed (%s: %s); delete it to start the splits left again", r.Jobs.Namespace, JobName(b), c.Reason, c.Message)}
+			if b.Status.Mismatched != "" {
+				p.Reason, p.Message = cqlv1.ReasonVerificationFailed, fmt.Sprintf(
+					"splits %s still differ from the source after being copied again, and the workers' Job %s/%s failed; rows the application deleted from the target only, or writes to the source that do not reach the target, keep it from matching; delete the Job to verify again",
+					b.Status.Mismatched, r.Jobs.Namespace, JobName(b))
+			}
+			return r.problem(b, p), nil
 		}
 	}
 	r.inProgress(b, copied, verified, splits)
@@ -157,8 +188,8 @@ func (r *Reconciler) reconcileJob(ctx context.Context, b *cqlv1.Backfill) (ctrl.
 
 // deleteJob deletes the Job of a Backfill's workers, if any.
 func (r *Reconciler) deleteJob(ctx context.Context, b *cqlv1.Backfill) error {
-	if b.Spec.Workers == nil || r.Jobs.Namespace == "" {
-		return nil
+	if (b.Spec.Workers == nil && !skeleton.HasFinalizer(b)) || r.Jobs.Namespace == "" {
+		return nil // it never had one
 	}
 	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Namespace: r.Jobs.Namespace, Name: JobName(b)}}
 	err := r.Client.Delete(ctx, job, client.PropagationPolicy(metav1.DeletePropagationBackground))

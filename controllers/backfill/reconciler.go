@@ -66,10 +66,17 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.
 		}
 		return ctrl.Result{}, skeleton.RemoveFinalizer(ctx, r.Client, b)
 	}
-	if b.Spec.Workers != nil && !skeleton.HasFinalizer(b) {
+	switch {
+	case b.Spec.Workers != nil && !b.Spec.Workers.External && !skeleton.HasFinalizer(b):
 		// The Job lives in the operator's namespace, where no owner reference reaches: the
 		// finalizer deletes it.
 		return ctrl.Result{}, skeleton.EnsureFinalizer(ctx, r.Client, b)
+	case (b.Spec.Workers == nil || b.Spec.Workers.External) && skeleton.HasFinalizer(b):
+		// spec.workers was removed (or made external): its Job goes, and the finalizer with it.
+		if err := r.deleteJob(ctx, b); err != nil {
+			return ctrl.Result{}, err
+		}
+		return ctrl.Result{}, skeleton.RemoveFinalizer(ctx, r.Client, b)
 	}
 	before := b.DeepCopy()
 	defer func() {
@@ -123,6 +130,12 @@ func (r *Reconciler) reconcileInManager(ctx context.Context, b *cqlv1.Backfill, 
 		if p != nil {
 			return r.problem(b, p), nil
 		}
+		if b.Status.KeyOnlyTimestamp == 0 {
+			// Recorded before anything is written with it: a restart must copy with the same.
+			r.started(b, c)
+			r.inProgress(b, 0, 0, splits)
+			return ctrl.Result{RequeueAfter: time.Millisecond}, nil
+		}
 		r.started(b, c)
 		prog := readProgress(&b.Status, splits)
 		rn = r.runners.start(r.runCtx, b, configOf(b, c, backfill.All), prog.done())
@@ -147,6 +160,9 @@ func (r *Reconciler) reconcileInManager(ctx context.Context, b *cqlv1.Backfill, 
 			return ctrl.Result{RequeueAfter: skeleton.MaxRetry}, nil
 		}
 		p := &engine.Problem{Reason: cqlv1.ReasonUnreachable, Message: fmt.Sprintf("the copy stopped: %v; it resumes from the splits recorded", runErr)}
+		if refusedByCassandra(runErr) {
+			p.Reason, p.Message = cqlv1.ReasonFailed, fmt.Sprintf("Cassandra refused a statement of the copy: %v; nothing more is copied until the spec or the tables change", runErr)
+		}
 		if runErr == nil {
 			p.Reason, p.Message = cqlv1.ReasonCopying, "the copy ended before every split was verified; it resumes"
 		}
@@ -227,7 +243,7 @@ func (r *Reconciler) complete(b *cqlv1.Backfill, before *cqlv1.Backfill) {
 			b.Status.Source, b.Status.Target, b.Status.RowsVerified, b.Status.RowsSkipped)
 	}
 	b.Status.RowsPerSecond, b.Status.EstimatedTimeLeft = 0, ""
-	msg := fmt.Sprintf("every split of %s -> %s is copied and verified: %d source rows are in the target, equal or newer", b.Status.Source, b.Status.Target, b.Status.RowsVerified)
+	msg := fmt.Sprintf("every split of %s -> %s is copied and verified: %d source rows are in the target, equal or newer", b.Status.Source, b.Status.Target, b.Status.RowsVerified-b.Status.RowsSkipped)
 	if b.Status.RowsSkipped > 0 {
 		msg += fmt.Sprintf("; %d rows could not be copied (status.skipped)", b.Status.RowsSkipped)
 	}

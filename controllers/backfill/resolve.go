@@ -78,6 +78,9 @@ func (r *Resolver) Resolve(ctx context.Context, b *cqlv1.Backfill) (*Copy, *engi
 		i := slices.IndexFunc(src.Status.Targets, func(t cqlv1.TargetStatus) bool {
 			return t.Connection == ts.Connection && t.Keyspace == ts.Keyspace
 		})
+		if len(src.Status.Targets) == 0 {
+			return problem(cqlv1.ReasonTargetNotReady, "spec.source.tableModel: TableModel %q has not been reconciled yet", name)
+		}
 		if i < 0 {
 			return problem(cqlv1.ReasonSourceNotFound, "spec.source.tableModel: TableModel %q has no target on connection %q, keyspace %q, where the target is", name, ts.Connection, ts.Keyspace)
 		}

@@ -2,6 +2,7 @@ package backfill
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -87,7 +88,12 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		return w.copy(ctx, b, c, prog)
+		err = w.copy(ctx, b, c, prog)
+		if errors.Is(err, errPaused) {
+			w.Log.Info("paused by the annotation; waiting", "backfill", key, "annotation", cqlv1.AnnotationPaused)
+			continue // the loop waits while it is paused, then resumes from what was recorded
+		}
+		return err
 	}
 }
 
@@ -188,6 +194,7 @@ func (w *Worker) copy(ctx context.Context, b *cqlv1.Backfill, c *Copy, prog prog
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	paused := false
 	result := make(chan error, 1)
 	go func() {
 		result <- backfill.Run(runCtx, cfg, prog.done(), func(e backfill.Event) {
@@ -218,6 +225,9 @@ func (w *Worker) copy(ctx context.Context, b *cqlv1.Backfill, c *Copy, prog prog
 					break
 				}
 			}
+			if paused && ctx.Err() == nil {
+				return errPaused
+			}
 			return err
 		case <-tick.C:
 			if err := flush(); err != nil {
@@ -225,6 +235,7 @@ func (w *Worker) copy(ctx context.Context, b *cqlv1.Backfill, c *Copy, prog prog
 			}
 			fresh := &cqlv1.Backfill{}
 			if err := w.Client.Get(ctx, key, fresh); err == nil && fresh.Paused() {
+				paused = true
 				cancel()
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	"golang.org/x/time/rate"
@@ -237,6 +238,7 @@ func (w *work) scan(ctx context.Context, s int, f func(context.Context, row) err
 			}
 		}
 		r, err := m.rowOf(vals)
+		r.scanned = time.Now()
 		if err != nil {
 			scanErr = fmt.Errorf("split %d: %w", s, err)
 			break

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cqlsync/cqlsync/internal/cql/render"
 )
@@ -37,6 +38,9 @@ type row struct {
 	skip string
 	// sourceKey is the source's primary key, for samples.
 	sourceKey []raw
+	// scanned is when the row was read (its TTLs are the remaining ones at that moment); zero
+	// when unknown.
+	scanned time.Time
 }
 
 // rowOf turns a scanned source row into what is written into the target.
@@ -228,6 +232,30 @@ func newest(wts []int64, ttls []int32) (int64, int32) {
 	return wt, ttl
 }
 
+// aged is the row with the TTLs it has left now: the time since it was read is taken off each
+// TTL, so that a cell written a moment after it was read expires when the source's does (to the
+// second); a cell whose TTL ran out meanwhile has expired in the source too, and is left out.
+func (r row) aged() row {
+	if r.scanned.IsZero() {
+		return r
+	}
+	elapsed := int32(time.Since(r.scanned) / time.Second)
+	if elapsed <= 0 {
+		return r
+	}
+	cells := make([]cell, 0, len(r.cells))
+	for _, c := range r.cells {
+		if c.ttl > 0 {
+			if c.ttl -= elapsed; c.ttl <= 0 {
+				continue
+			}
+		}
+		cells = append(cells, c)
+	}
+	r.cells = cells
+	return r
+}
+
 // statement is a write with its bound values.
 type statement struct {
 	cql  string
@@ -240,6 +268,7 @@ type statement struct {
 //   - otherwise an INSERT of the key (the row marker), at the oldest writetime, with a TTL only
 //     when every cell expires (the longest), then one UPDATE per writetime and TTL.
 func (m *Mapping) statements(r row, keyOnlyTS int64) []statement {
+	r = r.aged()
 	keys := make([]any, len(r.keys))
 	for i, k := range r.keys {
 		keys[i] = raw{b: k}

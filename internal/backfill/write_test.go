@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 )
@@ -563,5 +564,22 @@ func TestLiteral(t *testing.T) {
 		if got := literal(c.typ, c.v); got != c.want {
 			t.Errorf("literal(%s, %v) = %s, want %s", c.typ, c.v, got, c.want)
 		}
+	}
+}
+
+// TestAgedTTL: a row written a while after it was read has that time taken off its TTLs, and a
+// cell whose TTL ran out meanwhile is not written.
+func TestAgedTTL(t *testing.T) {
+	r := row{scanned: time.Now().Add(-3500 * time.Millisecond), cells: []cell{
+		{col: 0, op: opSet, parts: [][]byte{{1}}, wt: 5, ttl: 100},
+		{col: 1, op: opSet, parts: [][]byte{{2}}, wt: 5, ttl: 2},
+		{col: 2, op: opSet, parts: [][]byte{{3}}, wt: 5},
+	}}
+	got := r.aged()
+	if len(got.cells) != 2 || got.cells[0].ttl != 97 || got.cells[1].ttl != 0 || r.cells[0].ttl != 100 {
+		t.Errorf("aged cells %+v (original %+v)", got.cells, r.cells)
+	}
+	if fresh := (row{cells: r.cells}).aged(); len(fresh.cells) != 3 || fresh.cells[0].ttl != 100 {
+		t.Errorf("a row with no read time: %+v", fresh.cells)
 	}
 }

@@ -97,6 +97,11 @@ type operator struct {
 	kubeconfig string
 	// kubectl runs kubectl against it and returns the output, failing the test on an error.
 	kubectl func(args ...string) string
+	// startManager starts one more manager process (with the same flags); the first one is
+	// started by startOperator. Each is stopped when the test ends, if it still runs.
+	startManager func() *os.Process
+	// manager is the first manager process.
+	manager *os.Process
 }
 
 // startOperator builds the manager (once per test binary), starts a local environment and the
@@ -120,20 +125,23 @@ func startOperator(t testing.TB, flags ...string) operator {
 	})
 
 	logs := newManagerLog()
-	testenv.StartManager(t, testenv.ManagerOptions{
-		Args: append([]string{"--kubeconfig", env.ManagerKubeconfig, "--leader-elect", "--metrics-bind-address", "0",
-			"--health-probe-bind-address", "127.0.0.1:0", "--connection-refresh-interval", "5s"}, flags...),
-		Namespace: env.ServiceAccount.Namespace,
-		Output:    logs,
-		Stopped: func() {
-			if f := logs.forbidden(); f != "" {
-				t.Errorf("%s:\n%s", refusedHelp, f)
-			}
-			if t.Failed() {
-				t.Logf("manager logs:\n%s", logs.String())
-			}
-		},
-	})
+	startManager := func() *os.Process {
+		return testenv.StartManager(t, testenv.ManagerOptions{
+			Args: append([]string{"--kubeconfig", env.ManagerKubeconfig, "--leader-elect", "--metrics-bind-address", "0",
+				"--health-probe-bind-address", "127.0.0.1:0", "--connection-refresh-interval", "5s"}, flags...),
+			Namespace: env.ServiceAccount.Namespace,
+			Output:    logs,
+			Stopped: func() {
+				if f := logs.forbidden(); f != "" {
+					t.Errorf("%s:\n%s", refusedHelp, f)
+				}
+				if t.Failed() {
+					t.Logf("manager logs:\n%s", logs.String())
+				}
+			},
+		})
+	}
+	first := startManager()
 	kubectl := func(args ...string) string {
 		t.Helper()
 		// A refused request stops the command at once (a kubectl wait would otherwise run into its
@@ -159,7 +167,7 @@ func startOperator(t testing.TB, flags ...string) operator {
 		}
 		return string(out)
 	}
-	return operator{kubeconfig: env.AdminKubeconfig, kubectl: kubectl}
+	return operator{kubeconfig: env.AdminKubeconfig, kubectl: kubectl, startManager: startManager, manager: first}
 }
 
 // refusedHelp says what a refused request of the manager means.

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	eventsv1 "k8s.io/api/events/v1"
 	"os"
 	"os/exec"
 	"strconv"
@@ -115,10 +116,13 @@ spec: {keyspaces: [%s], columns: [{name: id, type: int}], partitionKey: [id]}
 	}
 }
 
-// testScheme knows the cqlsync kinds.
+// testScheme knows the cqlsync kinds, and events.
 func testScheme(t testing.TB) *runtime.Scheme {
 	s := runtime.NewScheme()
 	if err := cqlv1.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := eventsv1.AddToScheme(s); err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -1,5 +1,6 @@
 // Command manager runs the cqlsync controllers: it watches CassandraConnection, Keyspace,
-// TableModel and UserType resources and keeps every listed Cassandra cluster in line with them.
+// TableModel, UserType and Backfill resources, keeps every listed Cassandra cluster in line with
+// them, and runs the Backfills' copies (or the Jobs of their workers).
 package main
 
 import (
@@ -56,9 +57,9 @@ func main() {
 	flag.BoolVar(&dryRun, "dry-run", false, "plan and report in each resource's status.plan, but never execute DDL: to preview what a first install would do to existing clusters")
 	flag.StringVar(&operatorNS, "operator-namespace", defaultOperatorNamespace(), "the namespace of the Secrets of ClusterCassandraConnections that name no spec.secretsNamespace (default: $POD_NAMESPACE, the in-cluster service account's namespace, or cqlsync-system)")
 	flag.StringVar(&pprofAddr, "pprof-bind-address", "0", "address Go's pprof profiles are served on (/debug/pprof/), e.g. 127.0.0.1:6060; \"0\" (the default) disables them")
-	flag.StringVar(&watchNS, "watch-namespaces", "", "comma-separated namespaces whose CassandraConnections, Keyspaces, TableModels and UserTypes the manager watches (default: every namespace); the --operator-namespace is added, and ClusterCassandraConnections are always watched")
+	flag.StringVar(&watchNS, "watch-namespaces", "", "comma-separated namespaces whose CassandraConnections, Keyspaces, TableModels, UserTypes and Backfills the manager watches (default: every namespace); the --operator-namespace is added, and ClusterCassandraConnections are always watched")
 	flag.StringVar(&backfillJobs.Image, "backfill-image", os.Getenv("CQLSYNC_IMAGE"), "the image of the worker pods of Backfills with spec.workers and no spec.workers.image: the operator's own image (default: $CQLSYNC_IMAGE)")
-	flag.StringVar(&backfillJobs.ServiceAccount, "backfill-service-account", envOr("CQLSYNC_SERVICE_ACCOUNT", "cqlsync-manager"), "the service account of the worker pods of Backfills with spec.workers, in the operator's namespace: it reads connections and their Secrets and writes Backfills' status (default: $CQLSYNC_SERVICE_ACCOUNT, or cqlsync-manager)")
+	flag.StringVar(&backfillJobs.ServiceAccount, "backfill-service-account", envOr("CQLSYNC_SERVICE_ACCOUNT", "cqlsync-manager"), "the service account of the worker pods of Backfills with spec.workers, in the namespace the manager runs in ($POD_NAMESPACE): it reads connections and their Secrets and writes Backfills' status (default: $CQLSYNC_SERVICE_ACCOUNT, or cqlsync-manager)")
 	opts := zap.Options{Development: false}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()

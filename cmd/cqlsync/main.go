@@ -69,7 +69,7 @@ Commands:
           cluster (--host) or from cqlsh DESCRIBE output (-f), to adopt it without DDL
   wait    wait until every selected object (a namespace, -A, a label selector) is Ready,
           watching them all at once (exit code 0: all Ready, 2: one is Stalled and needs a
-          person, 1: an error or the timeout)
+          person, 1: an error or the timeout); Backfills only with --kinds backfills
   backfill copy and verify a share of the splits of a Backfill (--split i/n), recording them
           in its status with what other workers record: n processes copy n times faster
 

@@ -1,6 +1,7 @@
 -- Argo CD health check of the cqlsync.io kinds (CassandraConnection, ClusterCassandraConnection,
--- Keyspace, TableModel, UserType). Argo CD runs it with the object as the global `obj`; it returns
--- {status, message}. make manifests copies it into config/argocd/argocd-cm.yaml and the Helm chart.
+-- Keyspace, TableModel, UserType, Backfill). Argo CD runs it with the object as the global `obj`;
+-- it returns {status, message}. make manifests copies it into config/argocd/argocd-cm.yaml and the
+-- Helm chart.
 --
 -- It uses only Lua's base and table libraries: Argo CD opens no others (no string, no math) for a
 -- script of argocd-cm unless resource.customizations.useOpenLibs.<group_kind> is "true".

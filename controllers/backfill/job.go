@@ -90,7 +90,7 @@ func WorkerJob(b *cqlv1.Backfill, o JobOptions, image string) *batchv1.Job {
 						Name:    "worker",
 						Image:   image,
 						Command: []string{WorkerEntrypoint},
-						Args: workerArgs(b, o),
+						Args:    workerArgs(b, o),
 						SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: ptr.To(false), ReadOnlyRootFilesystem: ptr.To(true),
 							Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}},
 					}},
@@ -164,9 +164,6 @@ func (r *Reconciler) reconcileJob(ctx context.Context, b *cqlv1.Backfill) (ctrl.
 		b.Status.EstimatedTimeLeft = left.String()
 	}
 	if verified == splits {
-		if b.Status.RowsSkipped > 0 && b.Status.Phase != cqlv1.BackfillComplete {
-			r.event(b, corev1.EventTypeWarning, cqlv1.EventRowsSkipped, "Verify", "%d source rows could not be copied (a null in a column of the new primary key); status.skipped has samples", b.Status.RowsSkipped)
-		}
 		r.complete(b, b)
 		return ctrl.Result{}, r.deleteJob(ctx, b)
 	}

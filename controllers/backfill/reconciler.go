@@ -239,6 +239,10 @@ func (r *Reconciler) inProgress(b *cqlv1.Backfill, copied, verified, splits int)
 func (r *Reconciler) complete(b *cqlv1.Backfill, before *cqlv1.Backfill) {
 	if b.Status.Phase != cqlv1.BackfillComplete {
 		b.Status.CompletionTime = now(r.now())
+		if b.Spec.Workers != nil && b.Status.RowsSkipped > 0 {
+			// The manager's own copy says so as it goes; workers' copies are summed up here.
+			r.event(b, corev1.EventTypeWarning, cqlv1.EventRowsSkipped, "Verify", "%d source rows could not be copied (a null in a column of the new primary key); status.skipped has samples", b.Status.RowsSkipped)
+		}
 		r.event(b, corev1.EventTypeNormal, cqlv1.EventBackfillVerified, "Verify", "every split of %s -> %s is copied and verified: %d rows verified, %d skipped",
 			b.Status.Source, b.Status.Target, b.Status.RowsVerified, b.Status.RowsSkipped)
 	}

@@ -10,6 +10,7 @@ import (
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	"github.com/go-logr/logr"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -214,7 +215,7 @@ func (w *Worker) copy(ctx context.Context, b *cqlv1.Backfill, c *Copy, prog prog
 			// The last report must reach the API server: retry it as long as ctx lets.
 			for {
 				ferr := flush()
-				if ferr == nil || ctx.Err() != nil {
+				if ferr == nil || ctx.Err() != nil || apierrors.IsNotFound(ferr) {
 					if err == nil {
 						err = ferr
 					}
@@ -234,7 +235,10 @@ func (w *Worker) copy(ctx context.Context, b *cqlv1.Backfill, c *Copy, prog prog
 				w.Log.Info("recording progress failed; will retry", "error", err.Error())
 			}
 			fresh := &cqlv1.Backfill{}
-			if err := w.Client.Get(ctx, key, fresh); err == nil && fresh.Paused() {
+			switch err := w.Client.Get(ctx, key, fresh); {
+			case apierrors.IsNotFound(err):
+				cancel() // the Backfill was deleted: stop copying
+			case err == nil && fresh.Paused():
 				paused = true
 				cancel()
 			}

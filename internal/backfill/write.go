@@ -268,7 +268,10 @@ type statement struct {
 //   - otherwise an INSERT of the key (the row marker), at the oldest writetime, with a TTL only
 //     when every cell expires (the longest), then one UPDATE per writetime and TTL.
 func (m *Mapping) statements(r row, keyOnlyTS int64) []statement {
-	r = r.aged()
+	had := len(r.cells)
+	if r = r.aged(); had > 0 && len(r.cells) == 0 {
+		return nil // every cell expired since it was read: so did the row (see the row marker's TTL)
+	}
 	keys := make([]any, len(r.keys))
 	for i, k := range r.keys {
 		keys[i] = raw{b: k}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 )
 
 // fixture plans a copy of ks.src into ks.dst with a new primary key and every shape of column:
@@ -581,5 +582,21 @@ func TestAgedTTL(t *testing.T) {
 	}
 	if fresh := (row{cells: r.cells}).aged(); len(fresh.cells) != 3 || fresh.cells[0].ttl != 100 {
 		t.Errorf("a row with no read time: %+v", fresh.cells)
+	}
+}
+
+// TestExpiredRowIsNotWritten: a row whose every cell expired between its read and its write is
+// not written at all (not even its key: its row marker would have expired with its cells).
+func TestExpiredRowIsNotWritten(t *testing.T) {
+	m := &Mapping{TargetKeyspace: "ks", TargetTable: "t", keys: []*column{{target: introspect.Column{Name: "id"}}},
+		cells: []*column{{target: introspect.Column{Name: "v"}}}}
+	r := row{keys: [][]byte{{0, 0, 0, 1}}, scanned: time.Now().Add(-5 * time.Second),
+		cells: []cell{{col: 0, op: opSet, parts: [][]byte{{1}}, wt: 9, ttl: 3}}}
+	if st := m.statements(r, 1); len(st) != 0 {
+		t.Errorf("statements of an expired row: %+v", st)
+	}
+	r.cells[0].ttl = 0 // no TTL: written
+	if st := m.statements(r, 1); len(st) != 1 {
+		t.Errorf("statements of a live row: %+v", st)
 	}
 }

@@ -39,7 +39,7 @@ func TestChartLint(t *testing.T) {
 func TestChartDefaults(t *testing.T) {
 	objs := template(t)
 
-	// The CRDs are config/crd/bases, one for each of the five kinds.
+	// The CRDs are config/crd/bases, one for each of the six kinds.
 	bases, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "crd", "bases", "*.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestChartDefaults(t *testing.T) {
 		kinds = append(kinds, kind)
 	}
 	slices.Sort(kinds)
-	if want := []string{"CassandraConnection", "ClusterCassandraConnection", "Keyspace", "TableModel", "UserType"}; !slices.Equal(kinds, want) || len(crds) != len(want) {
+	if want := []string{"Backfill", "CassandraConnection", "ClusterCassandraConnection", "Keyspace", "TableModel", "UserType"}; !slices.Equal(kinds, want) || len(crds) != len(want) {
 		t.Errorf("CRD kinds %v (%d CRDs), want %v", kinds, len(crds), want)
 	}
 
@@ -85,17 +85,26 @@ func TestChartDefaults(t *testing.T) {
 		}
 	}
 
-	// The Deployment runs what config/manager runs.
+	// The Deployment runs what config/manager runs. The Backfill workers' service account is each
+	// install's own: config/manager's cqlsync-manager, the chart's ServiceAccount.
 	dep := one(t, objs, "Deployment")
 	kustomized := readObjects(t, "config/manager/manager.yaml")
 	wantDep := one(t, kustomized, "Deployment")
 	c, want := container(t, dep), container(t, wantDep)
+	chartSA := one(t, objs, "ServiceAccount").GetName()
 	for _, a := range stringSlice(want["args"]) {
+		if strings.HasPrefix(a, "--backfill-service-account=") {
+			a = "--backfill-service-account=" + chartSA
+		}
 		if !slices.Contains(stringSlice(c["args"]), a) {
 			t.Errorf("the chart's manager lacks %s, which config/manager passes: %v", a, c["args"])
 		}
 	}
-	for _, a := range []string{"--drift-interval=5m", "--connection-refresh-interval=1m"} {
+	if !slices.Contains(stringSlice(want["args"]), "--backfill-service-account=cqlsync-manager") {
+		t.Errorf("config/manager does not pass --backfill-service-account=cqlsync-manager: %v", want["args"])
+	}
+	for _, a := range []string{"--drift-interval=5m", "--connection-refresh-interval=1m",
+		"--backfill-image=cqlsync:0.1.0", "--backfill-service-account=" + chartSA} {
 		if !slices.Contains(stringSlice(c["args"]), a) {
 			t.Errorf("args %v lack %s", c["args"], a)
 		}
@@ -151,7 +160,8 @@ func TestChartValues(t *testing.T) {
 	}
 	args := stringSlice(c["args"])
 	for _, a := range []string{"--leader-elect", "--metrics-bind-address=:9090", "--watch-namespaces=team-a,team-b",
-		"--drift-interval=2m", "--operator-namespace=cassandra-platform", "--dry-run", "--zap-log-level=debug"} {
+		"--drift-interval=2m", "--operator-namespace=cassandra-platform", "--dry-run", "--zap-log-level=debug",
+		"--backfill-image=registry.example.com/cqlsync:v9.9.9", "--backfill-service-account=cqlsync"} {
 		if !slices.Contains(args, a) {
 			t.Errorf("args %v lack %s", args, a)
 		}
@@ -199,6 +209,13 @@ func TestChartToggles(t *testing.T) {
 	c := container(t, one(t, objs, "Deployment"))
 	if !slices.Contains(stringSlice(c["args"]), "--metrics-bind-address=0") || len(find(objs, "Service")) != 0 {
 		t.Errorf("metrics.enabled=false: args %v, %d Services; want --metrics-bind-address=0 and none", c["args"], len(find(objs, "Service")))
+	}
+
+	// The Backfill workers run as the chart's ServiceAccount, whatever its name.
+	objs = template(t, "--set", "serviceAccount.name=schema-operator")
+	c = container(t, one(t, objs, "Deployment"))
+	if sa := one(t, objs, "ServiceAccount").GetName(); sa != "schema-operator" || !slices.Contains(stringSlice(c["args"]), "--backfill-service-account=schema-operator") {
+		t.Errorf("serviceAccount.name=schema-operator: ServiceAccount %s, args %v", sa, c["args"])
 	}
 }
 

@@ -30,3 +30,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "cqlsync.serviceAccountName" -}}
 {{- default (include "cqlsync.fullname" .) .Values.serviceAccount.name }}
 {{- end }}
+
+{{/* The operator's image: the manager's, and the workers' of Backfills with spec.workers. */}}
+{{- define "cqlsync.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end }}

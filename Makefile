@@ -97,6 +97,10 @@ test-faults: manifests generate control-plane ## Run the fault suite: a rollout 
 bench: manifests generate control-plane ## Measure a rollout of 100/300/500 TableModels against the floor and cqlengine, a resync, and the manager's RSS (about an hour on 2 cores; CQLSYNC_BENCH_REPEAT=1: about 25 minutes).
 	bash hack/bench.sh
 
+.PHONY: bench-backfill
+bench-backfill: manifests generate control-plane ## Measure a Backfill of 1,000,000 rows on cluster1 against a copy loop in the benchmark (the floor), the manager's RSS growth, and spec.rowsPerSecond (CQLSYNC_BENCH_BACKFILL_ROWS, CQLSYNC_BENCH_BACKFILL_RATE).
+	bash hack/bench.sh Backfill
+
 .PHONY: test-unit
 test-unit: ## Run the unit tests only (no control plane, no Cassandra).
 	go test ./api/... ./internal/... ./controllers/... -run 'Unit|^Test[^I]' -short

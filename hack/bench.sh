@@ -15,14 +15,26 @@
 # CQLSYNC_BENCH_DRIFT_INTERVAL (default 70s), CQLSYNC_BENCH_PPROF (an address for the manager's
 # pprof, e.g. 127.0.0.1:6060), CQLSYNC_BENCH_REFERENCES (0 skips the floor and cqlengine: cqlsync's
 # rollouts only).
+#
+# `hack/bench.sh Backfill` (`make bench-backfill`) runs BenchmarkBackfill instead, on cluster1: a
+# Backfill's copy rate against a copy loop in the benchmark (the floor), the manager's RSS after a
+# 10,000-row and an N-row Backfill, and spec.rowsPerSecond. Environment: CQLSYNC_BENCH_BACKFILL_ROWS
+# (default 1000000), CQLSYNC_BENCH_BACKFILL_RATE (default 5000; 0 skips), CQLSYNC_BENCH_PPROF.
 set -euo pipefail
+bench="${1:-Rollout}"
+case "${bench}" in
+  Rollout | Backfill) ;;
+  *) echo "usage: hack/bench.sh [Rollout|Backfill]" >&2; exit 2 ;;
+esac
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "${root}"
 cassandra="${root}/hack/cassandra.sh"
 if [[ "${CQLSYNC_BENCH_SH:-}" != in-rig ]]; then
   "${root}/hack/ensure-tools.sh"
-  CQLSYNC_PYTHON="$("${root}/hack/python-env.sh")"
-  export CQLSYNC_PYTHON
+  if [[ "${bench}" == Rollout ]]; then # the references run in Python
+    CQLSYNC_PYTHON="$("${root}/hack/python-env.sh")"
+    export CQLSYNC_PYTHON
+  fi
   export KUBEBUILDER_ASSETS="$("${root}/hack/control-plane.sh")"
   # The heap of the nodes hack/cassandra.sh starts here, and of the benchmark's restarts of them.
   export CASSANDRA_HEAP_MAX="${CASSANDRA_HEAP_MAX:-1536m}"
@@ -40,4 +52,4 @@ fi
 export CQLSYNC_REQUIRE_RIG=1
 echo "bench.sh: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%Y-%m-%d)"
 # Only the benchmark's own lines: the manager's logs are printed when it fails.
-go test -count=1 -timeout 90m ./test/bench/ -run '^$' -bench Rollout -benchtime 1x -v 2>&1 | grep -v '^\s*{"level"'
+go test -count=1 -timeout 90m ./test/bench/ -run '^$' -bench "${bench}" -benchtime 1x -v 2>&1 | grep -v '^\s*{"level"'

@@ -14,7 +14,10 @@
 # only when named, with a smaller heap: CASSANDRA_PAIR_HEAP_MAX, default 512m):
 #
 #   pair1     127.0.0.4   9042  pair          dc4/rack1        none (the seed)
-#   pair2     127.0.0.5   9042  pair          dc4/rack1        none
+#   pair2     127.0.0.5   9042  pair          dc5/rack1        none
+#
+# The pair spans two datacenters, so that NetworkTopologyStrategy keyspaces over both, and adding
+# or removing a datacenter, are tested against real Cassandra.
 #
 # Maven Central has no Cassandra 5.0 binary tarball, so `fetch` assembles the classpath from
 # cassandra-all and its runtime dependencies (hack/cassandra/pom.xml) and this script writes the
@@ -124,7 +127,7 @@ cluster_facts() {
     cluster2) ADDR=127.0.0.2 DC=dc2 SECURE=0 ;;
     cluster3) ADDR=127.0.0.3 DC=dc3 SECURE=1 ;;
     pair1) ADDR=127.0.0.4 DC=dc4 SECURE=0 CLUSTER_NAME=pair HEAP=$PAIR_HEAP_MAX ;;
-    pair2) ADDR=127.0.0.5 DC=dc4 SECURE=0 CLUSTER_NAME=pair HEAP=$PAIR_HEAP_MAX ;;
+    pair2) ADDR=127.0.0.5 DC=dc5 SECURE=0 CLUSTER_NAME=pair HEAP=$PAIR_HEAP_MAX ;;
     *) die "unknown cluster '$1' (expected one of: ${KNOWN_NODES[*]})" ;;
   esac
   SEED=$ADDR
@@ -560,6 +563,27 @@ start_wave() {
   return $rc
 }
 
+# PAIR_LAYOUT is the datacenter of each pair node. A node refuses to start in another datacenter
+# than the one its data was written in, and a node wiped alone cannot rejoin a peer that remembers
+# it: when the layout changed since the pair's data was written (a rig of an older checkout), both
+# nodes' data is wiped before they start.
+PAIR_LAYOUT="pair1=dc4 pair2=dc5"
+
+check_pair_layout() {
+  local f="$RUN_ROOT/pair.layout"
+  if [[ ! -d "$RUN_ROOT/pair1/data" && ! -d "$RUN_ROOT/pair2/data" ]]; then
+    mkdir -p "$RUN_ROOT" && printf '%s\n' "$PAIR_LAYOUT" >"$f"
+    return
+  fi
+  [[ "$(cat "$f" 2>/dev/null)" == "$PAIR_LAYOUT" ]] && return
+  log "pair: its datacenters are now ($PAIR_LAYOUT): stopping it and wiping its data, written with another layout"
+  take_lock
+  stop_nodes pair1 pair2
+  rm -rf "$RUN_ROOT"/pair1/{data,commitlog,saved_caches,hints,cdc_raw} "$RUN_ROOT"/pair2/{data,commitlog,saved_caches,hints,cdc_raw}
+  printf '%s\n' "$PAIR_LAYOUT" >"$f"
+  release_lock
+}
+
 cmd_start() {
   local name pid t0 deadline rc=0
   select_names "$@"
@@ -568,6 +592,7 @@ cmd_start() {
   cmd_fetch
   build_cqlping
 
+  if [[ " ${NAMES[*]} " == *" pair"[12]" "* ]]; then check_pair_layout; fi
   t0=$(date +%s)
   deadline=$((t0 + START_TIMEOUT))
   # Seeds first, then the nodes that join through them: every requested node of a wave is started
@@ -655,7 +680,8 @@ env_vars() {
     CQLSYNC_CLUSTER3_DC dc3 \
     CQLSYNC_PAIR_HOSTS 127.0.0.4,127.0.0.5 \
     CQLSYNC_PAIR_NODES pair1,pair2 \
-    CQLSYNC_PAIR_DC dc4
+    CQLSYNC_PAIR_DC dc4 \
+    CQLSYNC_PAIR_DCS dc4,dc5
 }
 
 cmd_env() {

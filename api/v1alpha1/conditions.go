@@ -65,7 +65,7 @@ const (
 var stallingReasons = map[string]bool{
 	// Blocked: Cassandra cannot make the change in place.
 	ReasonPrimaryKeyDiffers: true, ReasonColumnTypeDiffers: true, ReasonStaticDiffers: true,
-	ReasonIndexNameTaken: true, ReasonFieldTypeDiffers: true, ReasonFieldNotInSpec: true,
+	ReasonIndexNameTaken: true, ReasonFieldTypeDiffers: true, ReasonFieldNotInSpec: true, ReasonUnsupportedByServer: true,
 	// Invalid input, refused permission, ownership, refused statements.
 	ReasonInvalidSpec: true, ReasonInvalidType: true, ReasonUnknownDatacenter: true, ReasonNotPermitted: true,
 	ReasonDuplicateOwner: true, ReasonFailed: true, ReasonNoDefaultKeyspace: true, ReasonDefaultConflict: true,

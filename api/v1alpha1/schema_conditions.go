@@ -70,6 +70,11 @@ const (
 	// ReasonFieldNotInSpec: the live user-defined type has a field the spec does not list.
 	// Cassandra cannot drop a field, so the spec must list it; nothing was executed on that target.
 	ReasonFieldNotInSpec = "FieldNotInSpec"
+	// ReasonUnsupportedByServer: the spec asks for what the cluster's Cassandra release lacks (a
+	// vector column or an SAI index before 5.0, an option of a later release); the message names
+	// the feature, the release that has it and the server's (its oldest node's); nothing was sent
+	// on that target.
+	ReasonUnsupportedByServer = "UnsupportedByServer"
 	// ReasonNotPermitted: the target goes through a ClusterCassandraConnection that does not allow
 	// the resource's namespace (spec.allowedNamespaces) or the keyspace (spec.allowedKeyspaces),
 	// or names a system keyspace. No session was used and nothing was read from the cluster.

@@ -69,7 +69,12 @@ type Index struct {
 	// +optional
 	Using string `json:"using,omitempty"`
 	// Options of a custom index (WITH OPTIONS = {...}), e.g. {"case_sensitive": "false"} for SAI.
+	// An SAI index on a vector column takes similarity_function (COSINE, the default, EUCLIDEAN
+	// or DOT_PRODUCT) and source_model (OTHER, ADA002, OPENAI_V3_SMALL, OPENAI_V3_LARGE, BERT,
+	// GECKO or NV_QA_4: the embedding model, which tunes the index).
 	// +kubebuilder:validation:MaxProperties=32
+	// +kubebuilder:validation:XValidation:rule="!('similarity_function' in self) || self['similarity_function'] in ['COSINE', 'EUCLIDEAN', 'DOT_PRODUCT']",message="options.similarity_function must be COSINE, EUCLIDEAN or DOT_PRODUCT"
+	// +kubebuilder:validation:XValidation:rule="!('source_model' in self) || self['source_model'] in ['OTHER', 'ADA002', 'OPENAI_V3_SMALL', 'OPENAI_V3_LARGE', 'BERT', 'GECKO', 'NV_QA_4']",message="options.source_model must be OTHER, ADA002, OPENAI_V3_SMALL, OPENAI_V3_LARGE, BERT, GECKO or NV_QA_4"
 	// +optional
 	Options map[string]string `json:"options,omitempty"`
 }

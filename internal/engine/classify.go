@@ -61,6 +61,8 @@ func blockedReason(k plan.DifferenceKind) string {
 		return cqlv1.ReasonFieldTypeDiffers
 	case plan.DiffFieldNotInSpec:
 		return cqlv1.ReasonFieldNotInSpec
+	case plan.DiffUnsupported:
+		return cqlv1.ReasonUnsupportedByServer
 	}
 	return cqlv1.ReasonPrimaryKeyDiffers
 }

@@ -56,7 +56,7 @@ func (r *pipeline[T, D]) recordApplied(obj T, label string, applied plan.Plan) {
 	for _, st := range applied {
 		note := st.Summary
 		if st.ReplicationChanged {
-			note += "; " + repairHint
+			note += "; " + followUp(st)
 		}
 		r.event(obj, corev1.EventTypeNormal, statementEventReason(st.Kind), eventAction(label, st.Summary), "%s: %s", label, note)
 		if len(st.Warnings) > 0 {

@@ -43,3 +43,6 @@ func (keyspaceAdapter) drop(ks *cqlv1.Keyspace, keyspace string, live *introspec
 
 // indexes: a keyspace has no indexes.
 func (keyspaceAdapter) indexes(plan.Keyspace) []string { return nil }
+
+// unsupported: every supported Cassandra release has what a Keyspace declares.
+func (keyspaceAdapter) unsupported(plan.Keyspace, plan.Version) []plan.Difference { return nil }

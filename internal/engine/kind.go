@@ -69,6 +69,10 @@ type kindAdapter[T Object, D any] interface {
 	// indexes lists the names of the indexes the spec declares: a target is Ready only once
 	// every node can serve them (nil for kinds without indexes).
 	indexes(d D) []string
+	// unsupported lists what the spec asks for that a server of the given release lacks (the
+	// oldest release of the target's nodes; zero when unknown): the target is Blocked
+	// (UnsupportedByServer) and nothing is sent.
+	unsupported(d D, server plan.Version) []plan.Difference
 }
 
 // typeRef is a use of a type by a column or a field.

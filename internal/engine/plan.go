@@ -257,6 +257,15 @@ func (r *pipeline[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarg
 		}
 	}
 
+	if ds := r.adapter.unsupported(d, ct.server); len(ds) > 0 {
+		msgs := make([]string, len(ds))
+		for i, d := range ds {
+			msgs[i] = d.Message
+		}
+		o.set(cqlv1.TargetBlocked, cqlv1.ReasonUnsupportedByServer, fmt.Sprintf("%s (connection %s); nothing was sent to this target: remove it from the spec, or upgrade the cluster",
+			strings.Join(msgs, "; "), ct.name))
+		return nil
+	}
 	res := r.adapter.plan(d, keyspace, live)
 	o.drift = res.Drift
 	if len(res.Blocked) > 0 {

@@ -16,7 +16,16 @@ import (
 // The status of a Keyspace, a TableModel or a UserType is computed here, by pure functions of the
 // reconcile's outcome, the previous status and the time, and written once by the pipeline.
 
-// repairHint is appended to every report of a replication change.
+// followUp is what a replication change asks of the cluster's operators: the nodetool commands
+// for each datacenter concerned (plan.FollowUp), or a repair when the plan does not say.
+func followUp(s plan.Statement) string {
+	if s.FollowUp != "" {
+		return "for existing data to follow the new replication: " + s.FollowUp
+	}
+	return repairHint
+}
+
+// repairHint is appended to a report of a replication change that names no command.
 const repairHint = "a repair is needed on this cluster (nodetool repair -full) for existing data to follow the new replication"
 
 // setSchemaStatus writes the outcome of a reconcile into st. what names the object in messages
@@ -132,8 +141,10 @@ func appliedMessage(applied plan.Plan) string {
 	for _, s := range applied {
 		parts = append(parts, s.Summary)
 	}
-	if applied.RepairNeeded() {
-		parts = append(parts, repairHint)
+	for _, s := range applied {
+		if s.ReplicationChanged {
+			parts = append(parts, followUp(s))
+		}
 	}
 	return strings.Join(parts, "; ")
 }

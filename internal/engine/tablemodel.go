@@ -43,6 +43,11 @@ func (tableModelAdapter) usedTypes(tm *cqlv1.TableModel) []string {
 	return names
 }
 
+// unsupported is what the table asks for that the server's release lacks.
+func (tableModelAdapter) unsupported(d plan.Table, server plan.Version) []plan.Difference {
+	return plan.Unsupported(d, server)
+}
+
 // indexes are the names of the indexes the spec declares.
 func (tableModelAdapter) indexes(d plan.Table) []string {
 	out := make([]string, len(d.Indexes))

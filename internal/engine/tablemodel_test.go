@@ -115,3 +115,49 @@ func TestCheckTypes(t *testing.T) {
 		t.Fatalf("a type of the keyspace, qualified: %+v", tp)
 	}
 }
+
+// TestUnsupportedByServer: a table that asks for what the oldest node's release lacks (a vector
+// column and an SAI index before 5.0) is Blocked with UnsupportedByServer, naming each feature,
+// the release that has it and the server's, and nothing is planned; on 5.0, or when the release
+// is unknown, its statements are planned.
+func TestUnsupportedByServer(t *testing.T) {
+	ctx := context.Background()
+	tm := tmWith(func(s *cqlv1.TableModelSpec) {
+		s.Connections, s.Keyspaces = enginetest.ConnNames("c1"), enginetest.KeyspaceNames("ks1")
+		s.Columns = append(s.Columns, cqlv1.Column{Name: "e", Type: "vector<float, 3>"})
+		s.Indexes = []cqlv1.Index{{Name: "e_ann", Column: "e", Using: "sai"}}
+	})
+	tm.Namespace = "ns"
+	for _, c := range []struct {
+		releases []string
+		state    cqlv1.TargetState
+		reason   string
+		parts    []string
+	}{
+		{[]string{"5.0.9", "4.1.10"}, cqlv1.TargetBlocked, cqlv1.ReasonUnsupportedByServer, []string{
+			`column "e" of type vector<float, 3> needs Cassandra 5.0 or later; the server runs 4.1.10`,
+			`index "e_ann" (using 'sai', Storage-Attached Indexing) needs Cassandra 5.0 or later`,
+			"nothing was sent to this target"}},
+		{[]string{"5.0.9"}, cqlv1.TargetPending, cqlv1.ReasonPending, []string{"2 statement(s) to run"}},
+		{nil, cqlv1.TargetPending, cqlv1.ReasonPending, []string{"2 statement(s) to run"}}, // unknown: Cassandra decides
+	} {
+		conn := enginetest.ReadyConn("ns", "c1", false, "")
+		for _, v := range c.releases {
+			conn.Status.Hosts = append(conn.Status.Hosts, cqlv1.HostStatus{Address: "127.0.0.1", Up: true, ReleaseVersion: v})
+		}
+		fc := &enginetest.FakeCluster{Keyspaces: map[string]*introspect.KeyspaceSchema{"ks1": enginetest.KeyspaceSchema("ks1")}}
+		rp, err := tableModelPipeline(fakeClient(t, nil, conn), enginetest.FakeClusters{"c1": fc}).Preview(ctx, tm)
+		if err != nil || len(rp.Targets) != 1 {
+			t.Fatalf("%v: %+v %v", c.releases, rp, err)
+		}
+		tg := rp.Targets[0]
+		if tg.State != c.state || tg.Reason != c.reason || (c.state == cqlv1.TargetBlocked) != (len(tg.Statements) == 0) {
+			t.Errorf("%v: target %+v", c.releases, tg)
+		}
+		for _, p := range c.parts {
+			if !strings.Contains(tg.Message, p) {
+				t.Errorf("%v: message %q lacks %q", c.releases, tg.Message, p)
+			}
+		}
+	}
+}

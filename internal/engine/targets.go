@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/plan"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
 )
 
@@ -24,8 +25,11 @@ type connTarget struct {
 	cluster   Cluster
 	// clusterID is the identity of the cluster the connection reaches, for ownership.
 	clusterID string
-	decided   *Problem
-	denied    map[string]*Problem
+	// server is the oldest Cassandra release of the cluster's nodes, as the connection's status
+	// last reported them (zero when unknown).
+	server  plan.Version
+	decided *Problem
+	denied  map[string]*Problem
 }
 
 // resolveTargets resolves spec.connections (or the namespace default) and, for each, its
@@ -82,6 +86,7 @@ func (r *pipeline[T, D]) resolveTargets(ctx context.Context, obj T, deleting boo
 			}
 			ct.cluster, ct.decided = r.readyCluster(ctx, v, deleting)
 			ct.clusterID = clusterIdentity(r.Clusters, v)
+			ct.server = oldestRelease(v.status.Hosts)
 		}
 		out = append(out, ct)
 	}
@@ -169,4 +174,16 @@ func (r *pipeline[T, D]) readyCluster(ctx context.Context, v *connView, deleting
 		return nil, notReady("no session for %s %q: %v", kindName(v.ref), v.ref.Name, err)
 	}
 	return c, nil
+}
+
+// oldestRelease is the oldest release version of the hosts a connection's status lists (zero
+// when none is known): a cluster being upgraded supports only what its oldest node does.
+func oldestRelease(hosts []cqlv1.HostStatus) plan.Version {
+	var out plan.Version
+	for _, h := range hosts {
+		if v, ok := plan.ParseVersion(h.ReleaseVersion); ok && (out.IsZero() || v.Less(out)) {
+			out = v
+		}
+	}
+	return out
 }

@@ -89,3 +89,6 @@ func (userTypeAdapter) usedTypes(ut *cqlv1.UserType) []string {
 
 // indexes: a type has no indexes.
 func (userTypeAdapter) indexes(plan.UserType) []string { return nil }
+
+// unsupported: every supported Cassandra release has what a UserType declares.
+func (userTypeAdapter) unsupported(plan.UserType, plan.Version) []plan.Difference { return nil }

@@ -72,10 +72,10 @@ func TestKeyspaceSimpleOnBothClusters(t *testing.T) {
 			t.Fatalf("%s after the RF change: %+v", s.name, l)
 		}
 		tg := mustTarget(t, ks, s.name, "")
-		if !strings.Contains(tg.Message, "a repair is needed") || !strings.Contains(tg.Message, "'replication_factor': '2'") {
+		if !strings.Contains(tg.Message, "run `nodetool repair -full "+cqlName+"` on every node of the cluster") || !strings.Contains(tg.Message, "'replication_factor': '2'") {
 			t.Errorf("target %s must say the RF changed and a repair is needed: %q", s.name, tg.Message)
 		}
-		waitObjectEvent(t, ns, "Keyspace", objName, "KeyspaceAltered", "connection "+s.name, "'replication_factor': '2'", "a repair is needed")
+		waitObjectEvent(t, ns, "Keyspace", objName, "KeyspaceAltered", "connection "+s.name, "'replication_factor': '2'", "run `nodetool repair -full "+cqlName+"` on every node")
 	}
 
 	// durable_writes altered: no repair needed.
@@ -426,7 +426,7 @@ func TestKeyspaceDriftCorrected(t *testing.T) {
 		}
 		return nil
 	})
-	waitObjectEvent(t, ns, "Keyspace", "drift", "KeyspaceAltered", "connection cluster2", "'class': 'SimpleStrategy'", "durable_writes false -> true", "a repair is needed")
+	waitObjectEvent(t, ns, "Keyspace", "drift", "KeyspaceAltered", "connection cluster2", "'class': 'SimpleStrategy'", "durable_writes false -> true", "the replication class changed: run `nodetool repair -full "+name+"` on every node")
 	ks := waitSchema[cqlv1.Keyspace](t, ns, "drift", metav1.ConditionTrue, cqlv1.ReasonSynced, keyspaceTimeout, nil)
 	deleteAndWait(t, ks, keyspaceTimeout)
 }

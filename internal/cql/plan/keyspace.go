@@ -46,6 +46,7 @@ func ForKeyspace(desired Keyspace, live *introspect.Keyspace) Plan {
 		CQL:                render.AlterKeyspace(desired.Name, desired.Replication, desired.DurableWrites),
 		Summary:            "alter keyspace " + render.Ident(desired.Name) + ": " + strings.Join(changes, ", "),
 		ReplicationChanged: replicationChanged,
+		FollowUp:           followUpIf(replicationChanged, desired.Name, have, want),
 	}}
 }
 
@@ -72,6 +73,13 @@ func NormalizeReplication(m map[string]string) map[string]string {
 	}
 	out["class"] = class
 	return out
+}
+
+func followUpIf(changed bool, keyspace string, have, want map[string]string) string {
+	if !changed {
+		return ""
+	}
+	return FollowUp(keyspace, have, want)
 }
 
 func durableText(b bool) string {

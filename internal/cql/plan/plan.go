@@ -22,6 +22,9 @@ type Statement struct {
 	// repair (nodetool repair -full) is needed on the cluster afterwards for the replicas to hold
 	// the data.
 	ReplicationChanged bool
+	// FollowUp, on a replication change, names the nodetool commands to run on the nodes of each
+	// datacenter concerned (see FollowUp).
+	FollowUp string
 	// Rebuild is true for the DROP INDEX and the CREATE INDEX that rebuild an index whose
 	// definition changed: the pair replaces something that exists.
 	Rebuild bool
@@ -69,6 +72,8 @@ const (
 	DiffIndexName       DifferenceKind = "IndexName"
 	DiffFieldType       DifferenceKind = "FieldType"
 	DiffFieldNotInSpec  DifferenceKind = "FieldNotInSpec"
+	// DiffUnsupported: the spec asks for what the server's Cassandra release lacks.
+	DiffUnsupported DifferenceKind = "Unsupported"
 )
 
 // Difference is a difference between the live object and the spec that cqlsync must not apply.

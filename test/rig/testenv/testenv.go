@@ -91,8 +91,11 @@ func Cassandra(t testing.TB) Rig {
 type Pair struct {
 	// Hosts are the nodes' addresses; Nodes their names for hack/cassandra.sh, in the same order.
 	Hosts, Nodes []string
-	DC           string
-	Script       string
+	// DC is the seed's datacenter; DCs the datacenter of each node, in the order of Hosts (the
+	// pair spans two).
+	DC     string
+	DCs    []string
+	Script string
 }
 
 // TwoNodes returns the rig's cluster of two nodes, or stops the test like Cassandra.
@@ -106,7 +109,10 @@ func TwoNodes(t testing.TB) Pair {
 	if v := os.Getenv("CQLSYNC_PAIR_NODES"); v != "" {
 		p.Nodes = strings.Split(v, ",")
 	}
-	if len(p.Hosts) != 2 || len(p.Nodes) != 2 || p.Script == "" {
+	if v := os.Getenv("CQLSYNC_PAIR_DCS"); v != "" {
+		p.DCs = strings.Split(v, ",")
+	}
+	if len(p.Hosts) != 2 || len(p.Nodes) != 2 || len(p.DCs) != 2 || p.Script == "" {
 		if os.Getenv("CQLSYNC_REQUIRE_RIG") == "1" {
 			t.Fatal("the two-node cluster is required but CQLSYNC_PAIR_HOSTS/NODES are unset: run `make test`")
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,8 +32,8 @@ func TestOperatorLeastPrivilegeRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	stmts := cqlStatements(strings.NewReplacer("${ROLE}", role, "${PASSWORD}", password).Replace(string(script)))
-	if len(stmts) != 6 {
-		t.Fatalf("operator-role.cql has %d statements, want CREATE ROLE and 5 GRANTs: %q", len(stmts), stmts)
+	if len(stmts) != 8 {
+		t.Fatalf("operator-role.cql has %d statements, want CREATE ROLE and 7 GRANTs: %q", len(stmts), stmts)
 	}
 	for _, st := range stmts {
 		if err := admin.Query(st).Exec(); err != nil {
@@ -120,6 +121,14 @@ spec:
   partitionKey: [customer_id]
   clusteringKey: [{name: id}]
 `, ns, role, password, indent, rig.Cluster3, ks))
+	t.Cleanup(func() {
+		if t.Failed() {
+			c := exec.Command(testenv.Kubectl(), "--kubeconfig", o.kubeconfig, "get", "cqlsync", "-n", ns, "-o",
+				`custom-columns=KIND:.kind,NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,REASON:.status.conditions[?(@.type=="Ready")].reason,MESSAGE:.status.conditions[?(@.type=="Ready")].message`)
+			out, _ := c.CombinedOutput()
+			t.Logf("the objects:\n%s", out)
+		}
+	})
 	o.kubectl("wait", "-n", ns, "--for=condition=Ready", "cassandraconnection/c3", "keyspace/ks", "usertype/address", "tablemodel/orders-v1", "tablemodel/orders-v2", "--timeout=180s")
 	for i := range 50 {
 		if err := admin.Query(`INSERT INTO "`+ks+`".orders_v1 (id, customer_id) VALUES (?, ?)`, i, fmt.Sprintf("c%d", i%3)).Exec(); err != nil {

@@ -129,7 +129,7 @@ uninstall: manifests ## Remove the admission policies and the CRDs (and every cq
 .PHONY: deploy
 deploy: manifests ## Deploy the operator (image $$IMG) into the cluster of the current kubeconfig.
 	cd config/manager && $(KUBECTL) kustomize . >/dev/null
-	$(KUBECTL) kustomize config/default | sed "s|image: cqlsync:latest|image: $(IMG)|" | $(KUBECTL) apply --server-side -f -
+	$(KUBECTL) kustomize config/default | sed "s|image: cqlsync:latest|image: $(IMG)|; s|--backfill-image=cqlsync:latest|--backfill-image=$(IMG)|" | $(KUBECTL) apply --server-side -f -
 
 .PHONY: undeploy
 undeploy: ## Remove the operator from the cluster.

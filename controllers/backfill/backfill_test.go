@@ -9,7 +9,10 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/client-go/tools/events"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/backfill"
@@ -145,5 +148,46 @@ func TestCommandFlags(t *testing.T) {
 	t.Setenv("KUBERNETES_SERVICE_HOST", "")
 	if code := Command(context.Background(), []string{"--split", "$(JOB_COMPLETION_INDEX)/8", "x"}, &out, &errOut); code != 1 {
 		t.Errorf("Command with the index from the environment = %d, stderr %q", code, errOut.String())
+	}
+}
+
+// TestJobMismatchWarnsOnce: with workers, mismatched splits reach status only; the manager warns
+// once per set of splits, not at every reconcile.
+func TestJobMismatchWarnsOnce(t *testing.T) {
+	s := runtime.NewScheme()
+	if err := cqlv1.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := batchv1.AddToScheme(s); err != nil {
+		t.Fatal(err)
+	}
+	b := &cqlv1.Backfill{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "orders"},
+		Spec:   cqlv1.BackfillSpec{Splits: 4, Workers: &cqlv1.BackfillWorkers{Count: 2}},
+		Status: cqlv1.BackfillStatus{Copied: "0-3", Verified: "0", Mismatched: "3", KeyOnlyTimestamp: 1}}
+	opts := JobOptions{Namespace: "ops"}
+	job := WorkerJob(b, opts, "img")
+	c := fake.NewClientBuilder().WithScheme(s).WithObjects(b, job).Build()
+	rec := events.NewFakeRecorder(10)
+	r := &Reconciler{Client: c, Recorder: rec, Jobs: opts, now: time.Now}
+	for range 3 {
+		if _, err := r.reconcileJob(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mismatches := 0
+	for len(rec.Events) > 0 {
+		if e := <-rec.Events; strings.Contains(e, string(cqlv1.EventBackfillMismatch)) {
+			mismatches++
+			if !strings.Contains(e, "splits 3 differ") {
+				t.Errorf("event %q", e)
+			}
+		}
+	}
+	if mismatches != 1 {
+		t.Fatalf("%d BackfillMismatch events after 3 reconciles, want 1", mismatches)
+	}
+	b.Status.Mismatched = "2-3"
+	if _, err := r.reconcileJob(context.Background(), b); err != nil || len(rec.Events) != 1 {
+		t.Errorf("a new set of mismatched splits: %d events, %v", len(rec.Events), err)
 	}
 }

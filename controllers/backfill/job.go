@@ -11,6 +11,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
@@ -177,6 +178,13 @@ func (r *Reconciler) reconcileJob(ctx context.Context, b *cqlv1.Backfill) (ctrl.
 					b.Status.Mismatched, r.Jobs.Namespace, JobName(b))
 			}
 			return r.problem(b, p), nil
+		}
+	}
+	if m := b.Status.Mismatched; m != "" {
+		// The workers' mismatches reach status, not the manager: warn once per set of splits (the
+		// Ready message names the set warned about).
+		if ready := meta.FindStatusCondition(b.Status.Conditions, cqlv1.ConditionReady); ready == nil || !strings.Contains(ready.Message, "splits "+m+" mismatched") {
+			r.event(b, corev1.EventTypeWarning, cqlv1.EventBackfillMismatch, "Verify", "splits %s differ from the source: the workers copy them again", m)
 		}
 	}
 	r.inProgress(b, copied, verified, splits)

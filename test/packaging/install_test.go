@@ -83,6 +83,9 @@ func TestMakeInstallAndDeploy(t *testing.T) {
 	if image := container(t, dep)["image"]; image != img {
 		t.Errorf("the deployed manager runs %v, want IMG=%s", image, img)
 	}
+	if args := stringSlice(container(t, dep)["args"]); !slices.Contains(args, "--backfill-image="+img) {
+		t.Errorf("the deployed manager's Backfill workers do not run IMG=%s: args %v", img, args)
+	}
 	role := one(t, deployed, "ClusterRole")
 	if err := c.Get(context.Background(), client.ObjectKeyFromObject(role), role); err != nil {
 		t.Fatal(err)

@@ -118,6 +118,8 @@ func (r *Reconciler) reconcileJob(ctx context.Context, b *cqlv1.Backfill) (ctrl.
 	job := &batchv1.Job{}
 	err := r.Client.Get(ctx, types.NamespacedName{Namespace: r.Jobs.Namespace, Name: JobName(b)}, job)
 	switch {
+	case apierrors.IsNotFound(err) && b.Spec.Workers.External && b.Status.KeyOnlyTimestamp != 0:
+		// External workers, started: no Job to create, nothing to resolve again.
 	case apierrors.IsNotFound(err):
 		c, p, err := r.Resolver.Resolve(ctx, b)
 		if err != nil {
@@ -165,7 +167,7 @@ func (r *Reconciler) reconcileJob(ctx context.Context, b *cqlv1.Backfill) (ctrl.
 		b.Status.EstimatedTimeLeft = left.String()
 	}
 	if verified == splits {
-		r.complete(b, b)
+		r.complete(b)
 		return ctrl.Result{}, r.deleteJob(ctx, b)
 	}
 	for _, c := range job.Status.Conditions {

@@ -90,7 +90,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.
 	splits := splitsOf(b)
 	if _, verified := summarize(&b.Status, splits); verified == splits {
 		r.runners.stop(req.NamespacedName)
-		r.complete(b, before)
+		r.complete(b)
 		return ctrl.Result{}, r.deleteJob(ctx, b)
 	}
 	if b.Paused() {
@@ -147,7 +147,7 @@ func (r *Reconciler) reconcileInManager(ctx context.Context, b *cqlv1.Backfill, 
 	switch {
 	case verified == splits:
 		r.runners.stop(key)
-		r.complete(b, before)
+		r.complete(b)
 		return ctrl.Result{}, nil
 	case finished:
 		r.runners.stop(key)
@@ -236,7 +236,7 @@ func (r *Reconciler) inProgress(b *cqlv1.Backfill, copied, verified, splits int)
 }
 
 // complete marks a Backfill whose every split is verified.
-func (r *Reconciler) complete(b *cqlv1.Backfill, before *cqlv1.Backfill) {
+func (r *Reconciler) complete(b *cqlv1.Backfill) {
 	if b.Status.Phase != cqlv1.BackfillComplete {
 		b.Status.CompletionTime = now(r.now())
 		if b.Spec.Workers != nil && b.Status.RowsSkipped > 0 {
@@ -281,22 +281,10 @@ func (r *Reconciler) setReady(b *cqlv1.Backfill, phase cqlv1.BackfillPhase, stat
 		old := b.Status.Targets[0]
 		t.Connection, t.Keyspace, t.LastSyncTime = old.Connection, old.Keyspace, old.LastSyncTime
 	}
-	if b.Status.Target != "" {
-		t.Keyspace = keyspaceOf(b.Status.Target)
-	}
 	if state == cqlv1.TargetSynced && t.LastSyncTime == nil {
 		t.LastSyncTime = b.Status.CompletionTime
 	}
 	b.Status.Targets, b.Status.TargetsSynced = []cqlv1.TargetStatus{t}, synced
-}
-
-func keyspaceOf(qualified string) string {
-	for i := range qualified {
-		if qualified[i] == '.' {
-			return qualified[:i]
-		}
-	}
-	return ""
 }
 
 func (r *Reconciler) event(b *cqlv1.Backfill, typ string, reason cqlv1.EventReason, action, note string, args ...any) {

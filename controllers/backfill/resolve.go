@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -182,14 +183,11 @@ func connName(t cqlv1.BackfillTarget) string {
 }
 
 func targetList(tm *cqlv1.TableModel) string {
-	var out string
+	out := make([]string, len(tm.Status.Targets))
 	for i, t := range tm.Status.Targets {
-		if i > 0 {
-			out += ", "
-		}
-		out += t.Connection + "/" + t.Keyspace
+		out[i] = t.Connection + "/" + t.Keyspace
 	}
-	return out
+	return strings.Join(out, ", ")
 }
 
 // checkPartitioner refuses clusters whose partitioner is not Murmur3: the splits are ranges of

@@ -122,6 +122,10 @@ func (w *Worker) recordStart(ctx context.Context, key types.NamespacedName, c *C
 		b.Status.StartTime = now(time.Now())
 		b.Status.Source = c.Mapping.SourceKeyspace + "." + c.Mapping.SourceTable
 		b.Status.Target = c.Mapping.TargetKeyspace + "." + c.Mapping.TargetTable
+		if len(b.Status.Targets) == 0 {
+			b.Status.Targets = []cqlv1.TargetStatus{{State: cqlv1.TargetPending, Reason: cqlv1.ReasonCopying}}
+		}
+		b.Status.Targets[0].Connection, b.Status.Targets[0].Keyspace = c.Connection, c.Keyspace
 		return w.Client.Status().Update(ctx, b)
 	})
 }

@@ -2,16 +2,12 @@ package e2e
 
 import (
 	"bytes"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
-
-	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
 	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
@@ -22,23 +18,7 @@ import (
 func TestImportAuthTLS(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	cli := testenv.BuildOnce(t, "cqlsync", "./cmd/cqlsync")
-	ca, err := os.ReadFile(rig.Cluster3CA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(ca) {
-		t.Fatalf("no certificate in %s", rig.Cluster3CA)
-	}
-	cc := gocql.NewCluster(rig.Cluster3)
-	cc.Timeout = 30 * time.Second
-	cc.Authenticator = gocql.PasswordAuthenticator{Username: rig.Cluster3User, Password: rig.Cluster3Password}
-	cc.SslOpts = &gocql.SslOptions{Config: &tls.Config{RootCAs: pool, ServerName: rig.Cluster3, MinVersion: tls.VersionTLS12}, EnableHostVerification: true}
-	s, err := gocql.NewSession(*cc)
-	if err != nil {
-		t.Fatalf("connecting to cluster3: %v", err)
-	}
-	t.Cleanup(s.Close)
+	s := testenv.SecureCQLSession(t, rig)
 	ks := fmt.Sprintf("imp_auth_%d", time.Now().UnixNano()%1000000)
 	t.Cleanup(func() {
 		if err := s.Query(`DROP KEYSPACE IF EXISTS "` + ks + `"`).Exec(); err != nil {

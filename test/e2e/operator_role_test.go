@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
 	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
@@ -24,7 +20,7 @@ import (
 // roles.
 func TestOperatorLeastPrivilegeRole(t *testing.T) {
 	rig := testenv.Cassandra(t)
-	admin := secureSession(t, rig, rig.Cluster3User, rig.Cluster3Password)
+	admin := testenv.SecureCQLSession(t, rig)
 	suffix := fmt.Sprint(time.Now().UnixNano() % 1000000)
 	role, password := "cqlsync_op_"+suffix, "pw-"+suffix
 	script, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "cassandra", "operator-role.cql"))
@@ -50,7 +46,7 @@ func TestOperatorLeastPrivilegeRole(t *testing.T) {
 	}
 
 	// What the role may not do.
-	op := secureSession(t, rig, role, password)
+	op := testenv.SecureCQLSessionAs(t, rig, role, password)
 	if err := op.Query(`SELECT role FROM system_auth.roles`).Exec(); err == nil || !strings.Contains(err.Error(), "Unauthorized") && !strings.Contains(err.Error(), "permission") {
 		t.Errorf("the operator's role read system_auth.roles: %v", err)
 	}
@@ -167,29 +163,6 @@ spec: {source: {tableModel: orders-v1}, target: {tableModel: orders-v2}, splits:
 	if err := admin.Query(`SELECT COUNT(*) FROM system_schema.keyspaces WHERE keyspace_name = ?`, ks).Scan(&count); err != nil || count != 0 {
 		t.Errorf("the keyspace is still there after its deletion with deletionPolicy Delete: %d %v", count, err)
 	}
-}
-
-// secureSession is a session to cluster3 as a role, with TLS.
-func secureSession(t *testing.T, rig testenv.Rig, user, password string) *gocql.Session {
-	t.Helper()
-	ca, err := os.ReadFile(rig.Cluster3CA)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(ca) {
-		t.Fatalf("no certificate in %s", rig.Cluster3CA)
-	}
-	cc := gocql.NewCluster(rig.Cluster3)
-	cc.Timeout = 30 * time.Second
-	cc.Authenticator = gocql.PasswordAuthenticator{Username: user, Password: password}
-	cc.SslOpts = &gocql.SslOptions{Config: &tls.Config{RootCAs: pool, ServerName: rig.Cluster3, MinVersion: tls.VersionTLS12}, EnableHostVerification: true}
-	s, err := gocql.NewSession(*cc)
-	if err != nil {
-		t.Fatalf("connecting to cluster3 as %s: %v", user, err)
-	}
-	t.Cleanup(s.Close)
-	return s
 }
 
 // cqlStatements splits a CQL script into its statements, without comments.

@@ -158,13 +158,19 @@ func CQLSession(t testing.TB, host string) *gocql.Session {
 // queries; closed when the test ends.
 func SecureCQLSession(t testing.TB, rig Rig) *gocql.Session {
 	t.Helper()
+	return SecureCQLSessionAs(t, rig, rig.Cluster3User, rig.Cluster3Password)
+}
+
+// SecureCQLSessionAs is SecureCQLSession logged in as another role.
+func SecureCQLSessionAs(t testing.TB, rig Rig, user, password string) *gocql.Session {
+	t.Helper()
 	cc := gocql.NewCluster(rig.Cluster3)
 	cc.Timeout = 30 * time.Second
-	cc.Authenticator = gocql.PasswordAuthenticator{Username: rig.Cluster3User, Password: rig.Cluster3Password}
+	cc.Authenticator = gocql.PasswordAuthenticator{Username: user, Password: password}
 	cc.SslOpts = &gocql.SslOptions{CaPath: rig.Cluster3CA}
 	s, err := gocql.NewSession(*cc)
 	if err != nil {
-		t.Fatalf("connecting to %s: %v", rig.Cluster3, err)
+		t.Fatalf("connecting to %s as %s: %v", rig.Cluster3, user, err)
 	}
 	t.Cleanup(s.Close)
 	return s

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Local Apache Cassandra 5.0 test clusters for the cqlsync integration tests.
+# Local Apache Cassandra test clusters for the cqlsync integration tests.
 #
-# Runs three independent single-node clusters of REAL Cassandra on loopback addresses:
+# Runs three independent single-node clusters of REAL Cassandra 5.0 on loopback addresses:
 #
 #   name      address     port  cluster_name  datacenter/rack  security
 #   cluster1  127.0.0.1   9042  cluster1      dc1/rack1        none
@@ -19,12 +19,21 @@
 # The pair spans two datacenters, so that NetworkTopologyStrategy keyspaces over both, and adding
 # or removing a datacenter, are tested against real Cassandra.
 #
+# and two single-node clusters of older releases, for the compatibility tests (`make test-compat`;
+# started only when named):
+#
+#   v40       127.0.0.6   9042  v40           dc6/rack1        none, Cassandra $CASSANDRA_V40_VERSION (4.0.19)
+#   v41       127.0.0.7   9042  v41           dc7/rack1        none, Cassandra $CASSANDRA_V41_VERSION (4.1.10)
+#
 # Maven Central has no Cassandra 5.0 binary tarball, so `fetch` assembles the classpath from
-# cassandra-all and its runtime dependencies (hack/cassandra/pom.xml) and this script writes the
-# configuration Cassandra's own bin/cassandra and conf/ would otherwise provide.
+# cassandra-all and its runtime dependencies (hack/cassandra/pom.xml, with the version of each
+# node) and this script writes the configuration Cassandra's own bin/cassandra and conf/ would
+# otherwise provide, with the differences between the releases (4.0 and 4.1 run on JDK 17 with
+# three more --add-opens for their jamm 0.3.2 agent; 4.0 spells durations the old way).
 #
 # Usage: hack/cassandra.sh <command> [cluster...]
-#   fetch                 copy the Cassandra jars into bin/cassandra/lib (once)
+#   fetch  [names]        copy the Cassandra jars of the nodes' releases (default: 5.0) into
+#                         bin/cassandra/lib (5.0) and bin/cassandra/lib-<version> (others), once
 #   start  [names]        start the nodes (default: all) and wait until each answers CQL
 #   stop   [names]        stop the nodes (SIGTERM, SIGKILL after 30s)
 #   status                one line per cluster: name, address, pid, running/stopped, ready
@@ -70,8 +79,9 @@ SCRIPT_PATH="$SCRIPT_DIR/$(basename "${BASH_SOURCE[0]}")"
 REPO_ROOT=$(cd "$SCRIPT_DIR/.." && pwd -P)
 ASSETS_DIR="$SCRIPT_DIR/cassandra" # pom.xml, jvm.options, logback.xml
 POM="$ASSETS_DIR/pom.xml"
-LIB_DIR="$REPO_ROOT/bin/cassandra/lib"
-LIB_MARKER="$LIB_DIR/.complete" # written after a successful copy; holds the Cassandra version
+DEFAULT_LIB_DIR="$REPO_ROOT/bin/cassandra/lib" # the jars of the pom's version (5.0)
+V40_VERSION=${CASSANDRA_V40_VERSION:-4.0.19}
+V41_VERSION=${CASSANDRA_V41_VERSION:-4.1.10}
 CQLPING="$REPO_ROOT/bin/cqlping"
 
 # The run root may be relative to the caller's cwd; make it absolute once.
@@ -87,7 +97,8 @@ if [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; f
 
 ALL_CLUSTERS=(cluster1 cluster2 cluster3) # what start, stop and wipe do without names
 PAIR_NODES=(pair1 pair2)
-KNOWN_NODES=("${ALL_CLUSTERS[@]}" "${PAIR_NODES[@]}")
+OLD_NODES=(v40 v41)
+KNOWN_NODES=("${ALL_CLUSTERS[@]}" "${PAIR_NODES[@]}" "${OLD_NODES[@]}")
 PAIR_HEAP_MAX=${CASSANDRA_PAIR_HEAP_MAX:-512m}
 CQL_PORT=9042
 STORAGE_PORT=7000 # every node has its own IP, so the same ports do not clash
@@ -118,20 +129,25 @@ trap on_exit EXIT
 log() { printf '%s\n' "$*" >&2; }
 die() { log "cassandra.sh: $*"; exit 1; }
 
-# cluster_facts NAME: sets ADDR, DC, SECURE (1 = auth + TLS), CLUSTER_NAME, SEED, HEAP and RUN_DIR
-# for a node (a single-node cluster is named after its cluster).
+# cluster_facts NAME: sets ADDR, DC, SECURE (1 = auth + TLS), CLUSTER_NAME, SEED, HEAP, VERSION,
+# MAJOR (e.g. 4.1), LIB_DIR and RUN_DIR for a node (a single-node cluster is named after its
+# cluster).
 cluster_facts() {
-  CLUSTER_NAME=$1 HEAP=$HEAP_MAX
+  CLUSTER_NAME=$1 HEAP=$HEAP_MAX VERSION=$(cassandra_version)
   case "$1" in
     cluster1) ADDR=127.0.0.1 DC=dc1 SECURE=0 ;;
     cluster2) ADDR=127.0.0.2 DC=dc2 SECURE=0 ;;
     cluster3) ADDR=127.0.0.3 DC=dc3 SECURE=1 ;;
     pair1) ADDR=127.0.0.4 DC=dc4 SECURE=0 CLUSTER_NAME=pair HEAP=$PAIR_HEAP_MAX ;;
     pair2) ADDR=127.0.0.5 DC=dc5 SECURE=0 CLUSTER_NAME=pair HEAP=$PAIR_HEAP_MAX ;;
+    v40) ADDR=127.0.0.6 DC=dc6 SECURE=0 VERSION=$V40_VERSION ;;
+    v41) ADDR=127.0.0.7 DC=dc7 SECURE=0 VERSION=$V41_VERSION ;;
     *) die "unknown cluster '$1' (expected one of: ${KNOWN_NODES[*]})" ;;
   esac
   SEED=$ADDR
   if [[ "$CLUSTER_NAME" == pair ]]; then SEED=127.0.0.4; fi
+  MAJOR=$(cut -d. -f1,2 <<<"$VERSION")
+  LIB_DIR=$(lib_dir "$VERSION")
   RUN_DIR="$RUN_ROOT/$1"
   PID_FILE="$RUN_DIR/cassandra.pid"
   LOG_FILE="$RUN_DIR/logs/system.log"
@@ -164,23 +180,39 @@ release_lock() {
 # ---------------------------------------------------------------------------------------------
 # Prerequisites: jars, cqlping, java
 # ---------------------------------------------------------------------------------------------
+# cassandra_version: the default release (5.0), the pom's <cassandra.version>.
+POM_VERSION=""
 cassandra_version() {
-  sed -n 's:.*<cassandra.version>\(.*\)</cassandra.version>.*:\1:p' "$POM" | head -n1
+  if [[ -z "$POM_VERSION" ]]; then
+    POM_VERSION=$(sed -n 's:.*<cassandra.version>\(.*\)</cassandra.version>.*:\1:p' "$POM" | head -n1)
+    [[ -n "$POM_VERSION" ]] || die "no <cassandra.version> in $POM"
+  fi
+  printf '%s\n' "$POM_VERSION"
 }
 
-cmd_fetch() {
-  local version tmp
-  version=$(cassandra_version)
-  [[ -n "$version" ]] || die "no <cassandra.version> in $POM"
-  if [[ -f "$LIB_MARKER" && "$(cat "$LIB_MARKER")" == "$version" && -f "$LIB_DIR/cassandra-all-$version.jar" ]]; then
+# lib_dir VERSION: where the jars of a release go.
+lib_dir() {
+  if [[ "$1" == "$(cassandra_version)" ]]; then
+    printf '%s\n' "$DEFAULT_LIB_DIR"
+  else
+    printf '%s\n' "$REPO_ROOT/bin/cassandra/lib-$1"
+  fi
+}
+
+# fetch_version VERSION: copies cassandra-all VERSION and its runtime dependencies into its lib dir
+# (once; a .complete marker holds the version).
+fetch_version() {
+  local version=$1 dir tmp
+  dir=$(lib_dir "$version")
+  if [[ -f "$dir/.complete" && "$(cat "$dir/.complete")" == "$version" && -f "$dir/cassandra-all-$version.jar" ]]; then
     return 0
   fi
   command -v mvn >/dev/null 2>&1 || die "mvn (Maven) is needed to fetch Cassandra $version"
-  log "Fetching Cassandra $version jars into $LIB_DIR ..."
-  mkdir -p "$(dirname "$LIB_DIR")"
+  log "Fetching Cassandra $version jars into $dir ..."
+  mkdir -p "$(dirname "$dir")"
   # Copy into a temporary dir next to the target and move it into place only when complete.
-  tmp=$(mktemp -d "$(dirname "$LIB_DIR")/.lib.XXXXXX")
-  if ! mvn -B -q -f "$POM" dependency:copy-dependencies -DoutputDirectory="$tmp" </dev/null >&2; then
+  tmp=$(mktemp -d "$(dirname "$dir")/.lib.XXXXXX")
+  if ! mvn -B -q -f "$POM" dependency:copy-dependencies -Dcassandra.version="$version" -DoutputDirectory="$tmp" </dev/null >&2; then
     rm -rf "$tmp"
     die "mvn dependency:copy-dependencies failed"
   fi
@@ -188,10 +220,23 @@ cmd_fetch() {
     rm -rf "$tmp"
     die "cassandra-all-$version.jar missing after the copy"
   fi
-  rm -rf "$LIB_DIR"
-  mv "$tmp" "$LIB_DIR"
-  printf '%s\n' "$version" >"$LIB_MARKER"
-  log "Fetched $(find "$LIB_DIR" -name '*.jar' | wc -l) jars."
+  rm -rf "$dir"
+  mv "$tmp" "$dir"
+  printf '%s\n' "$version" >"$dir/.complete"
+  log "Fetched $(find "$dir" -name '*.jar' | wc -l) jars."
+}
+
+# cmd_fetch [NAMES]: the jars of the named nodes' releases (default: the 5.0 clusters').
+cmd_fetch() {
+  local name
+  local -A done=()
+  select_names "$@"
+  for name in "${NAMES[@]}"; do
+    cluster_facts "$name"
+    [[ -n "${done[$VERSION]:-}" ]] && continue
+    fetch_version "$VERSION"
+    done[$VERSION]=1
+  done
 }
 
 # build_cqlping: (re)build bin/cqlping when missing or older than its sources.
@@ -209,7 +254,7 @@ check_java() {
   major=$("$JAVA" -XshowSettings:properties -version 2>&1 |
     sed -n 's/^ *java.specification.version = *//p' | head -n1)
   if [[ "$major" != "17" ]]; then
-    log "cassandra.sh: warning: $JAVA is Java '$major'; these options are for Cassandra 5.0 on JDK 17"
+    log "cassandra.sh: warning: $JAVA is Java '$major'; these options are for Cassandra on JDK 17"
   fi
 }
 
@@ -299,6 +344,15 @@ client_encryption_options:
   require_client_auth: false
 EOF
     )
+  elif [[ "$MAJOR" == 4.* ]]; then
+    # 4.x names the classes with a plain string (5.0 also takes the class_name form).
+    auth=$(
+      cat <<EOF
+authenticator: AllowAllAuthenticator
+authorizer: AllowAllAuthorizer
+role_manager: CassandraRoleManager
+EOF
+    )
   else
     auth=$(
       cat <<EOF
@@ -312,10 +366,36 @@ EOF
     )
   fi
 
+  # What differs between the releases: 4.0 reads durations as *_in_ms integers; guardrails came
+  # in 4.1; dynamic data masking (column masks) in 5.0, off unless enabled.
+  local by_version
+  case "$MAJOR" in
+    4.0) by_version="commitlog_sync_period_in_ms: 10000" ;;
+    4.1) by_version=$(
+      cat <<'EOF'
+commitlog_sync_period: 10000ms
+columns_per_table_warn_threshold: 40
+EOF
+    ) ;;
+    *) by_version=$(
+      cat <<'EOF'
+commitlog_sync_period: 10000ms
+
+# A guardrail that warns (never fails) on a table of more than 40 columns: cqlsync turns the
+# warnings Cassandra answers DDL with into events, and a test proves it. Guardrails apply to
+# ordinary users only: the test logs in to cluster3 (with auth) as a role that is not a superuser.
+columns_per_table_warn_threshold: 40
+
+# Column masks (MASKED WITH): a test reads masked values as a role without UNMASK on cluster3.
+dynamic_data_masking_enabled: true
+EOF
+    ) ;;
+  esac
+
   # A minimal cassandra.yaml: the keys without usable defaults plus what a single-node test
-  # cluster needs. Everything else keeps Cassandra 5.0's built-in defaults (Config.java).
+  # cluster needs. Everything else keeps Cassandra's built-in defaults (Config.java).
   cat >"$RUN_DIR/conf/cassandra.yaml" <<EOF
-# Generated by hack/cassandra.sh for $name; regenerated on every start, do not edit.
+# Generated by hack/cassandra.sh for $name (Cassandra $VERSION); regenerated on every start, do not edit.
 cluster_name: '$CLUSTER_NAME'
 num_tokens: 1
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
@@ -338,15 +418,10 @@ saved_caches_directory: $RUN_DIR/saved_caches
 hints_directory: $RUN_DIR/hints
 cdc_raw_directory: $RUN_DIR/cdc_raw
 commitlog_sync: periodic
-commitlog_sync_period: 10000ms
+$by_version
 
 # Tests drop and truncate a lot; snapshots of that would only fill the disk.
 auto_snapshot: false
-
-# A guardrail that warns (never fails) on a table of more than 40 columns: cqlsync turns the
-# warnings Cassandra answers DDL with into events, and a test proves it. Guardrails apply to
-# ordinary users only: the test logs in to cluster3 (with auth) as a role that is not a superuser.
-columns_per_table_warn_threshold: 40
 
 # Every schema change (category DDL) is logged, one line each with the user, the client and the
 # statement, to logs/audit.log (hack/cassandra/logback.xml): the fault suite checks that each
@@ -372,6 +447,13 @@ jvm_args() {
   while IFS= read -r line; do
     case "$line" in -*) printf '%s\n' "$line" ;; esac
   done <"$ASSETS_DIR/jvm.options"
+  if [[ "$MAJOR" == 4.* ]]; then
+    # jamm 0.3.2 (Cassandra 4.x) measures objects by reflection into these packages on JDK 17.
+    printf '%s\n' \
+      --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+      --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+      --add-opens=java.base/java.nio=ALL-UNNAMED
+  fi
   printf '%s\n' \
     "-javaagent:$jamm" \
     "-XX:ErrorFile=$RUN_DIR/logs/hs_err_%p.log" \
@@ -589,7 +671,7 @@ cmd_start() {
   select_names "$@"
   check_java
   command -v openssl >/dev/null 2>&1 || die "openssl is needed"
-  cmd_fetch
+  cmd_fetch "${NAMES[@]}"
   build_cqlping
 
   if [[ " ${NAMES[*]} " == *" pair"[12]" "* ]]; then check_pair_layout; fi
@@ -681,7 +763,11 @@ env_vars() {
     CQLSYNC_PAIR_HOSTS 127.0.0.4,127.0.0.5 \
     CQLSYNC_PAIR_NODES pair1,pair2 \
     CQLSYNC_PAIR_DC dc4 \
-    CQLSYNC_PAIR_DCS dc4,dc5
+    CQLSYNC_PAIR_DCS dc4,dc5 \
+    CQLSYNC_V40_HOST 127.0.0.6 \
+    CQLSYNC_V40_DC dc6 \
+    CQLSYNC_V41_HOST 127.0.0.7 \
+    CQLSYNC_V41_DC dc7
 }
 
 cmd_env() {
@@ -768,7 +854,7 @@ main() {
   local cmd=$1
   shift
   case "$cmd" in
-    fetch) [[ $# -eq 0 ]] || die "fetch takes no arguments"; cmd_fetch ;;
+    fetch) cmd_fetch "$@" ;;
     start) cmd_start "$@" ;;
     stop) cmd_stop "$@" ;;
     status) cmd_status "$@" ;;

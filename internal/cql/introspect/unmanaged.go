@@ -64,11 +64,14 @@ func UnmanagedTableOptions(allowAutoSnapshot, incrementalBackups *bool, memtable
 
 // The queries of ReadUnmanaged, each for the whole keyspace.
 const (
-	selectViews           = `SELECT view_name FROM system_schema.views WHERE keyspace_name = ?`
-	selectFunctions       = `SELECT function_name FROM system_schema.functions WHERE keyspace_name = ?`
-	selectAggregates      = `SELECT aggregate_name FROM system_schema.aggregates WHERE keyspace_name = ?`
-	selectTriggers        = `SELECT trigger_name FROM system_schema.triggers WHERE keyspace_name = ?`
-	selectUnmanagedTables = `SELECT table_name, allow_auto_snapshot, incremental_backups, memtable, extensions FROM system_schema.tables WHERE keyspace_name = ?`
+	selectViews      = `SELECT view_name FROM system_schema.views WHERE keyspace_name = ?`
+	selectFunctions  = `SELECT function_name FROM system_schema.functions WHERE keyspace_name = ?`
+	selectAggregates = `SELECT aggregate_name FROM system_schema.aggregates WHERE keyspace_name = ?`
+	selectTriggers   = `SELECT trigger_name FROM system_schema.triggers WHERE keyspace_name = ?`
+	// allow_auto_snapshot and incremental_backups came in 5.0, memtable in 4.1, and a query naming
+	// a column the server lacks fails: the columns are those system_schema.tables has.
+	selectUnmanagedTables = `SELECT table_name, %s FROM system_schema.tables WHERE keyspace_name = ?`
+	selectSchemaColumns   = `SELECT column_name FROM system_schema.columns WHERE keyspace_name = 'system_schema' AND table_name = ?`
 )
 
 // ReadUnmanaged reads what cqlsync does not manage in a keyspace: its views, functions,
@@ -91,15 +94,35 @@ func ReadUnmanaged(ctx context.Context, s *gocql.Session, keyspace string) (*Unm
 		}
 		*l.into = names
 	}
-	iter := s.Query(selectUnmanagedTables, keyspace).Idempotent(true).IterContext(ctx)
+	has, err := readNames(ctx, s, selectSchemaColumns, "tables")
+	if err != nil {
+		return nil, err
+	}
+	var (
+		snapshot, backups *bool
+		memtable          string
+		extensions        map[string][]byte
+		names             []string
+		dest              []any
+	)
+	for _, c := range []struct {
+		name string
+		into any
+	}{
+		{OptionAllowAutoSnapshot, &snapshot},
+		{OptionIncrementalBackups, &backups},
+		{OptionMemtable, &memtable},
+		{OptionExtensions, &extensions},
+	} {
+		if slices.Contains(has, c.name) {
+			names, dest = append(names, c.name), append(dest, c.into)
+		}
+	}
+	var table string
+	iter := s.Query(fmt.Sprintf(selectUnmanagedTables, strings.Join(names, ", ")), keyspace).Idempotent(true).IterContext(ctx)
 	for {
-		var (
-			table             string
-			snapshot, backups *bool
-			memtable          string
-			extensions        map[string][]byte
-		)
-		if !iter.Scan(&table, &snapshot, &backups, &memtable, &extensions) {
+		snapshot, backups, memtable, extensions = nil, nil, "", nil
+		if !iter.Scan(append([]any{&table}, dest...)...) {
 			break
 		}
 		if opts := UnmanagedTableOptions(snapshot, backups, memtable, slices.Collect(maps.Keys(extensions))); opts != nil {

@@ -19,6 +19,12 @@ const (
 	EventColumnsAdded EventReason = "ColumnsAdded"
 	// EventTableOptionsChanged: ALTER TABLE ... WITH ran.
 	EventTableOptionsChanged EventReason = "TableOptionsChanged"
+	// EventColumnMaskChanged: ALTER TABLE ... ALTER ... MASKED WITH ran (a column's mask set or
+	// changed).
+	EventColumnMaskChanged EventReason = "ColumnMaskChanged"
+	// EventColumnMaskDropped: ALTER TABLE ... ALTER ... DROP MASKED ran (a mask the spec does not
+	// declare).
+	EventColumnMaskDropped EventReason = "ColumnMaskDropped"
 	// EventColumnsDropped: ALTER TABLE ... DROP ran (spec.allowDropColumns).
 	EventColumnsDropped EventReason = "ColumnsDropped"
 	// EventIndexCreated: CREATE INDEX ran.

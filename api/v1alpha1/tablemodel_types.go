@@ -29,6 +29,36 @@ type Column struct {
 	// with a clustering key.
 	// +optional
 	Static bool `json:"static,omitempty"`
+
+	// Mask is the column's dynamic data mask (Cassandra 5.0 and later, with
+	// dynamic_data_masking_enabled in cassandra.yaml): a role without the UNMASK permission reads
+	// the mask function's result instead of the value. Absent means no mask: a mask set out of
+	// band is dropped. A cluster older than 5.0 is refused with UnsupportedByServer.
+	// +optional
+	Mask *ColumnMask `json:"mask,omitempty"`
+}
+
+// ColumnMask is a column's MASKED WITH clause.
+// +kubebuilder:validation:XValidation:rule="!(self.function in ['DEFAULT', 'mask_default', 'mask_null']) || !has(self.arguments) || size(self.arguments) == 0",message="mask.arguments: DEFAULT, mask_default and mask_null take no arguments"
+// +kubebuilder:validation:XValidation:rule="self.function != 'mask_replace' || (has(self.arguments) && size(self.arguments) == 1)",message="mask.arguments: mask_replace takes one argument, the replacement value"
+// +kubebuilder:validation:XValidation:rule="!(self.function in ['mask_inner', 'mask_outer']) || (has(self.arguments) && size(self.arguments) >= 2 && size(self.arguments) <= 3)",message="mask.arguments: mask_inner and mask_outer take 2 or 3 arguments: the characters kept at the beginning and at the end, and an optional padding character"
+// +kubebuilder:validation:XValidation:rule="self.function != 'mask_hash' || !has(self.arguments) || size(self.arguments) <= 1",message="mask.arguments: mask_hash takes at most one argument, the hash algorithm"
+type ColumnMask struct {
+	// Function is DEFAULT (MASKED WITH DEFAULT: a fixed value of the column's type), a built-in
+	// mask function (mask_default, mask_null, mask_replace, mask_inner, mask_outer, mask_hash),
+	// or a user-defined function as keyspace.function (names as Cassandra stores them).
+	// +kubebuilder:validation:MaxLength=97
+	// +kubebuilder:validation:Pattern=`^(DEFAULT|mask_default|mask_null|mask_replace|mask_inner|mask_outer|mask_hash|[A-Za-z0-9_]{1,48}\.[A-Za-z0-9_]{1,48})$`
+	Function string `json:"function"`
+	// Arguments of the function after the column's value, each a CQL literal: null, true, false,
+	// a number, or a string in single quotes ('' for a quote). For example ["1", "null"] for
+	// mask_inner(1, null), ["'***'"] for mask_replace('***'), ["'SHA-256'"] for mask_hash.
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:MaxLength=1024
+	// +kubebuilder:validation:items:Pattern=`^([Nn][Uu][Ll][Ll]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|-?[0-9]+(\.[0-9]+)?|'([^']|'')*')$`
+	// +listType=atomic
+	// +optional
+	Arguments []string `json:"arguments,omitempty"`
 }
 
 // ClusteringOrder is the on-disk order of a clustering column.

@@ -8,6 +8,7 @@ import (
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/ddl"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/schema"
 )
 
 // TestIndex maps stored index rows back to TableModel indexes, or says why not.
@@ -180,5 +181,77 @@ CREATE TYPE ks.a (v int); CREATE TABLE ks.t (id int PRIMARY KEY);`)
 				t.Errorf("%s %s does not list connection c2", d.Object.GetObjectKind().GroupVersionKind().Kind, d.Object.GetName())
 			}
 		}
+	}
+}
+
+// TestColumnMask maps stored column masks to a TableModel column's mask, or says why not.
+func TestColumnMask(t *testing.T) {
+	mask := func(keyspace, function string, args ...string) *schema.Mask {
+		return &schema.Mask{Keyspace: keyspace, Function: function, Arguments: args}
+	}
+	tests := []struct {
+		name string
+		in   *schema.Mask
+		want *cqlv1.ColumnMask
+		why  string // a part of the reason, when it cannot be imported
+	}{
+		{"none", nil, nil, ""},
+		{"default", mask("", "mask_default"), &cqlv1.ColumnMask{Function: "mask_default"}, ""},
+		{"built-in with arguments", mask("", "mask_inner", "1", "null", "'#'"),
+			&cqlv1.ColumnMask{Function: "mask_inner", Arguments: []string{"1", "null", "'#'"}}, ""},
+		{"a quote in a string", mask("", "mask_replace", "'it''s'"), &cqlv1.ColumnMask{Function: "mask_replace", Arguments: []string{"'it''s'"}}, ""},
+		{"a negative decimal", mask("", "mask_replace", "-2.50"), &cqlv1.ColumnMask{Function: "mask_replace", Arguments: []string{"-2.50"}}, ""},
+		{"user-defined", mask("ks", "Redact_1", "true", "'x'"), &cqlv1.ColumnMask{Function: "ks.Redact_1", Arguments: []string{"true", "'x'"}}, ""},
+		{"user-defined named like a built-in", mask("ks", "mask_inner"), &cqlv1.ColumnMask{Function: "ks.mask_inner"}, ""},
+		{"user-defined, eight arguments", mask("ks", "f", "1", "2", "3", "4", "5", "6", "7", "8"),
+			&cqlv1.ColumnMask{Function: "ks.f", Arguments: []string{"1", "2", "3", "4", "5", "6", "7", "8"}}, ""},
+		{"nine arguments", mask("ks", "f", "1", "2", "3", "4", "5", "6", "7", "8", "9"), nil, "9 arguments (a mask declares at most 8)"},
+		{"odd function name", mask("ks", "my-fn"), nil, "keyspace.function, each of 1 to 48"},
+		{"odd keyspace name", mask("My KS", "f"), nil, "keyspace.function, each of 1 to 48"},
+		{"long function name", mask("ks", strings.Repeat("f", 49)), nil, "keyspace.function, each of 1 to 48"},
+		{"a blob argument", mask("", "mask_replace", "0xcafe"), nil, "argument 0xcafe is not a literal"},
+		{"a NaN argument", mask("ks", "f", "NaN"), nil, "argument NaN is not a literal"},
+		{"a collection argument", mask("ks", "f", "[1, 2]"), nil, "is not a literal"},
+		{"an unknown built-in", mask("", "mask_everything"), nil, "not a built-in mask function"},
+		{"a built-in with too many arguments", mask("", "mask_null", "1"), nil, "mask_null takes 0 argument(s)"},
+	}
+	for _, tt := range tests {
+		got, why := columnMask(tt.in)
+		switch {
+		case tt.why == "" && why != "":
+			t.Errorf("%s: not imported: %s", tt.name, why)
+		case tt.why != "" && !strings.Contains(why, tt.why):
+			t.Errorf("%s: reason %q, want one containing %q", tt.name, why, tt.why)
+		case tt.why == "" && !reflect.DeepEqual(got, tt.want):
+			t.Errorf("%s: %+v, want %+v", tt.name, got, tt.want)
+		}
+		if got != nil {
+			// What the operator builds from the declared mask is the live one.
+			again, err := schema.NewMask(got.Function, got.Arguments)
+			if err != nil || !again.Equal(tt.in) {
+				t.Errorf("%s: %+v reads back as %v (%v), want %v", tt.name, got, again, err, tt.in)
+			}
+		}
+	}
+}
+
+// TestMaskedTable: a table is imported with its columns' masks, or not at all when one mask
+// cannot be declared (dropping the mask would have the operator drop it from the cluster).
+func TestMaskedTable(t *testing.T) {
+	sources := parseSources(t, `CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1};
+CREATE TABLE ks.ok (id int PRIMARY KEY, a text MASKED WITH system.mask_inner(1, null), b text);
+CREATE TABLE ks.bad (id int PRIMARY KEY, a text MASKED WITH DEFAULT, b blob MASKED WITH system.mask_replace(0x00));`)
+	outs := Convert(sources, Options{})
+	if len(outs) != 1 || outs[0].Count("TableModel") != 1 {
+		t.Fatalf("outputs %+v, want one TableModel", outs)
+	}
+	tm := outs[0].Documents[1].Object.(*cqlv1.TableModel)
+	want := []cqlv1.Column{{Name: "id", Type: "int"}, {Name: "a", Type: "text", Mask: &cqlv1.ColumnMask{Function: "mask_inner", Arguments: []string{"1", "null"}}},
+		{Name: "b", Type: "text"}}
+	if tm.Spec.Name != "ok" || !reflect.DeepEqual(tm.Spec.Columns, want) {
+		t.Errorf("table %s, columns %+v, want ok with %+v", tm.Spec.Name, tm.Spec.Columns, want)
+	}
+	if s := outs[0].Skipped; len(s) != 1 || s[0].What != `table "bad"` || !strings.Contains(s[0].Reason, `column "b": its mask system.mask_replace(0x00)`) {
+		t.Errorf("not imported %v, want table bad for the mask of column b", s)
 	}
 }

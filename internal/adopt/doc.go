@@ -17,6 +17,9 @@
 //   - column and field types are the stored type text, which schema.ParseType reads back to the
 //     same text (anything else is not imported);
 //   - partition key, clustering key and order, static columns: as stored;
+//   - column masks (Cassandra 5.0): the built-in function by its name (mask_inner) or a
+//     user-defined one as keyspace.function, with the stored argument literals, kept only when
+//     the mask the operator builds from them (schema.NewMask) is the stored one;
 //   - indexes: the stored target (c, "MyCol", keys(m), values(l), entries(m), full(f)) mapped back
 //     to a column and a target, kept only when the planner would store the same target again;
 //     the class of a custom index as given at creation, and its options;
@@ -29,10 +32,12 @@
 //
 // Conversion never fails. What a resource cannot express is left out and said, in a comment of
 // the output and in Output.Skipped: a whole keyspace resource, table or type (a name or type the
-// API does not accept, a replication it has no field for, a static counter, more columns than a
-// TableModel holds), or part of a table (an index shape, an option value the API does not accept,
-// the table options it has no field for). So are the objects cqlsync does not manage: materialized
-// views, functions, aggregates and triggers. The operator leaves all of these as they are.
+// API does not accept, a replication it has no field for, a static counter, a column mask it
+// cannot declare, more columns than a TableModel holds), or part of a table (an index shape, an
+// option value the API does not accept, the table options it has no field for). A table with a
+// mask it cannot declare is left out whole: without the mask, the operator would drop it. Left
+// out too are the objects cqlsync does not manage: materialized views, functions, aggregates and triggers.
+// The operator leaves all of these as they are.
 //
 // # Names
 //

@@ -77,6 +77,35 @@ CREATE TABLE broken (id int PRIMARY KEY, v nosuchtype);
 CREATE KEYSPACE transient WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': '3/1'};
 CREATE TABLE transient.t (id int PRIMARY KEY);
 CREATE KEYSPACE everywhere WITH replication = {'class': 'org.example.EverywhereStrategy'};`},
+	{name: "masks", opts: Options{Connection: "cluster1"}, cql: `
+CREATE KEYSPACE mk WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'}  AND durable_writes = true;
+CREATE FUNCTION mk.redact(v text, keep int)
+    CALLED ON NULL INPUT
+    RETURNS text
+    LANGUAGE java
+    AS 'return v == null ? null : v.substring(0, Math.min(keep, v.length()));';
+CREATE TABLE mk.t (
+    id int PRIMARY KEY,
+    a text MASKED WITH system.mask_default(),
+    b text MASKED WITH system.mask_inner(1, null),
+    c text MASKED WITH system.mask_outer(1, 2, '#'),
+    d int MASKED WITH system.mask_null(),
+    e text MASKED WITH system.mask_replace('redacted'),
+    f blob MASKED WITH system.mask_hash('SHA-256'),
+    g text,
+    h bigint MASKED WITH system.mask_replace(0)
+) WITH comment = 'as DESCRIBE prints it';
+CREATE TABLE mk.people (
+    id int,
+    seq int MASKED WITH system.mask_replace(-1),
+    name text MASKED WITH mk.redact(2),
+    note text MASKED WITH system.mask_replace('it''s secret'),
+    region text STATIC MASKED WITH system.mask_inner(1, 0, '*'),
+    PRIMARY KEY (id, seq)
+);
+CREATE TABLE mk.blobs (id int PRIMARY KEY, b blob MASKED WITH mask_replace(0xcafe), t text MASKED WITH DEFAULT);
+CREATE TABLE mk.odd_function (id int PRIMARY KEY, v text MASKED WITH mk."Redact-It"(1));
+CREATE TABLE mk.many_arguments (id int PRIMARY KEY, v text MASKED WITH mk.redact(1, 2, 3, 4, 5, 6, 7, 8, 9));`},
 	{name: "describe-table-only", opts: Options{}, cql: `
 CREATE TABLE app.events (id timeuuid PRIMARY KEY, body text) WITH compaction = {'class': 'LeveledCompactionStrategy'}
     AND bloom_filter_fp_chance = 0.01;

@@ -53,7 +53,12 @@ func tableModel(t *introspect.Table, opts Options, n *namer) (tm *cqlv1.TableMod
 			problems = append(problems, "column "+render.Ident(c.Name)+" is a static counter, which a TableModel cannot declare")
 			continue
 		}
-		spec.Columns = append(spec.Columns, cqlv1.Column{Name: cqlv1.ColumnName(c.Name), Type: c.Type, Static: static})
+		mask, why := columnMask(c.Mask)
+		if why != "" {
+			problems = append(problems, "column "+render.Ident(c.Name)+": "+why)
+			continue
+		}
+		spec.Columns = append(spec.Columns, cqlv1.Column{Name: cqlv1.ColumnName(c.Name), Type: c.Type, Static: static, Mask: mask})
 	}
 	if len(problems) > 0 {
 		return skipped("%s", strings.Join(problems, "; "))

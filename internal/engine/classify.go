@@ -63,6 +63,8 @@ func blockedReason(k plan.DifferenceKind) string {
 		return cqlv1.ReasonFieldNotInSpec
 	case plan.DiffUnsupported:
 		return cqlv1.ReasonUnsupportedByServer
+	case plan.DiffInvalidMask:
+		return cqlv1.ReasonInvalidSpec
 	}
 	return cqlv1.ReasonPrimaryKeyDiffers
 }

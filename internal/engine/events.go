@@ -98,6 +98,10 @@ func statementEventReason(k plan.Kind) cqlv1.EventReason {
 		return cqlv1.EventColumnsAdded
 	case plan.AlterOptions:
 		return cqlv1.EventTableOptionsChanged
+	case plan.AlterMask:
+		return cqlv1.EventColumnMaskChanged
+	case plan.DropMask:
+		return cqlv1.EventColumnMaskDropped
 	case plan.DropColumns:
 		return cqlv1.EventColumnsDropped
 	case plan.CreateIndex:

@@ -61,7 +61,13 @@ func desiredTable(tm *cqlv1.TableModel) (plan.Table, *Problem) {
 			return d, invalidType("%s: a counter column cannot be static", field)
 		}
 		types[string(c.Name)] = t
-		d.Columns = append(d.Columns, plan.Column{Name: string(c.Name), Type: t, Static: c.Static})
+		col := plan.Column{Name: string(c.Name), Type: t, Static: c.Static}
+		if c.Mask != nil {
+			if col.Mask, err = schema.NewMask(c.Mask.Function, c.Mask.Arguments); err != nil {
+				return d, &Problem{Reason: cqlv1.ReasonInvalidSpec, Message: fmt.Sprintf("%s.mask: %v", field, err)}
+			}
+		}
+		d.Columns = append(d.Columns, col)
 	}
 	if counters > 0 && others > 0 {
 		return d, invalidType("spec.columns: counter columns cannot be mixed with non-counter columns outside the primary key")

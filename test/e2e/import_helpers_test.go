@@ -109,7 +109,7 @@ func diffRows(a, b []string) string { return strings.Join(testenv.DiffLines(a, b
 
 // statementReasons are the reasons of the events the operator records for each statement it runs
 // (controllers.statementEventReason).
-var statementReasons = []string{"KeyspaceCreated", "KeyspaceAltered", "KeyspaceDropped", "TableCreated", "ColumnsAdded",
+var statementReasons = []string{"KeyspaceCreated", "KeyspaceAltered", "KeyspaceDropped", "TableCreated", "ColumnsAdded", "ColumnMaskChanged", "ColumnMaskDropped",
 	"TableOptionsChanged", "ColumnsDropped", "IndexCreated", "IndexDropped", "TableDropped", "TypeCreated", "TypeFieldAdded", "TypeDropped"}
 
 // ddlEvents returns the events of the namespace that record a statement, and the Warning events,

@@ -9,14 +9,16 @@ import (
 )
 
 // alterTable applies the forms of ALTER TABLE that DESCRIBE ... WITH INTERNALS prints after a
-// table's CREATE TABLE (dropped columns, and columns added again after a drop) and option
-// changes, the ALTER TABLE already read:
+// table's CREATE TABLE (dropped columns, and columns added again after a drop), option changes
+// and column masks, the ALTER TABLE already read:
 //
-//	ALTER TABLE [IF EXISTS] [ks.]t ADD [IF NOT EXISTS] col type [STATIC] | ADD (col type [STATIC], ...)
+//	ALTER TABLE [IF EXISTS] [ks.]t ADD [IF NOT EXISTS] col type [STATIC] [MASKED WITH ...] | ADD (col type ..., ...)
 //	ALTER TABLE [IF EXISTS] [ks.]t DROP [IF EXISTS] col | DROP (col, ...) [USING TIMESTAMP n]
+//	ALTER TABLE [IF EXISTS] [ks.]t ALTER [IF EXISTS] col MASKED WITH ... | ALTER [IF EXISTS] col DROP MASKED
 //	ALTER TABLE [IF EXISTS] [ks.]t WITH option = value [AND ...]
 //
-// Other forms (RENAME, ALTER col TYPE, masks, DROP COMPACT STORAGE) are skipped.
+// Other forms (RENAME, DROP COMPACT STORAGE) are skipped, and so is ALTER col TYPE, which
+// Cassandra 4.0 and later refuse.
 func (p *parser) alterTable(s *stmt) error {
 	c := s.c
 	ksName, name, ifExists, err := p.object(s, KindTable, false)
@@ -35,6 +37,8 @@ func (p *parser) alterTable(s *stmt) error {
 		return p.addColumns(s, t)
 	case c.acceptKeyword("drop"):
 		return p.dropColumns(s, t)
+	case c.acceptKeyword("alter"):
+		return p.alterColumn(s, t)
 	case c.peekKeyword("with"):
 		props, err := c.withProperties()
 		if err != nil {
@@ -57,7 +61,7 @@ func (p *parser) alterTable(s *stmt) error {
 		t.Options, p.others[t] = opts, &other
 		return nil
 	default:
-		return c.unexpected(next, "ADD, DROP or WITH (cqlsync does not apply other ALTER TABLE forms)")
+		return c.unexpected(next, "ADD, DROP, ALTER or WITH (cqlsync does not apply other ALTER TABLE forms)")
 	}
 }
 
@@ -67,7 +71,7 @@ func (p *parser) addColumns(s *stmt, t *introspect.Table) error {
 	ifNotExists := c.ifNotExists()
 	var cols []columnDef
 	readOne := func() error {
-		col, pk, err := p.columnDef(s)
+		col, pk, err := p.columnDef(s, t.Keyspace)
 		if err != nil {
 			return err
 		}
@@ -84,6 +88,9 @@ func (p *parser) addColumns(s *stmt, t *introspect.Table) error {
 			}
 			if c.acceptPunct(")") {
 				break
+			}
+			if t := c.peek(); t.kind == tokEOF {
+				return c.errorf(t, "unbalanced '(': expected ',' or ')' before the end of the statement")
 			}
 			if err := c.expectPunct(","); err != nil {
 				return err
@@ -119,13 +126,48 @@ func (p *parser) addColumns(s *stmt, t *introspect.Table) error {
 			}
 			kind = introspect.KindStatic
 		}
-		columns = append(columns, introspect.Column{Name: col.name, Kind: kind, Position: -1, ClusteringOrder: "none", Type: col.typ.String()})
+		columns = append(columns, introspect.Column{Name: col.name, Kind: kind, Position: -1, ClusteringOrder: "none", Type: col.typ.String(), Mask: col.mask})
 	}
 	if err := checkCounterTable(&introspect.Table{Columns: columns, Options: t.Options}); err != nil {
 		return err
 	}
 	introspect.SortColumns(columns)
 	t.Columns = columns
+	return nil
+}
+
+// alterColumn reads the rest of ALTER TABLE ... ALTER and sets or drops the column's mask.
+func (p *parser) alterColumn(s *stmt, t *introspect.Table) error {
+	c := s.c
+	ifExists := c.ifExists()
+	first := c.peek()
+	name, err := c.ident("column")
+	if err != nil {
+		return err
+	}
+	var mask *schema.Mask
+	switch next := c.peek(); {
+	case c.peekKeyword("masked", "with"):
+		if mask, err = c.columnMask(t.Keyspace, name); err != nil {
+			return err
+		}
+	case c.acceptKeyword("drop", "masked"):
+	case c.peekKeyword("type"), c.peekKeyword("if", "exists", "type"):
+		return c.errorf(next, "altering the type of a column (ALTER %s TYPE) is not supported by Cassandra 4.0 and later", schema.MaybeQuote(name))
+	default:
+		return c.unexpected(next, "MASKED WITH or DROP MASKED")
+	}
+	if err := c.expectEnd(); err != nil {
+		return err
+	}
+	i := slices.IndexFunc(t.Columns, func(c introspect.Column) bool { return c.Name == name })
+	if i < 0 {
+		if ifExists {
+			return nil
+		}
+		return lineError(first.line, "column %s was not found in table %s", schema.MaybeQuote(name), t.Name)
+	}
+	t.Columns[i].Mask = mask
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/schema"
 	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
@@ -34,7 +35,7 @@ func dumpKeyspace(ks *introspect.KeyspaceSchema) []string {
 		t := ks.Tables[name]
 		add("table %q: keyspace %q name %q, %d columns, %d indexes (nil=%v)", name, t.Keyspace, t.Name, len(t.Columns), len(t.Indexes), t.Indexes == nil)
 		for i, c := range t.Columns {
-			add("table %q column %d: %q %s position=%d order=%s type=%s", name, i, c.Name, c.Kind, c.Position, c.ClusteringOrder, c.Type)
+			add("table %q column %d: %q %s position=%d order=%s type=%s mask=%s", name, i, c.Name, c.Kind, c.Position, c.ClusteringOrder, c.Type, maskText(c.Mask))
 		}
 		o := reflect.ValueOf(t.Options)
 		for i := 0; i < o.NumField(); i++ {
@@ -48,6 +49,14 @@ func dumpKeyspace(ks *introspect.KeyspaceSchema) []string {
 		add("index %q is on table %q", name, ks.IndexTables[name])
 	}
 	return out
+}
+
+// maskText prints a column mask with each of its fields, or none.
+func maskText(m *schema.Mask) string {
+	if m == nil {
+		return "none"
+	}
+	return fmt.Sprintf("{keyspace=%q function=%q arguments=%#v}", m.Keyspace, m.Function, m.Arguments)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

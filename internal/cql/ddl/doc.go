@@ -9,8 +9,9 @@
 // [Parse] takes any mix of the statements that describe a schema, as cqlsh, Cassandra's
 // server-side DESCRIBE (4.0+, WITH INTERNALS included) and the Python driver's
 // KeyspaceMetadata.export_as_string() print them, and as people write them:
-// CREATE KEYSPACE/TABLE/TYPE/INDEX with IF NOT EXISTS, USE, ALTER TABLE ADD/DROP/WITH, ALTER TYPE
-// ADD/RENAME, ALTER KEYSPACE, and DROP KEYSPACE/TABLE/TYPE/INDEX, applied in order. Identifiers
+// CREATE KEYSPACE/TABLE/TYPE/INDEX with IF NOT EXISTS, USE, ALTER TABLE ADD/DROP/WITH and ALTER
+// col MASKED WITH/DROP MASKED, ALTER TYPE ADD/RENAME, ALTER KEYSPACE, and DROP
+// KEYSPACE/TABLE/TYPE/INDEX, applied in order. Identifiers
 // follow CQL: unquoted ones are folded to lower case and may not be reserved keywords, quoted ones
 // are kept exactly. Comments (--, //, /* */), string literals (a quote inside doubled) and $$
 // strings are lexed as Cassandra's Lexer.g does, so a ';' inside them does not end a statement.
@@ -53,6 +54,15 @@
 //     extensions, allow_auto_snapshot, incremental_backups) go to Result.Unmanaged when they
 //     differ from their default, as introspect.ReadUnmanaged reads them live; the table id of
 //     WITH INTERNALS is accepted and dropped.
+//   - Column masks (Cassandra 5.0's dynamic data masking, MASKED WITH in CREATE TABLE, ALTER
+//     TABLE ADD and ALTER TABLE ALTER): a schema.Mask as system_schema.column_masks has it.
+//     DEFAULT is mask_default; a built-in function (unqualified or in keyspace system) has an
+//     empty Keyspace, a user-defined one the table's keyspace (an unqualified name that is not
+//     a built-in is looked up there, and a function of another keyspace is refused, as
+//     Cassandra does). Arguments are literals as Cassandra prints them: null, true and false in
+//     lower case, strings in single quotes with a quote doubled, numbers as written; anything
+//     else (a function call, a bind marker, a collection) is refused. A built-in function must
+//     get as many arguments as it takes; argument and column types are not checked.
 //   - Indexes: kind COMPOSITES for CREATE INDEX and CUSTOM for an index with a USING class
 //     (CUSTOM or not); options target as Cassandra prints it (c, "MyCol", keys(m), values(l),
 //     entries(m), full(f); a plain target on a non-frozen collection is values(col)), class_name
@@ -64,7 +74,9 @@
 // for SimpleStrategy without a replication_factor, the datacenters a NetworkTopologyStrategy
 // replication_factor expands to (kept as written), cdc = true (stored only when cdc_enabled is
 // set), default_compaction (unset), and default_secondary_index (legacy: a plain CREATE INDEX is
-// a COMPOSITES index).
+// a COMPOSITES index). Column masks are read as a cluster with dynamic_data_masking_enabled (off
+// in the stock cassandra.yaml, which refuses MASKED WITH) stores them, without a warning: a text
+// with masks comes from such a cluster.
 //
 // # Keyspaces the text does not create
 //

@@ -28,6 +28,10 @@ CREATE FUNCTION ks.f(x int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE java
 	`CREATE KEYSPACE "Ks" WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 0} AND durable_writes = false;`,
 	"CREATE TABLE x.y (a frozen<list<frozen<map<int, frozen<set<tuple<int, vector<float, 2>>>>>>>> PRIMARY KEY);",
 	"\xff\xfe;'\xff';\"\";$$;",
+	prelude + `CREATE TABLE ks.m (id int PRIMARY KEY, a text MASKED WITH DEFAULT, b text MASKED WITH system.mask_inner(1, null),
+c text MASKED WITH mask_outer(1, 2, '#'), d int MASKED WITH ks.fn(-1, 'it''s', true)); ALTER TABLE ks.m ALTER a DROP MASKED;
+ALTER TABLE ks.m ALTER IF EXISTS d MASKED WITH mask_null(); ALTER TABLE ks.m ADD (e bigint MASKED WITH mask_replace(0), f text);
+CREATE TABLE ks.bad (id int PRIMARY KEY, a text MASKED WITH mask_replace(now()), b text MASKED WITH mask_inner(1, 2;`,
 }
 
 // FuzzParse: Parse never panics, is deterministic, and whatever it returns is well formed: the
@@ -105,6 +109,7 @@ func checkResult(t *testing.T, r *Result) {
 				if keyed != (c.Position >= 0) || (c.Kind == introspect.KindClustering) != (c.ClusteringOrder != "none") {
 					t.Fatalf("bad column %+v", c)
 				}
+				checkMask(t, ks.Name, c)
 			}
 			if tb.Options.Caching == nil || tb.Options.Compaction == nil || tb.Options.Compression == nil {
 				t.Fatalf("nil option maps: %+v", tb.Options)
@@ -132,5 +137,29 @@ func checkNormal(t *testing.T, typ string) {
 	t.Helper()
 	if n, err := schema.Normalize(typ); err != nil || n != typ {
 		t.Fatalf("type %q is not in normal form (%q, %v)", typ, n, err)
+	}
+}
+
+// checkMask fails unless a column's mask is one Cassandra could store: a built-in mask function
+// with as many arguments as it takes, or a function of the table's keyspace; each argument a
+// literal as Cassandra prints it.
+func checkMask(t *testing.T, keyspace string, c introspect.Column) {
+	t.Helper()
+	m := c.Mask
+	if m == nil {
+		return
+	}
+	if m.Keyspace == "" {
+		n, ok := schema.BuiltinMasks[m.Function]
+		if !ok || len(m.Arguments) < n[0] || len(m.Arguments) > n[1] {
+			t.Fatalf("bad built-in mask of column %q: %+v", c.Name, m)
+		}
+	} else if m.Keyspace != keyspace || m.Function == "" {
+		t.Fatalf("bad user-defined mask of column %q: %+v", c.Name, m)
+	}
+	for _, a := range m.Arguments {
+		if a == "" || a != strings.TrimSpace(a) || a == "NULL" || a == "TRUE" || a == "FALSE" {
+			t.Fatalf("bad mask argument %q of column %q", a, c.Name)
+		}
 	}
 }

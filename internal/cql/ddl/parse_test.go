@@ -1,11 +1,13 @@
 package ddl
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/schema"
 )
 
 // The expected values in these tests are what a Cassandra 5.0.9 node stored in system_schema for
@@ -445,5 +447,165 @@ CREATE TABLE ks.c (id int PRIMARY KEY);`)
 	}
 	if r.Keyspace("other") != nil {
 		t.Error("quoted names keep their case")
+	}
+}
+
+// describeMasked is what Cassandra 5.0.9 prints for DESCRIBE TABLE mk.t after
+//
+//	CREATE TABLE mk.t (id int PRIMARY KEY, a text MASKED WITH DEFAULT, b text MASKED WITH mask_inner(1, null),
+//	    c text MASKED WITH mask_outer(1,2,'#'), d int MASKED WITH mask_null(), e text MASKED WITH mask_replace('redacted'),
+//	    f blob MASKED WITH mask_hash('SHA-256'), g text, h bigint MASKED WITH mask_replace(0))
+const describeMasked = `CREATE TABLE mk.t (
+    id int PRIMARY KEY,
+    a text MASKED WITH system.mask_default(),
+    b text MASKED WITH system.mask_inner(1, null),
+    c text MASKED WITH system.mask_outer(1, 2, '#'),
+    d int MASKED WITH system.mask_null(),
+    e text MASKED WITH system.mask_replace('redacted'),
+    f blob MASKED WITH system.mask_hash('SHA-256'),
+    g text,
+    h bigint MASKED WITH system.mask_replace(0)
+) WITH additional_write_policy = '99p'
+    AND allow_auto_snapshot = true
+    AND bloom_filter_fp_chance = 0.01
+    AND caching = {'keys': 'ALL', 'rows_per_partition': 'NONE'}
+    AND cdc = false
+    AND comment = ''
+    AND compaction = {'class': 'org.apache.cassandra.db.compaction.SizeTieredCompactionStrategy', 'max_threshold': '32', 'min_threshold': '4'}
+    AND compression = {'chunk_length_in_kb': '16', 'class': 'org.apache.cassandra.io.compress.LZ4Compressor'}
+    AND memtable = 'default'
+    AND crc_check_chance = 1.0
+    AND default_time_to_live = 0
+    AND extensions = {}
+    AND gc_grace_seconds = 864000
+    AND incremental_backups = true
+    AND max_index_interval = 2048
+    AND memtable_flush_period_in_ms = 0
+    AND min_index_interval = 128
+    AND read_repair = 'BLOCKING'
+    AND speculative_retry = '99p';`
+
+func masked(c introspect.Column, keyspace, function string, args ...string) introspect.Column {
+	c.Mask = &schema.Mask{Keyspace: keyspace, Function: function, Arguments: args}
+	return c
+}
+
+// maskedColumns are the columns of describeMasked as a live read gives them
+// (system_schema.column_masks).
+func maskedColumns() []introspect.Column {
+	return []introspect.Column{
+		pk("id", "int", 0),
+		masked(reg("a", "text"), "", "mask_default"),
+		masked(reg("b", "text"), "", "mask_inner", "1", "null"),
+		masked(reg("c", "text"), "", "mask_outer", "1", "2", "'#'"),
+		masked(reg("d", "int"), "", "mask_null"),
+		masked(reg("e", "text"), "", "mask_replace", "'redacted'"),
+		masked(reg("f", "blob"), "", "mask_hash", "'SHA-256'"),
+		reg("g", "text"),
+		masked(reg("h", "bigint"), "", "mask_replace", "0"),
+	}
+}
+
+// TestParseMasks: column masks are read into what system_schema.column_masks holds, from
+// Cassandra's DESCRIBE and from the statements that create them.
+func TestParseMasks(t *testing.T) {
+	created := `CREATE TABLE mk.t (id int PRIMARY KEY, a text MASKED WITH DEFAULT, b text MASKED WITH mask_inner(1, null),
+    c text MASKED WITH mask_outer(1,2,'#'), d int MASKED WITH mask_null(), e text MASKED WITH mask_replace('redacted'),
+    f blob MASKED WITH mask_hash('SHA-256'), g text, h bigint MASKED WITH mask_replace(0));`
+	for name, src := range map[string]string{"DESCRIBE": describeMasked, "CREATE TABLE": created} {
+		t.Run(name, func(t *testing.T) {
+			r := Parse(src)
+			if len(r.Skipped) != 0 || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0].Message, "never created") {
+				t.Fatalf("skipped %v, warnings %v; want only the warning about keyspace mk", r.Skipped, r.Warnings)
+			}
+			tb := r.Keyspace("mk").Tables["t"]
+			if tb == nil {
+				t.Fatal("no table mk.t")
+			}
+			if !reflect.DeepEqual(tb.Columns, maskedColumns()) {
+				t.Errorf("columns:\n got %s\nwant %s", columnsText(tb.Columns), columnsText(maskedColumns()))
+			}
+		})
+	}
+
+	tests := []struct {
+		name, col string
+		want      *schema.Mask
+	}{
+		{"DEFAULT in any case", "v text masked with default", &schema.Mask{Function: "mask_default"}},
+		{"built-in, unqualified", "v text MASKED WITH mask_inner(2, 1)", &schema.Mask{Function: "mask_inner", Arguments: []string{"2", "1"}}},
+		{"built-in, qualified and quoted", `v text MASKED WITH "system"."mask_hash"()`, &schema.Mask{Function: "mask_hash"}},
+		{"upper-case keywords", "v text MASKED WITH SYSTEM.MASK_INNER(1, NULL, '*')", &schema.Mask{Function: "mask_inner", Arguments: []string{"1", "null", "'*'"}}},
+		{"quotes in a string", "v text MASKED WITH mask_replace('it''s')", &schema.Mask{Function: "mask_replace", Arguments: []string{"'it''s'"}}},
+		{"a $$ string", "v text MASKED WITH mask_replace($$it's$$)", &schema.Mask{Function: "mask_replace", Arguments: []string{"'it''s'"}}},
+		{"an empty string", "v text MASKED WITH mask_replace('')", &schema.Mask{Function: "mask_replace", Arguments: []string{"''"}}},
+		{"negative and decimal numbers", "v decimal MASKED WITH mask_replace(-1.50)", &schema.Mask{Function: "mask_replace", Arguments: []string{"-1.50"}}},
+		{"booleans", "v boolean MASKED WITH mask_replace(TRUE)", &schema.Mask{Function: "mask_replace", Arguments: []string{"true"}}},
+		{"NaN and Infinity", "v double MASKED WITH ks.fn(NaN, -infinity)", &schema.Mask{Keyspace: "ks", Function: "fn", Arguments: []string{"NaN", "-Infinity"}}},
+		{"a blob", "v blob MASKED WITH mask_replace(0xCAFE)", &schema.Mask{Function: "mask_replace", Arguments: []string{"0xcafe"}}},
+		{"user-defined, qualified", "v int MASKED WITH ks.redact(1, 'x')", &schema.Mask{Keyspace: "ks", Function: "redact", Arguments: []string{"1", "'x'"}}},
+		{"user-defined, quoted name", `v int MASKED WITH ks."Redact"()`, &schema.Mask{Keyspace: "ks", Function: "Redact"}},
+		{"user-defined, unqualified: the table's keyspace", "v int MASKED WITH Redact()", &schema.Mask{Keyspace: "ks", Function: "redact"}},
+		{"before STATIC and PRIMARY KEY", "v int MASKED WITH mask_null() PRIMARY KEY", &schema.Mask{Function: "mask_null"}},
+		{"comments inside", "v text MASKED /* x */ WITH mask_inner( -- y\n 1, 2)", &schema.Mask{Function: "mask_inner", Arguments: []string{"1", "2"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pkCol := "id int PRIMARY KEY, "
+			if strings.Contains(tt.col, "PRIMARY KEY") {
+				pkCol = ""
+			}
+			r := parseClean(t, prelude+"CREATE TABLE ks.t ("+pkCol+tt.col+");")
+			c := table(t, r, "t").Column("v")
+			if c == nil || !reflect.DeepEqual(c.Mask, tt.want) {
+				t.Errorf("column v: %+v, want mask %+v", c, tt.want)
+			}
+		})
+	}
+}
+
+func columnsText(cols []introspect.Column) string {
+	var b strings.Builder
+	for _, c := range cols {
+		fmt.Fprintf(&b, "\n  %+v mask=%s", c, maskText(c.Mask))
+	}
+	return b.String()
+}
+
+func TestParseMaskErrors(t *testing.T) {
+	tests := []struct {
+		col    string
+		line   int // of the problem, in "line N: ..."; 0 for a reason without a line
+		reason string
+	}{
+		// The ')' that closes the columns closes the mask: the column list is left open.
+		{"v text MASKED WITH mask_inner(1, 2", 2, "unbalanced '('"},
+		{"v text MASKED WITH mask_inner(\n1, 2,\n3", 4, "unbalanced '('"},
+		{"v text MASKED WITH mask_inner(1,", 2, `expected a literal argument (null, true, false, a number or a string), found ")"`},
+		{"v text MASKED WITH mask_replace(now())", 2, "a function call (\"now\") is not a literal"},
+		{"v text MASKED WITH mask_replace(ks.f(1))", 2, "a function call"},
+		{"v text MASKED WITH mask_replace(\n?)", 3, "expected a literal argument"},
+		{"v list<int> MASKED WITH mask_replace([1, 2])", 2, "expected a literal argument"},
+		{"v text MASKED WITH mask_replace(- 1)", 2, "expected a literal argument"},
+		{"v text MASKED WITH mask_replace(x)", 2, "expected a literal argument"},
+		{"v text MASKED WITH mask_inner", 2, "expected '('"},
+		{"v text MASKED WITH", 2, "expected a masking function name"},
+		{"v text MASKED WITH system.tojson()", 2, "system.tojson is not a masking function"},
+		{"v text MASKED WITH other.fn()", 2, "does not belong to the same keyspace as the table"},
+		{"v text MASKED WITH mask_inner(1)", 2, "mask_inner takes 2 to 3 argument(s) after the column, got 1"},
+		{"v text MASKED WITH DEFAULT MASKED WITH mask_null()", 2, "MASKED WITH given twice"},
+		{"v text MASKED WITH DEFAULT()", 2, "expected ','"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.col, func(t *testing.T) {
+			r := Parse(prelude + "CREATE TABLE ks.t (id int PRIMARY KEY, " + tt.col + ");\nCREATE TABLE ks.after (a int PRIMARY KEY);")
+			if len(r.Skipped) != 1 || r.Skipped[0].Kind != KindTable || r.Skipped[0].Line != 2 ||
+				!strings.Contains(r.Skipped[0].Reason, tt.reason) || !strings.HasPrefix(r.Skipped[0].Reason, fmt.Sprintf("line %d: ", tt.line)) {
+				t.Fatalf("skipped %+v, want table t with a reason at line %d containing %q", r.Skipped, tt.line, tt.reason)
+			}
+			if ks := r.Keyspace("ks"); ks == nil || ks.Tables["after"] == nil {
+				t.Errorf("parsing must go on after a bad mask: %+v", ks)
+			}
+		})
 	}
 }

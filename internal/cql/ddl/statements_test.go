@@ -286,7 +286,17 @@ CREATE INDEX t_c ON ks.t (c);
 		{`ALTER TABLE ks.t DROP c`, "index t_c depends on it"},
 		{`ALTER TABLE ks.t DROP nope`, "column nope does not exist"},
 		{`ALTER TABLE ks.nope DROP c`, "table ks.nope does not exist"},
-		{`ALTER TABLE ks.t RENAME b TO bb`, "ADD, DROP or WITH"},
+		{`ALTER TABLE ks.t RENAME b TO bb`, "ADD, DROP, ALTER or WITH"},
+		{`ALTER TABLE ks.t ALTER c TYPE bigint`, "altering the type of a column"},
+		{`ALTER TABLE ks.t ALTER c MASKED WITH mask_inner(1)`, "mask_inner takes 2 to 3 argument(s)"},
+		{`ALTER TABLE ks.t ALTER c MASKED WITH mask_replace(now())`, "a function call"},
+		{`ALTER TABLE ks.t ALTER c MASKED WITH mask_inner(1, 2`, "line 7: the mask of column c: unbalanced '('"},
+		{`ALTER TABLE ks.t ALTER c DROP`, "expected MASKED WITH or DROP MASKED"},
+		{`ALTER TABLE ks.t ALTER c`, "expected MASKED WITH or DROP MASKED"},
+		{`ALTER TABLE ks.t ALTER nope DROP MASKED`, "column nope was not found in table t"},
+		{`ALTER TABLE ks.t ALTER c DROP MASKED extra`, `unexpected "extra"`},
+		{`ALTER TABLE ks.t ADD x text MASKED WITH other.fn()`, "does not belong to the same keyspace"},
+		{`ALTER TABLE ks.t ADD (x text MASKED WITH mask_null(), y text MASKED WITH mask_inner(1, 2)`, "unbalanced '('"},
 		{`ALTER TABLE ks.t WITH ID = 89f47aa0-ec22-11f1-8b11-85e15e98f2c6`, "id cannot be altered"},
 		{`ALTER TABLE ks.n WITH default_time_to_live = 5`, "default_time_to_live on a table with counters"},
 		{`ALTER TABLE ks.t WITH gc_grace_seconds = -5`, "gc_grace_seconds must be between"},
@@ -309,5 +319,39 @@ CREATE INDEX t_c ON ks.t (c);
 				t.Fatalf("skipped %+v, want one with a reason containing %q", r.Skipped, tt.reason)
 			}
 		})
+	}
+}
+
+// TestParseAlterMasks: ALTER TABLE sets, changes and drops column masks, and ADD adds masked
+// columns.
+func TestParseAlterMasks(t *testing.T) {
+	src := prelude + `USE ks;
+CREATE TABLE t (id int, c int, a text MASKED WITH DEFAULT, b text, d text, PRIMARY KEY (id, c));
+ALTER TABLE t ALTER b MASKED WITH mask_inner(1, null);
+ALTER TABLE t ALTER a DROP MASKED;
+ALTER TABLE t ALTER d MASKED WITH mask_null();
+ALTER TABLE t ALTER d MASKED WITH system.mask_outer(2, 1, '*');
+ALTER TABLE t ALTER c MASKED WITH mask_default();
+ALTER TABLE t ALTER IF EXISTS nope MASKED WITH DEFAULT;
+ALTER TABLE t ALTER IF EXISTS id MASKED WITH ks.redact('x');
+ALTER TABLE t ALTER b DROP MASKED;
+ALTER TABLE t ALTER b MASKED WITH mask_hash();
+ALTER TABLE t ADD e bigint MASKED WITH mask_replace(-5);
+ALTER TABLE t ADD (f text STATIC MASKED WITH mask_replace('n/a'), g int);
+ALTER TABLE t DROP d;
+ALTER TABLE t ADD d text;`
+	r := parseClean(t, src)
+	want := []introspect.Column{
+		masked(pk("id", "int", 0), "ks", "redact", "'x'"),
+		masked(ck("c", "int", 0, "asc"), "", "mask_default"),
+		reg("a", "text"),
+		masked(reg("b", "text"), "", "mask_hash"),
+		reg("d", "text"),
+		masked(reg("e", "bigint"), "", "mask_replace", "-5"),
+		masked(static("f", "text"), "", "mask_replace", "'n/a'"),
+		reg("g", "int"),
+	}
+	if got := table(t, r, "t").Columns; !reflect.DeepEqual(got, want) {
+		t.Errorf("columns:\n got %s\nwant %s", columnsText(got), columnsText(want))
 	}
 }

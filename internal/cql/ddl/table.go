@@ -14,6 +14,7 @@ type columnDef struct {
 	line   int
 	typ    schema.Type
 	static bool
+	mask   *schema.Mask // MASKED WITH, or nil
 }
 
 // clusteringOrder is one entry of CLUSTERING ORDER BY.
@@ -63,7 +64,7 @@ func (p *parser) createTable(s *stmt) error {
 				return err
 			}
 		} else {
-			col, inlinePK, err := p.columnDef(s)
+			col, inlinePK, err := p.columnDef(s, ksName)
 			if err != nil {
 				return err
 			}
@@ -76,6 +77,9 @@ func (p *parser) createTable(s *stmt) error {
 		}
 		if c.acceptPunct(")") {
 			break
+		}
+		if t := c.peek(); t.kind == tokEOF {
+			return c.errorf(t, "unbalanced '(': expected ',' or ')' before the end of the statement")
 		}
 		if err := c.expectPunct(","); err != nil {
 			return err
@@ -137,9 +141,9 @@ func (p *parser) createTable(s *stmt) error {
 	return nil
 }
 
-// columnDef reads `name type [STATIC] [PRIMARY KEY] [MASKED WITH ...]` and reports whether the
-// column is declared PRIMARY KEY.
-func (p *parser) columnDef(s *stmt) (col columnDef, primaryKey bool, err error) {
+// columnDef reads `name type [STATIC] [PRIMARY KEY] [MASKED WITH ...]`, a column of a table of
+// keyspace ksName, and reports whether the column is declared PRIMARY KEY.
+func (p *parser) columnDef(s *stmt, ksName string) (col columnDef, primaryKey bool, err error) {
 	c := s.c
 	col.line = c.peek().line
 	if col.name, err = c.ident("column"); err != nil {
@@ -158,40 +162,16 @@ func (p *parser) columnDef(s *stmt) (col columnDef, primaryKey bool, err error) 
 			}
 			primaryKey = true
 		case c.peekKeyword("masked", "with"):
-			if err := c.skipMask(); err != nil {
+			if col.mask != nil {
+				return col, false, lineError(t.line, "MASKED WITH given twice for column %s", schema.MaybeQuote(col.name))
+			}
+			if col.mask, err = c.columnMask(ksName, col.name); err != nil {
 				return col, false, err
 			}
-			s.warnf("column %s: its mask (MASKED WITH) is ignored: cqlsync does not manage dynamic data masking", schema.MaybeQuote(col.name))
 		default:
 			return col, primaryKey, nil
 		}
 	}
-}
-
-// skipMask reads a column mask: MASKED WITH DEFAULT or MASKED WITH [ks.]function(args).
-func (c *cursor) skipMask() error {
-	c.acceptKeyword("masked", "with")
-	if c.acceptKeyword("default") {
-		return nil
-	}
-	if _, _, err := c.qualifiedName("masking function"); err != nil {
-		return err
-	}
-	open := c.peek()
-	if err := c.expectPunct("("); err != nil {
-		return err
-	}
-	for depth := 1; depth > 0; {
-		switch t := c.next(); {
-		case t.kind == tokEOF:
-			return lineError(open.line, "unbalanced '(' in the column mask")
-		case t.is("("):
-			depth++
-		case t.is(")"):
-			depth--
-		}
-	}
-	return nil
 }
 
 // primaryKeyClause reads (pk [, ck ...]) or ((pk1, pk2 ...) [, ck ...]) after PRIMARY KEY.
@@ -315,7 +295,7 @@ func (p *parser) tableColumns(s *stmt, ksName string, cols []columnDef, partitio
 	}
 	out := make([]introspect.Column, 0, len(cols))
 	for _, col := range cols {
-		c := introspect.Column{Name: col.name, Kind: introspect.KindRegular, Position: -1, ClusteringOrder: "none", Type: col.typ.String()}
+		c := introspect.Column{Name: col.name, Kind: introspect.KindRegular, Position: -1, ClusteringOrder: "none", Type: col.typ.String(), Mask: col.mask}
 		switch kind[col.name] {
 		case introspect.KindPartitionKey:
 			c.Kind, c.Position = introspect.KindPartitionKey, position[col.name]

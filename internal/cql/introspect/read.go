@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
+
+	"github.com/cqlsync/cqlsync/internal/cql/schema"
 )
 
 // The queries of the schema reads. Each is for a whole keyspace, or for one object of it when
@@ -23,16 +25,19 @@ const (
 	selectTableIdx    = selectIndexes + ` AND table_name = ?`
 	selectTypes       = `SELECT type_name, field_names, field_types, writetime(field_types) FROM system_schema.types WHERE keyspace_name = ?`
 	selectType        = selectTypes + ` AND type_name = ?`
+	selectMasks       = `SELECT table_name, column_name, function_keyspace, function_name, function_argument_types, function_argument_values, function_argument_nulls FROM system_schema.column_masks WHERE keyspace_name = ?`
+	selectTableMasks  = selectMasks + ` AND table_name = ?`
 	selectTableStamps = `SELECT table_name, writetime(id) FROM system_schema.tables WHERE keyspace_name = ?`
 	selectTypeStamps  = `SELECT type_name, writetime(field_types) FROM system_schema.types WHERE keyspace_name = ?`
 )
 
 // SchemaQueriesPerKeyspace is how many system_schema queries reading a whole keyspace that exists
-// costs (one when it does not).
-const SchemaQueriesPerKeyspace = 5
+// costs on Cassandra 5.0 (one when it does not; one less before 5.0, which has no column masks).
+const SchemaQueriesPerKeyspace = 6
 
-// SchemaQueriesPerTable is how many system_schema queries reading one table again costs.
-const SchemaQueriesPerTable = 3
+// SchemaQueriesPerTable is how many system_schema queries reading one table again costs on
+// Cassandra 5.0 (one less before 5.0).
+const SchemaQueriesPerTable = 4
 
 // schemaReader runs the queries of one read, all on one node: the node that answers the first
 // query answers the others (when it is pinned), so that a read never mixes two nodes' views while
@@ -41,7 +46,9 @@ type schemaReader struct {
 	s        *gocql.Session
 	keyspace string
 	host     string
-	queries  int
+	// noMasks: the node that answers is older than 5.0 (no system_schema.column_masks).
+	noMasks bool
+	queries int
 }
 
 func (r *schemaReader) iter(ctx context.Context, stmt string, args ...any) *gocql.Iter {
@@ -53,6 +60,8 @@ func (r *schemaReader) iter(ctx context.Context, stmt string, args ...any) *gocq
 	it := q.IterContext(ctx)
 	if r.host == "" && it.Host() != nil {
 		r.host = it.Host().HostID()
+		v := it.Host().Version()
+		r.noMasks = v.Major > 0 && v.Major < 5
 	}
 	return it
 }
@@ -152,6 +161,53 @@ func (r *schemaReader) indexes(ctx context.Context, name string, tables map[stri
 	return nil
 }
 
+// masks sets the masks of system_schema.column_masks on the columns of the tables read (nothing
+// to read before Cassandra 5.0).
+func (r *schemaReader) masks(ctx context.Context, name string, tables map[string]*Table) error {
+	if r.noMasks {
+		return nil
+	}
+	stmt, args := one(selectMasks, selectTableMasks, name)
+	it := r.iter(ctx, stmt, args...)
+	for {
+		var (
+			table, column, ks, fn string
+			types, values         []string
+			nulls                 []bool
+		)
+		if !it.Scan(&table, &column, &ks, &fn, &types, &values, &nulls) {
+			break
+		}
+		t := tables[table]
+		if t == nil {
+			continue
+		}
+		m := &schema.Mask{Function: fn}
+		if ks != "system" {
+			m.Keyspace = ks
+		}
+		for i, v := range values {
+			typ, null := "", false
+			if i < len(types) {
+				typ = types[i]
+			}
+			if i < len(nulls) {
+				null = nulls[i]
+			}
+			m.Arguments = append(m.Arguments, schema.MaskArgumentLiteral(typ, v, null))
+		}
+		for i := range t.Columns {
+			if t.Columns[i].Name == column {
+				t.Columns[i].Mask = m
+			}
+		}
+	}
+	if err := it.Close(); err != nil {
+		return fmt.Errorf("reading system_schema.column_masks: %w", err)
+	}
+	return nil
+}
+
 // fullTables reads tables (all, or the one named) with their columns and indexes.
 func (r *schemaReader) fullTables(ctx context.Context, name string) (map[string]*Table, map[string]int64, error) {
 	tables, stamps, err := r.tables(ctx, name)
@@ -165,6 +221,9 @@ func (r *schemaReader) fullTables(ctx context.Context, name string) (map[string]
 		return nil, nil, err
 	}
 	if err := r.indexes(ctx, name, tables); err != nil {
+		return nil, nil, err
+	}
+	if err := r.masks(ctx, name, tables); err != nil {
 		return nil, nil, err
 	}
 	return tables, stamps, nil

@@ -141,6 +141,8 @@ type Column struct {
 	ClusteringOrder string
 	// Type is the type as Cassandra reports it (schema.Normalize gives the same text).
 	Type string
+	// Mask is the column's mask (system_schema.column_masks, Cassandra 5.0 and later), or nil.
+	Mask *schema.Mask
 }
 
 // Index is a row of system_schema.indexes.

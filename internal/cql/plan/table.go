@@ -45,6 +45,9 @@ type Column struct {
 	Name   string
 	Type   schema.Type
 	Static bool
+	// Mask is the column's mask (Cassandra 5.0's MASKED WITH); nil: none, and a live one is
+	// dropped.
+	Mask *schema.Mask
 }
 
 // ClusteringColumn is a desired clustering column.
@@ -109,7 +112,7 @@ func ForTable(desired Table, ks *introspect.KeyspaceSchema) Result {
 		if len(res.Blocked) > 0 {
 			return res
 		}
-		res.Plan = createTable(desired)
+		res.Plan, res.Blocked = createTable(desired)
 		return res
 	}
 	res.Blocked = append(res.Blocked, keyDifferences(desired, live)...)
@@ -176,10 +179,16 @@ func ForTable(desired Table, ks *introspect.KeyspaceSchema) Result {
 	var addNames []string
 	for _, c := range desired.Columns {
 		if live.Column(c.Name) == nil {
-			add = append(add, render.Column{Name: c.Name, Type: c.Type, Static: c.Static})
-			addNames = append(addNames, render.Ident(c.Name)+" "+c.Type.String()+staticText(c.Static))
+			rm, err := renderMask(desired.Keyspace, c.Mask)
+			if err != nil {
+				res.Blocked = append(res.Blocked, Difference{Kind: DiffInvalidMask, Message: fmt.Sprintf("the mask of column %s: %v", render.Ident(c.Name), err)})
+			}
+			add = append(add, render.Column{Name: c.Name, Type: c.Type, Static: c.Static, Mask: rm})
+			addNames = append(addNames, render.Ident(c.Name)+" "+c.Type.String()+staticText(c.Static)+maskedText(c.Mask))
 		}
 	}
+	masks, badMasks := maskChanges(desired, live)
+	res.Blocked = append(res.Blocked, badMasks...)
 	if len(res.Blocked) > 0 {
 		return res
 	}
@@ -197,6 +206,7 @@ func ForTable(desired Table, ks *introspect.KeyspaceSchema) Result {
 		res.Plan = append(res.Plan, Statement{Kind: AlterOptions, CQL: render.AlterTableWith(desired.Keyspace, desired.Name, opts),
 			Summary: "alter table " + q + ": " + strings.Join(changes, ", ")})
 	}
+	res.Plan = append(res.Plan, masks...)
 	res.Plan = append(res.Plan, createIdx...)
 	return res
 }
@@ -206,10 +216,18 @@ func DropTableIfExists(keyspace, table string) Plan {
 	return Plan{{Kind: DropTable, CQL: render.DropTable(keyspace, table), Summary: "drop table " + render.QualifiedName(keyspace, table)}}
 }
 
-func createTable(d Table) Plan {
+func createTable(d Table) (Plan, []Difference) {
 	t := render.Table{Keyspace: d.Keyspace, Name: d.Name, PartitionKey: d.PartitionKey}
+	var blocked []Difference
 	for _, c := range d.Columns {
-		t.Columns = append(t.Columns, render.Column{Name: c.Name, Type: c.Type, Static: c.Static})
+		rm, err := renderMask(d.Keyspace, c.Mask)
+		if err != nil {
+			blocked = append(blocked, Difference{Kind: DiffInvalidMask, Message: fmt.Sprintf("the mask of column %s: %v", render.Ident(c.Name), err)})
+		}
+		t.Columns = append(t.Columns, render.Column{Name: c.Name, Type: c.Type, Static: c.Static, Mask: rm})
+	}
+	if len(blocked) > 0 {
+		return nil, blocked
 	}
 	for _, c := range d.ClusteringKey {
 		t.Clustering = append(t.Clustering, render.ClusteringColumn{Name: c.Name, Descending: c.Descending})
@@ -225,7 +243,7 @@ func createTable(d Table) Plan {
 	for _, ix := range d.Indexes {
 		p = append(p, createIndex(d, ix, types[ix.Column], ""))
 	}
-	return p
+	return p, nil
 }
 
 func createIndex(d Table, ix Index, colType schema.Type, why string) Statement {
@@ -447,6 +465,14 @@ func staticText(static bool) string {
 		return " static"
 	}
 	return ""
+}
+
+// maskedText is " MASKED WITH system.mask_inner(1, null)" for a masked column, "" otherwise.
+func maskedText(m *schema.Mask) string {
+	if m == nil {
+		return ""
+	}
+	return " MASKED WITH " + m.String()
 }
 
 func staticWord(static bool) string {

@@ -14,6 +14,8 @@ type Column struct {
 	Name   string
 	Type   CQLType
 	Static bool
+	// Mask, when set, is rendered as MASKED WITH after the type.
+	Mask *Mask
 }
 
 // ClusteringColumn is a clustering column and its order.
@@ -223,6 +225,9 @@ func columnDef(c Column) string {
 	s := Ident(c.Name) + " " + typ
 	if c.Static {
 		s += " static"
+	}
+	if c.Mask != nil {
+		s += " MASKED WITH " + c.Mask.CQL()
 	}
 	return s
 }

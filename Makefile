@@ -93,6 +93,10 @@ test: manifests generate fmt vet control-plane helm ## Run every test: unit, env
 test-faults: manifests generate control-plane ## Run the fault suite: a rollout through 20 leader kills, a Cassandra node restart and a kube-apiserver restart (about 5 minutes).
 	hack/test.sh faults
 
+.PHONY: test-compat
+test-compat: manifests generate control-plane ## Run the compatibility tests against Cassandra 4.0 and 4.1 (rig nodes v40 and v41): connection, defaults, import round trip, plan, drift, UnsupportedByServer (about 2 minutes).
+	hack/test.sh compat
+
 .PHONY: bench
 bench: manifests generate control-plane ## Measure a rollout of 100/300/500 TableModels against the floor and cqlengine, a resync, and the manager's RSS (about an hour on 2 cores; CQLSYNC_BENCH_REPEAT=1: about 25 minutes).
 	bash hack/bench.sh

@@ -13,6 +13,10 @@
 # faults): a rollout through manager kills, leader failovers, a Cassandra node restart and a
 # kube-apiserver restart, checked against the clusters' schema and audit logs.
 #
+# `hack/test.sh compat` (make test-compat) runs the compatibility tests instead (build tag compat,
+# test/e2e/compat_test.go) against Cassandra 4.0 and 4.1: the rig's nodes v40 and v41, started
+# (and stopped) for them like the others.
+#
 # Environment: FUZZ_TIME (default 10s per fuzz target; 0 skips fuzzing), GO_TEST_FLAGS (extra flags).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,7 +31,9 @@ if [[ "${CQLSYNC_TEST_SH:-}" != in-rig ]]; then
   # This script again, with the Cassandra nodes up (and the rig's environment, hack/cassandra.sh
   # env). pair1 and pair2 are the two nodes of one cluster (the schema-disagreement and node-down
   # tests).
-  CQLSYNC_TEST_SH=in-rig exec bash "${cassandra}" with cluster1 cluster2 cluster3 pair1 pair2 -- \
+  nodes=(cluster1 cluster2 cluster3 pair1 pair2)
+  if [[ "${1:-}" == compat ]]; then nodes=(v40 v41); fi
+  CQLSYNC_TEST_SH=in-rig exec bash "${cassandra}" with "${nodes[@]}" -- \
     bash "${root}/hack/test.sh" "$@"
 fi
 unset CQLSYNC_TEST_SH
@@ -65,6 +71,13 @@ if [[ "${1:-}" == faults ]]; then
   echo "test.sh: the fault suite (test/faults)"
   go test -tags faults -count=1 -timeout 20m -v ${GO_TEST_FLAGS:-} ./test/faults/
   echo "test.sh: the fault suite passed"
+  exit 0
+fi
+
+if [[ "${1:-}" == compat ]]; then
+  echo "test.sh: the compatibility tests on Cassandra 4.0 and 4.1 (test/e2e, build tag compat)"
+  go test -tags compat -count=1 -timeout 20m -v -run '^TestCompatibility$' ${GO_TEST_FLAGS:-} ./test/e2e/
+  echo "test.sh: the compatibility tests passed"
   exit 0
 fi
 

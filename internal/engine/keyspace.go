@@ -45,4 +45,6 @@ func (keyspaceAdapter) drop(ks *cqlv1.Keyspace, keyspace string, live *introspec
 func (keyspaceAdapter) indexes(plan.Keyspace) []string { return nil }
 
 // unsupported: every supported Cassandra release has what a Keyspace declares.
-func (keyspaceAdapter) unsupported(plan.Keyspace, plan.Version) []plan.Difference { return nil }
+func (keyspaceAdapter) unsupported(plan.Keyspace, plan.Version, *introspect.KeyspaceSchema) []plan.Difference {
+	return nil
+}

@@ -70,9 +70,10 @@ type kindAdapter[T Object, D any] interface {
 	// every node can serve them (nil for kinds without indexes).
 	indexes(d D) []string
 	// unsupported lists what the spec asks for that a server of the given release lacks (the
-	// oldest release of the target's nodes; zero when unknown): the target is Blocked
-	// (UnsupportedByServer) and nothing is sent.
-	unsupported(d D, server plan.Version) []plan.Difference
+	// oldest release of the target's nodes; zero when unknown), given the live keyspace (some
+	// changes of an existing object need a newer release than creating it): the target is
+	// Blocked (UnsupportedByServer) and nothing is sent.
+	unsupported(d D, server plan.Version, live *introspect.KeyspaceSchema) []plan.Difference
 }
 
 // typeRef is a use of a type by a column or a field.

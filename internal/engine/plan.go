@@ -257,7 +257,7 @@ func (r *pipeline[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarg
 		}
 	}
 
-	if ds := r.adapter.unsupported(d, ct.server); len(ds) > 0 {
+	if ds := r.adapter.unsupported(d, ct.server, live); len(ds) > 0 {
 		msgs := make([]string, len(ds))
 		for i, d := range ds {
 			msgs[i] = d.Message

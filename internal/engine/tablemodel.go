@@ -44,8 +44,12 @@ func (tableModelAdapter) usedTypes(tm *cqlv1.TableModel) []string {
 }
 
 // unsupported is what the table asks for that the server's release lacks.
-func (tableModelAdapter) unsupported(d plan.Table, server plan.Version) []plan.Difference {
-	return plan.Unsupported(d, server)
+func (tableModelAdapter) unsupported(d plan.Table, server plan.Version, live *introspect.KeyspaceSchema) []plan.Difference {
+	var lt *introspect.Table
+	if live != nil {
+		lt = live.Tables[d.Name]
+	}
+	return plan.Unsupported(d, lt, server)
 }
 
 // indexes are the names of the indexes the spec declares.

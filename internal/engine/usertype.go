@@ -91,4 +91,6 @@ func (userTypeAdapter) usedTypes(ut *cqlv1.UserType) []string {
 func (userTypeAdapter) indexes(plan.UserType) []string { return nil }
 
 // unsupported: every supported Cassandra release has what a UserType declares.
-func (userTypeAdapter) unsupported(plan.UserType, plan.Version) []plan.Difference { return nil }
+func (userTypeAdapter) unsupported(plan.UserType, plan.Version, *introspect.KeyspaceSchema) []plan.Difference {
+	return nil
+}

@@ -123,37 +123,45 @@ metadata:
 			if tc.name == "CassandraConnection" {
 				op.kubectl("wait", "--for=condition=Ready", "cassandraconnection/c1", "-n", ns, "--timeout=120s")
 			}
-			dir := t.TempDir()
-			for _, changed := range []bool{false, true} {
-				manifest := filepath.Join(dir, "shop.yaml")
-				if err := os.WriteFile(manifest, []byte(parityResources(ns, ks, tc.connections, changed)), 0o600); err != nil {
-					t.Fatal(err)
-				}
-				cliStatements := planStatements(t, cli, op.kubeconfig, dir, 2)
-				if len(cliStatements) != 3 {
-					t.Fatalf("changed=%v: the CLI plans %d resources, want 3: %q", changed, len(cliStatements), cliStatements)
-				}
-				op.kubectl("apply", "-f", manifest)
-				for _, r := range []struct{ kind, name string }{{"keyspace", "shop"}, {"usertype", "point"}, {"tablemodel", "shapes"}} {
-					st := waitStatusPlanFor(t, op, r.kind, r.name, ns, changed)
-					var got []string
-					for _, tg := range st.Plan.Targets {
-						for _, s := range tg.Statements {
-							got = append(got, s.CQL)
-						}
-					}
-					want := cliStatements[r.kind]
-					if strings.Join(got, "\n") != strings.Join(want, "\n") || len(got) == 0 {
-						t.Errorf("changed=%v: %s %s: the operator plans\n  %q\nthe CLI printed\n  %q", changed, r.kind, r.name, got, want)
-					}
-					op.kubectl("annotate", r.kind+"/"+r.name, "-n", ns, cqlv1.AnnotationApprovePlan+"="+st.Plan.Hash, "--overwrite")
-					op.kubectl("wait", "--for=condition=Ready", r.kind+"/"+r.name, "-n", ns, "--timeout=120s")
-				}
-				if left := planStatements(t, cli, op.kubeconfig, dir, 0); len(left) != 0 {
-					t.Errorf("changed=%v: after the approved plans ran, the CLI still plans %q", changed, left)
+			planParity(t, op, cli, ns, ks, tc.connections)
+		})
+	}
+}
+
+// planParity applies parityResources in namespace ns (whose connection is set up) twice, new
+// and changed: each time the statements `cqlsync plan` prints and those the operator publishes in
+// status.plan are identical, the plans are approved and run, and the CLI has nothing left to plan.
+func planParity(t *testing.T, op operator, cli, ns, ks, connections string) {
+	t.Helper()
+	dir := t.TempDir()
+	for _, changed := range []bool{false, true} {
+		manifest := filepath.Join(dir, "shop.yaml")
+		if err := os.WriteFile(manifest, []byte(parityResources(ns, ks, connections, changed)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cliStatements := planStatements(t, cli, op.kubeconfig, dir, 2)
+		if len(cliStatements) != 3 {
+			t.Fatalf("changed=%v: the CLI plans %d resources, want 3: %q", changed, len(cliStatements), cliStatements)
+		}
+		op.kubectl("apply", "-f", manifest)
+		for _, r := range []struct{ kind, name string }{{"keyspace", "shop"}, {"usertype", "point"}, {"tablemodel", "shapes"}} {
+			st := waitStatusPlanFor(t, op, r.kind, r.name, ns, changed)
+			var got []string
+			for _, tg := range st.Plan.Targets {
+				for _, s := range tg.Statements {
+					got = append(got, s.CQL)
 				}
 			}
-		})
+			want := cliStatements[r.kind]
+			if strings.Join(got, "\n") != strings.Join(want, "\n") || len(got) == 0 {
+				t.Errorf("changed=%v: %s %s: the operator plans\n  %q\nthe CLI printed\n  %q", changed, r.kind, r.name, got, want)
+			}
+			op.kubectl("annotate", r.kind+"/"+r.name, "-n", ns, cqlv1.AnnotationApprovePlan+"="+st.Plan.Hash, "--overwrite")
+			op.kubectl("wait", "--for=condition=Ready", r.kind+"/"+r.name, "-n", ns, "--timeout=120s")
+		}
+		if left := planStatements(t, cli, op.kubeconfig, dir, 0); len(left) != 0 {
+			t.Errorf("changed=%v: after the approved plans ran, the CLI still plans %q", changed, left)
+		}
 	}
 }
 

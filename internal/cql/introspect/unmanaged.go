@@ -118,6 +118,9 @@ func ReadUnmanaged(ctx context.Context, s *gocql.Session, keyspace string) (*Unm
 			names, dest = append(names, c.name), append(dest, c.into)
 		}
 	}
+	if len(names) == 0 {
+		return finishUnmanaged(u), nil
+	}
 	var table string
 	iter := s.Query(fmt.Sprintf(selectUnmanagedTables, strings.Join(names, ", ")), keyspace).Idempotent(true).IterContext(ctx)
 	for {
@@ -132,10 +135,15 @@ func ReadUnmanaged(ctx context.Context, s *gocql.Session, keyspace string) (*Unm
 	if err := iter.Close(); err != nil {
 		return nil, fmt.Errorf("reading system_schema.tables: %w", err)
 	}
+	return finishUnmanaged(u), nil
+}
+
+// finishUnmanaged leaves TableOptions nil when no table sets any.
+func finishUnmanaged(u *Unmanaged) *Unmanaged {
 	if len(u.TableOptions) == 0 {
 		u.TableOptions = nil
 	}
-	return u, nil
+	return u
 }
 
 // readNames runs a query of one text column and returns its values sorted, each once.

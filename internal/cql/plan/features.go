@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/schema"
 )
 
@@ -59,12 +60,18 @@ var (
 	featureVectorModel    = since(5, 1) // an SAI vector index's source_model option
 	featureAddWritePolicy = since(4, 0) // additional_write_policy
 	featureReadRepair     = since(4, 0) // read_repair
+	featureMask           = since(5, 0) // column masks (MASKED WITH)
+	// featureAlterWritePolicy: ALTER TABLE applies additional_write_policy. Cassandra 4.0 and 4.1
+	// accept it and change nothing: only CREATE TABLE sets it there.
+	featureAlterWritePolicy = since(5, 0)
 )
 
 // Unsupported lists what the desired table asks for that a server of version server lacks: each
 // a Difference of kind DiffUnsupported naming the feature, the release that has it and the
-// server's. An unknown server version (zero) supports everything: Cassandra says no if it must.
-func Unsupported(desired Table, server Version) []Difference {
+// server's. live is the table as it is (nil when it does not exist yet): some changes of an
+// existing table need a newer release than creating it. An unknown server version (zero)
+// supports everything: Cassandra says no if it must.
+func Unsupported(desired Table, live *introspect.Table, server Version) []Difference {
 	if server.IsZero() {
 		return nil
 	}
@@ -78,6 +85,9 @@ func Unsupported(desired Table, server Version) []Difference {
 	for _, c := range desired.Columns {
 		if hasVector(c.Type) {
 			need(featureVector, "column %q of type %s", c.Name, c.Type.String())
+		}
+		if c.Mask != nil {
+			need(featureMask, "the mask of column %q (MASKED WITH %s)", c.Name, c.Mask.String())
 		}
 	}
 	for _, ix := range desired.Indexes {
@@ -94,6 +104,10 @@ func Unsupported(desired Table, server Version) []Difference {
 	}
 	if o.AdditionalWritePolicy != nil {
 		need(featureAddWritePolicy, "the option additional_write_policy")
+		if live != nil && NormalizeRetryPolicy(*o.AdditionalWritePolicy) != NormalizeRetryPolicy(live.Options.AdditionalWritePolicy) {
+			need(featureAlterWritePolicy, "changing the option additional_write_policy of an existing table (from %s to %s: before 5.0, ALTER TABLE accepts it and changes nothing; only CREATE TABLE sets it)",
+				live.Options.AdditionalWritePolicy, *o.AdditionalWritePolicy)
+		}
 	}
 	if o.ReadRepair != nil {
 		need(featureReadRepair, "the option read_repair")

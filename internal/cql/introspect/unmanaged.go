@@ -76,7 +76,7 @@ const (
 
 // ReadUnmanaged reads what cqlsync does not manage in a keyspace: its views, functions,
 // aggregates and triggers, and the table options outside TableOptions that differ from their
-// default. It sends five queries.
+// default. It sends six queries.
 func ReadUnmanaged(ctx context.Context, s *gocql.Session, keyspace string) (*Unmanaged, error) {
 	u := &Unmanaged{TableOptions: map[string]map[string]string{}}
 	for _, l := range []struct {

@@ -37,8 +37,8 @@ import (
 type SchemaCache struct {
 	// TrustFor is how long heard events vouch for an entry without a query (default 1m).
 	TrustFor time.Duration
-	// BulkThreshold: when more objects than this changed, the keyspace is read whole (SchemaQueriesPerKeyspace queries)
-	// instead of object by object. Default 16.
+	// BulkThreshold: when more objects than this changed, the keyspace is read whole
+	// (SchemaQueriesPerKeyspace queries) instead of object by object. Default 16.
 	BulkThreshold int
 
 	now func() time.Time

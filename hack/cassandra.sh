@@ -387,7 +387,9 @@ commitlog_sync_period: 10000ms
 columns_per_table_warn_threshold: 40
 
 # Column masks (MASKED WITH): a test reads masked values as a role without UNMASK on cluster3.
+# User-defined functions: a test masks a column with one.
 dynamic_data_masking_enabled: true
+user_defined_functions_enabled: true
 EOF
     ) ;;
   esac

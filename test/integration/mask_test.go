@@ -29,7 +29,7 @@ func masksText(tbl *introspect.Table) string {
 }
 
 // TestColumnMasks (Cassandra 5.0, dynamic data masking enabled on the rig): a table is created
-// with its masks (DEFAULT, built-in functions with arguments); the masks read back from
+// with its masks (DEFAULT, built-in functions with arguments, a user-defined function); the masks read back from
 // system_schema equal those of the server's DESCRIBE text parsed, and cqlsync import gives the
 // spec's masks back; a changed mask is ALTERed (ColumnMaskChanged), a removed one dropped
 // (ColumnMaskDropped); masks changed or added out of band are set back; a resync with nothing
@@ -42,6 +42,10 @@ func TestColumnMasks(t *testing.T) {
 	ks := "mask_" + uniqueSuffix()
 	tmKeyspace(t, ks, s1)
 	readyConnection(t, ns, "c1", rig.Cluster1, ks, true)
+	// A user-defined mask function (the rig enables user-defined functions on 5.0): it keeps the
+	// first n characters.
+	cql(t, s1, `CREATE FUNCTION "`+ks+`".keep_first(v text, n int) CALLED ON NULL INPUT RETURNS text LANGUAGE java `+
+		`AS 'return v == null ? null : v.substring(0, Math.min(n, v.length())) + "...";'`)
 	spec := cqlv1.TableModelSpec{Name: "people",
 		Columns: []cqlv1.Column{
 			{Name: "id", Type: "int"},
@@ -50,12 +54,13 @@ func TestColumnMasks(t *testing.T) {
 			{Name: "ssn", Type: "text", Mask: &cqlv1.ColumnMask{Function: "mask_outer", Arguments: []string{"0", "4", "'#'"}}},
 			{Name: "note", Type: "text"},
 			{Name: "score", Type: "bigint", Mask: &cqlv1.ColumnMask{Function: "mask_replace", Arguments: []string{"-1"}}},
+			{Name: "city", Type: "text", Mask: &cqlv1.ColumnMask{Function: ks + ".keep_first", Arguments: []string{"2"}}},
 		},
 		PartitionKey: []cqlv1.ColumnName{"id"},
 	}
 	mustCreate(t, tableModelObj(ns, "people", spec))
 	waitSchema[cqlv1.TableModel](t, ns, "people", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
-	want := "email=system.mask_inner(1, null) name=system.mask_default() score=system.mask_replace(-1) ssn=system.mask_outer(0, 4, '#')"
+	want := "city=" + ks + ".keep_first(2) email=system.mask_inner(1, null) name=system.mask_default() score=system.mask_replace(-1) ssn=system.mask_outer(0, 4, '#')"
 	live := liveTable(t, s1, ks, "people")
 	if got := masksText(live); got != want {
 		t.Fatalf("live masks:\n  %s\nwant\n  %s", got, want)
@@ -78,7 +83,7 @@ func TestColumnMasks(t *testing.T) {
 			}
 		}
 	}
-	if got := strings.Join(importedMasks, " "); got != `email=mask_inner["1" "null"] name=mask_default[] score=mask_replace["-1"] ssn=mask_outer["0" "4" "'#'"]` {
+	if got := strings.Join(importedMasks, " "); got != `city=`+ks+`.keep_first["2"] email=mask_inner["1" "null"] name=mask_default[] score=mask_replace["-1"] ssn=mask_outer["0" "4" "'#'"]` {
 		t.Errorf("imported masks: %s", got)
 	}
 	assertQuiet(t, ns, "people", 2, "c1")
@@ -88,7 +93,7 @@ func TestColumnMasks(t *testing.T) {
 		tm.Spec.Columns[1].Mask = &cqlv1.ColumnMask{Function: "mask_replace", Arguments: []string{"'***'"}}
 		tm.Spec.Columns[2].Mask = nil
 	})
-	want = "email=system.mask_replace('***') score=system.mask_replace(-1) ssn=system.mask_outer(0, 4, '#')"
+	want = "city=" + ks + ".keep_first(2) email=system.mask_replace('***') score=system.mask_replace(-1) ssn=system.mask_outer(0, 4, '#')"
 	eventually(t, tableTimeout, func() error {
 		if got := masksText(liveTable(t, s1, ks, "people")); got != want {
 			return fmt.Errorf("live masks %s", got)

@@ -272,6 +272,8 @@ const (
 	KeyspaceObject ObjectKind = "keyspace"
 	TableObject    ObjectKind = "table"
 	TypeObject     ObjectKind = "type"
+	// RoleObject is a role of the cluster (system_auth), with its permissions.
+	RoleObject ObjectKind = "role"
 )
 
 // Object names a schema object.

@@ -15,6 +15,9 @@ type Statement struct {
 	Kind Kind
 	// CQL is the statement text, built by package render.
 	CQL string
+	// Redacted, when set, is the statement as cqlsync shows it (plans, status, the CLI): CQL with
+	// a password hash replaced. CQL is only ever sent to Cassandra.
+	Redacted string
 	// Summary says in a few words what changes, for events and status: "create keyspace "ks"",
 	// "alter keyspace "ks": replication {...} -> {...}".
 	Summary string
@@ -33,13 +36,21 @@ type Statement struct {
 	Warnings []string
 }
 
+// Shown is the statement as cqlsync shows it: Redacted when set, else CQL.
+func (s Statement) Shown() string {
+	if s.Redacted != "" {
+		return s.Redacted
+	}
+	return s.CQL
+}
+
 // Additive reports whether the statement only adds to the schema: it creates a keyspace, a table,
 // a type or a new index, or adds a column or a field. Everything else (ALTER of options or
 // replication, DROP of anything, an index rebuild) changes or removes what exists, and waits for
 // approval under changePolicy AutoAdditive.
 func (s Statement) Additive() bool {
 	switch s.Kind {
-	case CreateKeyspace, CreateTable, AddColumns, CreateType, AddField:
+	case CreateKeyspace, CreateTable, AddColumns, CreateType, AddField, CreateRole, GrantPermission:
 		return true
 	case CreateIndex:
 		return !s.Rebuild

@@ -81,7 +81,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, opts Options) error {
 	}
 	so := schemakind.Options{
 		Engine: engine.Options{Client: c, Clusters: engine.NewClusters(opts.Registry, opts.Executor, opts.SchemaCache),
-			Recorder: recorder, DryRun: opts.DryRun},
+			Recorder: recorder, DryRun: opts.DryRun, SecretReader: mgr.GetAPIReader()},
 		APIReader:     mgr.GetAPIReader(),
 		DriftInterval: opts.DriftInterval,
 	}

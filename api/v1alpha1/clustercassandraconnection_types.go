@@ -40,6 +40,18 @@ type ClusterCassandraConnectionSpec struct {
 	// +listType=set
 	// +optional
 	AllowedKeyspaces []string `json:"allowedKeyspaces,omitempty"`
+
+	// AllowedRoles are the roles CassandraRoles may create, change or drop through this
+	// connection, written as AllowedKeyspaces are (exact names, prefixes ending in "*",
+	// ${namespace}): ${namespace}_* lets namespace team-a manage team_a_app. Empty means no role:
+	// a platform team opts in. The role cassandra is never allowed, and superuser roles are
+	// refused through any ClusterCassandraConnection.
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MaxLength=64
+	// +kubebuilder:validation:items:Pattern=`^([A-Za-z0-9_]|\$\{namespace\})+\*?$`
+	// +listType=set
+	// +optional
+	AllowedRoles []string `json:"allowedRoles,omitempty"`
 }
 
 // ClusterCassandraConnection is a connection to one Cassandra cluster that a platform team declares
@@ -86,13 +98,29 @@ func (s *ClusterCassandraConnectionSpec) KeyspaceAllowed(keyspace, namespace str
 	if len(s.AllowedKeyspaces) == 0 {
 		return true
 	}
-	for _, p := range s.AllowedKeyspaces {
+	return allowListMatches(s.AllowedKeyspaces, keyspace, namespace)
+}
+
+// RoleAllowed reports whether the connection lets the CassandraRoles of namespace manage the
+// role: one spec.allowedRoles names exactly, or by a prefix before "*", once ${namespace} is
+// replaced; never cassandra, and none when the list is empty.
+func (s *ClusterCassandraConnectionSpec) RoleAllowed(role, namespace string) bool {
+	return !strings.EqualFold(role, DefaultSuperuser) && allowListMatches(s.AllowedRoles, role, namespace)
+}
+
+// DefaultSuperuser is the superuser role Cassandra creates: cqlsync never manages it.
+const DefaultSuperuser = "cassandra"
+
+// allowListMatches reports whether name is in an allow-list of exact names and prefixes ending
+// in "*", with ${namespace} standing for the namespace's CQL name.
+func allowListMatches(list []string, name, namespace string) bool {
+	for _, p := range list {
 		p = strings.ReplaceAll(p, NamespacePlaceholder, NamespaceCQLName(namespace))
 		if prefix, ok := strings.CutSuffix(p, "*"); ok {
-			if strings.HasPrefix(keyspace, prefix) {
+			if strings.HasPrefix(name, prefix) {
 				return true
 			}
-		} else if p == keyspace {
+		} else if p == name {
 			return true
 		}
 	}

@@ -39,6 +39,17 @@ const (
 	EventTypeFieldAdded EventReason = "TypeFieldAdded"
 	// EventTypeDropped: DROP TYPE ran (deletionPolicy Delete).
 	EventTypeDropped EventReason = "TypeDropped"
+	// EventRoleCreated: CREATE ROLE ran (with a password hash, never the password).
+	EventRoleCreated EventReason = "RoleCreated"
+	// EventRoleAltered: ALTER ROLE ran: LOGIN, SUPERUSER or the password (rotated, or changed out
+	// of band and set back).
+	EventRoleAltered EventReason = "RoleAltered"
+	// EventRoleDropped: DROP ROLE ran (deletionPolicy Delete).
+	EventRoleDropped EventReason = "RoleDropped"
+	// EventPermissionGranted: GRANT ran.
+	EventPermissionGranted EventReason = "PermissionGranted"
+	// EventPermissionRevoked: REVOKE ran (a permission no grant declares).
+	EventPermissionRevoked EventReason = "PermissionRevoked"
 )
 
 // Events of a deletion, and of what the operator noticed.
@@ -49,12 +60,14 @@ const (
 	EventKeyspaceRetained EventReason = "KeyspaceRetained"
 	EventTableRetained    EventReason = "TableRetained"
 	EventTypeRetained     EventReason = "TypeRetained"
+	EventRoleRetained     EventReason = "RoleRetained"
 	// EventKeyspaceKept, EventTableKept, EventTypeKept (Normal): on deletion with deletionPolicy
 	// Delete, the object was not dropped on a target because another resource manages it there,
 	// or takes it over.
 	EventKeyspaceKept EventReason = "KeyspaceKept"
 	EventTableKept    EventReason = "TableKept"
 	EventTypeKept     EventReason = "TypeKept"
+	EventRoleKept     EventReason = "RoleKept"
 	// EventKeyspaceNotDropped, EventTableNotDropped, EventTypeNotDropped (Warning): on deletion
 	// with deletionPolicy Delete, the object was NOT dropped on a target: no connection is left to
 	// reach it, the target was never permitted, or the annotation
@@ -62,6 +75,7 @@ const (
 	EventKeyspaceNotDropped EventReason = "KeyspaceNotDropped"
 	EventTableNotDropped    EventReason = "TableNotDropped"
 	EventTypeNotDropped     EventReason = "TypeNotDropped"
+	EventRoleNotDropped     EventReason = "RoleNotDropped"
 	// EventDriftDetected (Warning): a target's kept drift changed; the note lists it.
 	EventDriftDetected EventReason = "DriftDetected"
 	// EventCassandraWarning (Warning): Cassandra answered a statement with warnings.

@@ -16,6 +16,8 @@ import (
 
 	"github.com/cqlsync/cqlsync/internal/adopt"
 	"github.com/cqlsync/cqlsync/internal/cql/ddl"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/plan"
 )
 
 const importUsage = `Usage: cqlsync import --host H[:port]... [flags]     (from a live cluster)
@@ -51,6 +53,8 @@ type importConfig struct {
 	output     string
 	timeout    time.Duration
 	connectTTL time.Duration
+	// roles: import the cluster's roles too, as CassandraRoles (--roles).
+	roles bool
 }
 
 // parseImportFlags reads and checks the flags of cqlsync import.
@@ -76,6 +80,7 @@ func parseImportFlags(args []string, stderr io.Writer) (*importConfig, error) {
 	fs.StringVar(&cfg.opts.Namespace, "namespace", "", "the metadata.namespace of every resource (default: none, the namespace kubectl applies to)")
 	fs.StringVar(&cfg.output, "o", "-", "- writes one YAML stream to standard output; a directory gets one file per keyspace (<keyspace>.yaml)")
 	fs.DurationVar(&cfg.timeout, "timeout", 2*time.Minute, "how long the import may take")
+	fs.BoolVar(&cfg.roles, "roles", false, "with --host: also import the cluster's roles and their permissions on keyspaces and tables, as CassandraRoles that leave each password as it is (written last, or into roles.yaml with -o DIR); needs SELECT on system_auth.roles and system_auth.role_permissions")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -109,6 +114,8 @@ func (c *importConfig) check(extraArgs int) error {
 		return fmt.Errorf("--timeout must be positive")
 	case c.output == "":
 		return fmt.Errorf("-o must be - or a directory")
+	case c.roles && !live:
+		return fmt.Errorf("--roles goes with --host: DESCRIBE output holds no roles")
 	}
 	if c.opts.Connection != "" && c.opts.ClusterConnection != "" {
 		return fmt.Errorf("give --connection or --cluster-connection, not both")
@@ -155,6 +162,9 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return exitError
 	}
 	outs := adopt.Convert(src.sources, cfg.opts)
+	if cfg.roles {
+		outs = append(outs, adopt.Roles(src.roles, src.server, cfg.opts))
+	}
 	if err := writeImport(cfg.output, outs, stdout); err != nil {
 		fmt.Fprintln(stderr, "cqlsync import:", err)
 		return exitError
@@ -166,6 +176,9 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 // sourceSet is what was read: the keyspaces to convert, and what to tell about the reading.
 type sourceSet struct {
 	sources []adopt.Source
+	// roles are the cluster's roles (--roles), and the oldest release of its nodes.
+	roles  []*introspect.Role
+	server plan.Version
 	// system are the system keyspaces met and ignored.
 	system []string
 	// remarks are about the reading and go to standard error only (warnings of a file's parse,
@@ -206,8 +219,23 @@ func writeImportSummary(w io.Writer, outs []adopt.Output, src sourceSet) {
 	for _, r := range src.remarks {
 		fmt.Fprintln(w, "cqlsync import:", r)
 	}
-	resources, skipped := 0, 0
+	resources, skipped, keyspaces := 0, 0, 0
 	for _, o := range outs {
+		if o.Keyspace == "" { // the roles
+			n := o.Count("CassandraRole")
+			resources += n
+			line := "cqlsync import: roles: " + plural(n, "CassandraRole")
+			if len(o.Skipped) > 0 {
+				line += fmt.Sprintf("; not imported: %d", len(o.Skipped))
+			}
+			fmt.Fprintln(w, line)
+			for _, s := range o.Skipped {
+				fmt.Fprintln(w, "  "+s.String())
+			}
+			skipped += len(o.Skipped)
+			continue
+		}
+		keyspaces++
 		var counts []string
 		for _, kind := range []string{"Keyspace", "UserType", "TableModel"} {
 			n := o.Count(kind)
@@ -224,7 +252,7 @@ func writeImportSummary(w io.Writer, outs []adopt.Output, src sourceSet) {
 		}
 		skipped += len(o.Skipped)
 	}
-	total := fmt.Sprintf("cqlsync import: %s from %s; %s not imported", plural(resources, "resource"), plural(len(outs), "keyspace"), plural(skipped, "item"))
+	total := fmt.Sprintf("cqlsync import: %s from %s; %s not imported", plural(resources, "resource"), plural(keyspaces, "keyspace"), plural(skipped, "item"))
 	if skipped > 0 {
 		total += " (each is a comment in the output)"
 	}

@@ -7,9 +7,11 @@ import (
 	"os"
 	"time"
 
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
 	"github.com/cqlsync/cqlsync/internal/adopt"
 	"github.com/cqlsync/cqlsync/internal/cql/ddl"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/cql/plan"
 	"github.com/cqlsync/cqlsync/internal/cql/registry"
 )
 
@@ -72,7 +74,48 @@ func readCluster(ctx context.Context, cfg *importConfig) (sourceSet, error) {
 		}
 		out.sources = append(out.sources, adopt.Source{Schema: ks, Unmanaged: u})
 	}
+	if cfg.roles {
+		if out.roles, err = readRoles(ctx, s); err != nil {
+			return out, err
+		}
+		out.server = oldestRelease(s)
+	}
 	return out, missingKeyspaces(cfg.keyspaces, out.sources, "the cluster")
+}
+
+// readRoles reads every role of the cluster with its permissions.
+func readRoles(ctx context.Context, s *gocql.Session) ([]*introspect.Role, error) {
+	names, err := introspect.ReadRoleNames(ctx, s)
+	if err != nil {
+		return nil, fmt.Errorf("listing the roles (--roles): %w", err)
+	}
+	var roles []*introspect.Role
+	for _, name := range names {
+		r, err := introspect.ReadRole(ctx, s, name)
+		if err != nil {
+			return nil, fmt.Errorf("role %q: %w", name, err)
+		}
+		if r != nil {
+			roles = append(roles, r)
+		}
+	}
+	return roles, nil
+}
+
+// oldestRelease is the release of the oldest node the session knows (zero when none says).
+func oldestRelease(s *gocql.Session) plan.Version {
+	var oldest plan.Version
+	for _, h := range s.GetHosts() {
+		v := h.Version()
+		hv := plan.Version{Major: v.Major, Minor: v.Minor, Patch: v.Patch}
+		if hv.IsZero() {
+			continue
+		}
+		if oldest.IsZero() || hv.Less(oldest) {
+			oldest = hv
+		}
+	}
+	return oldest
 }
 
 // readSchemaFile reads the keyspaces to import from DESCRIBE output: a file, or "-" for stdin.

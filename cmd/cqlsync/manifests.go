@@ -24,7 +24,7 @@ import (
 type manifests struct {
 	connections []*cqlv1.CassandraConnection
 	shared      []*cqlv1.ClusterCassandraConnection
-	schema      []client.Object // Keyspaces, UserTypes, TableModels
+	schema      []client.Object // Keyspaces, UserTypes, TableModels, CassandraRoles
 	// skipped describes the documents that are not cqlsync resources.
 	skipped []string
 }
@@ -120,6 +120,8 @@ func (m *manifests) decode(name string, r io.Reader) error {
 			obj = &cqlv1.TableModel{}
 		case "UserType":
 			obj = &cqlv1.UserType{}
+		case "CassandraRole":
+			obj = &cqlv1.CassandraRole{}
 		default:
 			m.skipped = append(m.skipped, fmt.Sprintf("%s: %s %s (not planned)", name, u.GetKind(), u.GetName()))
 			continue

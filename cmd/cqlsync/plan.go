@@ -189,7 +189,7 @@ func buildWorld(ctx context.Context, m *manifests, namespace, kubeconfig, operat
 			} else if err == nil {
 				w.add(nsObj)
 			}
-			for _, list := range []client.ObjectList{&cqlv1.CassandraConnectionList{}, &cqlv1.KeyspaceList{}, &cqlv1.UserTypeList{}, &cqlv1.TableModelList{}} {
+			for _, list := range []client.ObjectList{&cqlv1.CassandraConnectionList{}, &cqlv1.KeyspaceList{}, &cqlv1.UserTypeList{}, &cqlv1.TableModelList{}, &cqlv1.CassandraRoleList{}} {
 				if err := api.List(ctx, list, client.InNamespace(ns)); err != nil {
 					return nil, fmt.Errorf("reading the namespace %s: %w", ns, err)
 				}

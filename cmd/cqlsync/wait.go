@@ -37,6 +37,7 @@ var waitKinds = map[string]func() client.ObjectList{
 	"keyspaces":                   func() client.ObjectList { return &cqlv1.KeyspaceList{} },
 	"tablemodels":                 func() client.ObjectList { return &cqlv1.TableModelList{} },
 	"usertypes":                   func() client.ObjectList { return &cqlv1.UserTypeList{} },
+	"cassandraroles":              func() client.ObjectList { return &cqlv1.CassandraRoleList{} },
 	"cassandraconnections":        func() client.ObjectList { return &cqlv1.CassandraConnectionList{} },
 	"clustercassandraconnections": func() client.ObjectList { return &cqlv1.ClusterCassandraConnectionList{} },
 	// Not waited for by default: a copy may take hours.
@@ -149,6 +150,8 @@ func conditionsOf(o runtime.Object) ([]metav1.Condition, bool) {
 	case *cqlv1.TableModel:
 		return v.Status.Conditions, true
 	case *cqlv1.UserType:
+		return v.Status.Conditions, true
+	case *cqlv1.CassandraRole:
 		return v.Status.Conditions, true
 	case *cqlv1.CassandraConnection:
 		return v.Status.Conditions, true

@@ -18,9 +18,10 @@ import (
 	"github.com/cqlsync/cqlsync/internal/metrics"
 )
 
-// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces;tablemodels;usertypes,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces/status;tablemodels/status;usertypes/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces/finalizers;tablemodels/finalizers;usertypes/finalizers,verbs=update
+// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces;tablemodels;usertypes;cassandraroles,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces/status;tablemodels/status;usertypes/status;cassandraroles/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=cqlsync.io,resources=keyspaces/finalizers;tablemodels/finalizers;usertypes/finalizers;cassandraroles/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;create;update
 
 // Reconciler is the reconciler of one schema kind: the skeleton every cqlsync reconciler follows,
 // around the kind's engine pipeline, which does all the work.

@@ -22,7 +22,8 @@ type Options struct {
 	SchemaEvents SchemaEvents
 }
 
-// Setup registers the reconcilers of Keyspace, TableModel and UserType: one reconciler type, each
+// Setup registers the reconcilers of Keyspace, TableModel, UserType and CassandraRole: one
+// reconciler type, each
 // around its kind's pipeline.
 func Setup(mgr ctrl.Manager, o Options) error {
 	c := o.Engine.Client
@@ -34,6 +35,11 @@ func Setup(mgr ctrl.Manager, o Options) error {
 	}
 	if err := New(c, engine.UserTypes(o.Engine), o.APIReader, o.DriftInterval, o.SchemaEvents, o.Engine.Now).SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("setting up the UserType controller: %w", err)
+	}
+	// Roles change without schema events: the drift interval is how soon an out-of-band change
+	// is set back.
+	if err := New(c, engine.CassandraRoles(o.Engine), o.APIReader, o.DriftInterval, nil, o.Engine.Now).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the CassandraRole controller: %w", err)
 	}
 	return nil
 }

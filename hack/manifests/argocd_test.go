@@ -102,8 +102,8 @@ func TestArgocdUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != 6 {
-		t.Errorf("health checks for %v, want the six kinds", keys)
+	if len(keys) != 7 {
+		t.Errorf("health checks for %v, want the seven kinds", keys)
 	}
 	entries, err := healthEntries(keys, string(script))
 	if err != nil {

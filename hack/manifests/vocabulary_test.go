@@ -137,7 +137,7 @@ func TestSchemaKindsSharePrinterColumns(t *testing.T) {
 			t.Errorf("Keyspace lacks the printer column %s: %v", want, ks)
 		}
 	}
-	for file, name := range map[string]string{"cqlsync.io_tablemodels.yaml": "Table", "cqlsync.io_usertypes.yaml": "Type"} {
+	for file, name := range map[string]string{"cqlsync.io_tablemodels.yaml": "Table", "cqlsync.io_usertypes.yaml": "Type", "cqlsync.io_cassandraroles.yaml": "Role"} {
 		cols := columns(file, name)
 		// The name column's path differs per kind (status.keyspace, status.table, status.type).
 		strip := func(cs []string) []string {

@@ -139,7 +139,7 @@ func (cl *claims) claimantOf(obj cqlv1.SchemaObject, perKeyspace bool) claimant 
 func QualifiedName(obj metav1.Object) string { return obj.GetNamespace() + "/" + obj.GetName() }
 
 // schemaTarget is the ownership key of a target of the reconciled kind on a cluster.
-func (r *pipeline[T, D]) schemaTarget(clusterID, keyspace, name string) schemaTarget {
+func (r *pipeline[T, D, L]) schemaTarget(clusterID, keyspace, name string) schemaTarget {
 	if !r.kind.PerKeyspace {
 		return schemaTarget{cluster: clusterID, keyspace: keyspace}
 	}
@@ -149,7 +149,7 @@ func (r *pipeline[T, D]) schemaTarget(clusterID, keyspace, name string) schemaTa
 // ownership decides who owns each of obj's resolved targets (those with a cluster), among the
 // resources of its kind, in every namespace, with the same CQL name. With no such resource, it
 // reads nothing more. Only API-server errors are returned.
-func (r *pipeline[T, D]) ownership(ctx context.Context, obj T, targets []connTarget) (map[schemaTarget]targetOwnership, error) {
+func (r *pipeline[T, D, L]) ownership(ctx context.Context, obj T, targets []connTarget) (map[schemaTarget]targetOwnership, error) {
 	cl := newClaims(ctx, r.Client, r.Clusters)
 	others, err := cl.sameName(r.objects.newList(), obj.CQLName())
 	if err != nil {
@@ -179,7 +179,7 @@ func (r *pipeline[T, D]) ownership(ctx context.Context, obj T, targets []connTar
 }
 
 // duplicateOutcome is the outcome of a target another resource of the kind owns.
-func (r *pipeline[T, D]) duplicateOutcome(ct connTarget, keyspace, name, owner string) targetOutcome {
+func (r *pipeline[T, D, L]) duplicateOutcome(ct connTarget, keyspace, name, owner string) targetOutcome {
 	return targetOutcome{
 		connection: ct.name, isDefault: ct.isDefault, keyspace: r.statusKeyspace(keyspace),
 		state: cqlv1.TargetFailed, reason: cqlv1.ReasonDuplicateOwner,
@@ -188,7 +188,7 @@ func (r *pipeline[T, D]) duplicateOutcome(ct connTarget, keyspace, name, owner s
 }
 
 // object is the schema object of a target: the keyspace itself, or the table or type in it.
-func (r *pipeline[T, D]) object(keyspace, name string) introspect.Object {
+func (r *pipeline[T, D, L]) object(keyspace, name string) introspect.Object {
 	if !r.kind.PerKeyspace {
 		return introspect.Object{Kind: r.kind.Object, Keyspace: keyspace}
 	}
@@ -197,7 +197,7 @@ func (r *pipeline[T, D]) object(keyspace, name string) introspect.Object {
 
 // qualified is the object's CQL name on a target: "ks" for a keyspace, "ks"."t" for a table or
 // a type.
-func (r *pipeline[T, D]) qualified(keyspace, name string) string {
+func (r *pipeline[T, D, L]) qualified(keyspace, name string) string {
 	if !r.kind.PerKeyspace {
 		return render.Ident(keyspace)
 	}
@@ -206,7 +206,7 @@ func (r *pipeline[T, D]) qualified(keyspace, name string) string {
 
 // describe names the object of a target in messages: `keyspace "orders"`, `table "t" in keyspace
 // "ks"`.
-func (r *pipeline[T, D]) describe(keyspace, name string) string {
+func (r *pipeline[T, D, L]) describe(keyspace, name string) string {
 	if !r.kind.PerKeyspace {
 		return fmt.Sprintf("%s %s", r.kind.Noun, render.Ident(keyspace))
 	}

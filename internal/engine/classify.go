@@ -63,7 +63,7 @@ func blockedReason(k plan.DifferenceKind) string {
 		return cqlv1.ReasonFieldNotInSpec
 	case plan.DiffUnsupported:
 		return cqlv1.ReasonUnsupportedByServer
-	case plan.DiffInvalidMask:
+	case plan.DiffInvalidMask, plan.DiffPassword:
 		return cqlv1.ReasonInvalidSpec
 	}
 	return cqlv1.ReasonPrimaryKeyDiffers

@@ -20,7 +20,7 @@ import (
 // when a plan does, else Deleting. The annotation cqlsync.io/skip-unreachable-on-delete
 // (skipUnreachable) lets go of targets that cannot be dropped now, never of objects in use or of
 // drops that wait for the gate.
-func (r *pipeline[T, D]) settleDeletion(o *Outcome, skipUnreachable bool) {
+func (r *pipeline[T, D, L]) settleDeletion(o *Outcome, skipUnreachable bool) {
 	var waiting []*targetOutcome
 	for i := range o.targets {
 		t := &o.targets[i]
@@ -44,7 +44,7 @@ func (r *pipeline[T, D]) settleDeletion(o *Outcome, skipUnreachable bool) {
 }
 
 // deletionHold is the Ready condition while a deletion waits.
-func (r *pipeline[T, D]) deletionHold(name string, waiting []*targetOutcome, pending *cqlv1.PendingPlan) *Problem {
+func (r *pipeline[T, D, L]) deletionHold(name string, waiting []*targetOutcome, pending *cqlv1.PendingPlan) *Problem {
 	parts := make([]string, 0, len(waiting)+1)
 	reason := cqlv1.ReasonDeleting
 	if pending != nil {

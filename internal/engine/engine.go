@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/plan"
 )
 
@@ -77,43 +78,56 @@ type Options struct {
 	DryRun bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// SecretReader reads the Secrets of CassandraRoles' passwords without a cache (the manager's
+	// API reader); nil means Client.
+	SecretReader client.Reader
 }
 
-// pipeline is the one implementation of Pipeline, generic over the kind's object T and its
-// desired object D.
-type pipeline[T Object, D any] struct {
+// pipeline is the one implementation of Pipeline, generic over the kind's object T, its desired
+// object D and what it reads of a target's live state L.
+type pipeline[T Object, D any, L any] struct {
 	client.Client
-	adapter  kindAdapter[T, D]
+	adapter  kindAdapter[T, D, L]
 	kind     Kind
 	objects  kindObjects[T]
 	Clusters Clusters
 	Recorder events.EventRecorder
 	dryRun   bool
 	now      func() time.Time
+	secrets  client.Reader
 }
 
-func newPipeline[T Object, D any](kind Kind, objects kindObjects[T], a kindAdapter[T, D], opts Options) *pipeline[T, D] {
-	r := &pipeline[T, D]{Client: opts.Client, adapter: a, kind: kind, objects: objects,
+func newPipeline[T Object, D any, L any](kind Kind, objects kindObjects[T], a kindAdapter[T, D, L], opts Options) *pipeline[T, D, L] {
+	r := &pipeline[T, D, L]{Client: opts.Client, adapter: a, kind: kind, objects: objects,
 		Clusters: opts.Clusters, Recorder: opts.Recorder, dryRun: opts.DryRun, now: opts.Now}
 	if r.now == nil {
 		r.now = time.Now
+	}
+	r.secrets = opts.SecretReader
+	if r.secrets == nil {
+		r.secrets = opts.Client
 	}
 	return r
 }
 
 // Keyspaces is the pipeline of Keyspace resources.
 func Keyspaces(opts Options) Pipeline[*cqlv1.Keyspace] {
-	return newPipeline(keyspaceKind, keyspaceObjects, kindAdapter[*cqlv1.Keyspace, plan.Keyspace](keyspaceAdapter{}), opts)
+	return newPipeline(keyspaceKind, keyspaceObjects, kindAdapter[*cqlv1.Keyspace, plan.Keyspace, *introspect.KeyspaceSchema](keyspaceAdapter{}), opts)
 }
 
 // TableModels is the pipeline of TableModel resources.
 func TableModels(opts Options) Pipeline[*cqlv1.TableModel] {
-	return newPipeline(tableModelKind, tableModelObjects, kindAdapter[*cqlv1.TableModel, plan.Table](tableModelAdapter{}), opts)
+	return newPipeline(tableModelKind, tableModelObjects, kindAdapter[*cqlv1.TableModel, plan.Table, *introspect.KeyspaceSchema](tableModelAdapter{}), opts)
 }
 
 // UserTypes is the pipeline of UserType resources.
 func UserTypes(opts Options) Pipeline[*cqlv1.UserType] {
-	return newPipeline(userTypeKind, userTypeObjects, kindAdapter[*cqlv1.UserType, plan.UserType](userTypeAdapter{}), opts)
+	return newPipeline(userTypeKind, userTypeObjects, kindAdapter[*cqlv1.UserType, plan.UserType, *introspect.KeyspaceSchema](userTypeAdapter{}), opts)
+}
+
+// CassandraRoles is the pipeline of CassandraRole resources.
+func CassandraRoles(opts Options) Pipeline[*cqlv1.CassandraRole] {
+	return newPipeline(roleKind, roleObjects, kindAdapter[*cqlv1.CassandraRole, desiredRole, *introspect.Role](roleAdapter{}), opts)
 }
 
 // PlanAny previews any schema resource: a *Keyspace, *TableModel or *UserType.
@@ -125,12 +139,19 @@ func PlanAny(ctx context.Context, opts Options, obj client.Object) (ResourcePlan
 		return TableModels(opts).Preview(ctx, o)
 	case *cqlv1.UserType:
 		return UserTypes(opts).Preview(ctx, o)
+	case *cqlv1.CassandraRole:
+		return CassandraRoles(opts).Preview(ctx, o)
 	}
 	return ResourcePlan{}, fmt.Errorf("%T is not a schema resource", obj)
 }
 
-func (r *pipeline[T, D]) Kind() Kind                 { return r.kind }
-func (r *pipeline[T, D]) NewObject() T               { return r.objects.newObject() }
-func (r *pipeline[T, D]) NewList() client.ObjectList { return r.objects.newList() }
+func (r *pipeline[T, D, L]) Kind() Kind                 { return r.kind }
+func (r *pipeline[T, D, L]) NewObject() T               { return r.objects.newObject() }
+func (r *pipeline[T, D, L]) NewList() client.ObjectList { return r.objects.newList() }
 
-func (r *pipeline[T, D]) Status(obj T) any { return []any{*obj.Schema(), *r.objects.statusName(obj)} }
+func (r *pipeline[T, D, L]) Status(obj T) any {
+	if r.objects.statusMore != nil {
+		return []any{*obj.Schema(), *r.objects.statusName(obj), r.objects.statusMore(obj)}
+	}
+	return []any{*obj.Schema(), *r.objects.statusName(obj)}
+}

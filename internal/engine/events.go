@@ -17,7 +17,7 @@ import (
 // recordEvents emits an event for every statement applied, a Warning when a target newly fails or
 // is blocked, and a Warning when a target's drift changes. prev is the status before the
 // reconcile.
-func (r *pipeline[T, D]) recordEvents(obj T, prev []cqlv1.TargetStatus, o *Outcome) {
+func (r *pipeline[T, D, L]) recordEvents(obj T, prev []cqlv1.TargetStatus, o *Outcome) {
 	targets := o.targets
 	old := map[string]cqlv1.TargetStatus{}
 	for _, t := range prev {
@@ -52,7 +52,7 @@ func (r *pipeline[T, D]) recordEvents(obj T, prev []cqlv1.TargetStatus, o *Outco
 }
 
 // recordApplied emits a Normal event for each statement that ran on a target.
-func (r *pipeline[T, D]) recordApplied(obj T, label string, applied plan.Plan) {
+func (r *pipeline[T, D, L]) recordApplied(obj T, label string, applied plan.Plan) {
 	for _, st := range applied {
 		note := st.Summary
 		if st.ReplicationChanged {
@@ -77,7 +77,7 @@ func logWarnings(ctx context.Context, label string, applied plan.Plan) {
 }
 
 // event records an event about the resource.
-func (r *pipeline[T, D]) event(obj T, typ string, reason cqlv1.EventReason, action, note string, args ...any) {
+func (r *pipeline[T, D, L]) event(obj T, typ string, reason cqlv1.EventReason, action, note string, args ...any) {
 	if r.Recorder != nil {
 		r.Recorder.Eventf(obj, nil, typ, string(reason), action, note, args...)
 	}
@@ -116,6 +116,16 @@ func statementEventReason(k plan.Kind) cqlv1.EventReason {
 		return cqlv1.EventTypeFieldAdded
 	case plan.DropType:
 		return cqlv1.EventTypeDropped
+	case plan.CreateRole:
+		return cqlv1.EventRoleCreated
+	case plan.AlterRole:
+		return cqlv1.EventRoleAltered
+	case plan.DropRole:
+		return cqlv1.EventRoleDropped
+	case plan.GrantPermission:
+		return cqlv1.EventPermissionGranted
+	case plan.RevokePermission:
+		return cqlv1.EventPermissionRevoked
 	}
 	return cqlv1.EventReason(k)
 }
@@ -146,7 +156,7 @@ func eventAction(label, what string) string {
 // recordPlanEvents says when a new plan starts to wait, when an approved plan runs, and when the
 // annotation approves a plan other than the one that waits (it is void: the live schema or the
 // spec changed since).
-func (r *pipeline[T, D]) recordPlanEvents(obj T, before *cqlv1.PendingPlan, o Outcome) {
+func (r *pipeline[T, D, L]) recordPlanEvents(obj T, before *cqlv1.PendingPlan, o Outcome) {
 	if o.approved != "" {
 		r.event(obj, corev1.EventTypeNormal, cqlv1.EventPlanApproved, "Approve "+o.approved,
 			"plan %s was approved (annotation %s) and recomputed to the same hash: running it", o.approved, cqlv1.AnnotationApprovePlan)

@@ -18,7 +18,7 @@ import (
 // Execute runs what the gate let through on each target (see Pipeline.Execute) and gathers the
 // outcome. In mode Delete the outcome says whether the object may go (Outcome.Released) or why
 // the deletion waits.
-func (r *pipeline[T, D]) Execute(ctx context.Context, w *Work) *Outcome {
+func (r *pipeline[T, D, L]) Execute(ctx context.Context, w *Work) *Outcome {
 	o := &Outcome{mode: w.mode, name: w.name}
 	if w.retained {
 		o.released, o.retained = true, true
@@ -73,7 +73,7 @@ func ranAny(works []*targetWork) bool {
 // of one connection one after the other (the executor serialises DDL per cluster anyway), and
 // completes their outcomes: what ran, what waits (holdReason), or how it failed. A target with
 // nothing to run still hands the executor its empty plan, which counts a resync.
-func (r *pipeline[T, D]) execute(ctx context.Context, works []*targetWork, holdReason string, mode Mode) {
+func (r *pipeline[T, D, L]) execute(ctx context.Context, works []*targetWork, holdReason string, mode Mode) {
 	byConn := map[string][]*targetWork{}
 	var order []string
 	for _, w := range works {
@@ -97,7 +97,7 @@ func (r *pipeline[T, D]) execute(ctx context.Context, works []*targetWork, holdR
 }
 
 // executeTarget runs one target's statements and classifies what happened, once, for every mode.
-func (r *pipeline[T, D]) executeTarget(ctx context.Context, w *targetWork, holdReason string, mode Mode) {
+func (r *pipeline[T, D, L]) executeTarget(ctx context.Context, w *targetWork, holdReason string, mode Mode) {
 	g := w.gate
 	applied, err := w.cluster.Apply(ctx, g.object, g.run)
 	w.out.applied = applied
@@ -145,7 +145,7 @@ func createsIndex(applied plan.Plan) bool {
 // awaitIndexes keeps a target Pending, with reason IndexBuilding, while a node cannot serve one of
 // its indexes yet: queries that use an index fail until it is built. The target is asked about
 // again at every retry until all are ready (only then, not at every resync).
-func (r *pipeline[T, D]) awaitIndexes(ctx context.Context, w *targetWork) {
+func (r *pipeline[T, D, L]) awaitIndexes(ctx context.Context, w *targetWork) {
 	notReady, err := w.cluster.IndexesNotReady(ctx, w.gate.keyspace, w.indexes)
 	if err != nil {
 		log.FromContext(ctx).Info("cannot read whether the indexes are built", "connection", w.gate.connection, "keyspace", w.gate.keyspace, "error", err.Error())

@@ -49,13 +49,13 @@ func policyOf(obj cqlv1.SchemaObject, dryRun bool) gatePolicy {
 // gated is one target's planned statements, as the gate sees them.
 type gated struct {
 	connection, keyspace string
-	// object is what the statements change; live the keyspace they were computed against.
+	// object is what the statements change.
 	object introspect.Object
-	live   *introspect.KeyspaceSchema
-	// version is the version of the live object the statements were computed against: a digest of
-	// its definition (introspect.KeyspaceSchema.ObjectDigest), which no other change moves.
-	// Computed on first use (only plans that wait need it): see schemaVersion.
-	version string
+	// liveVersion computes the version of the live object the statements were computed against: a
+	// digest of its definition (the adapter's version), which no other change moves. Computed on
+	// first use (only plans that wait need it): see schemaVersion.
+	liveVersion func() string
+	version     string
 	// planned is everything the target needs, in order.
 	planned plan.Plan
 	// run and held are what the gate lets run now and what waits, each in the planned order;
@@ -66,8 +66,8 @@ type gated struct {
 
 // schemaVersion is the version of the live object the statements were computed against.
 func (g *gated) schemaVersion() string {
-	if g.version == "" {
-		g.version = g.live.ObjectDigest(g.object.Kind, g.object.Name)
+	if g.version == "" && g.liveVersion != nil {
+		g.version = g.liveVersion()
 	}
 	return g.version
 }
@@ -117,7 +117,7 @@ func pendingPlan(reason string, targets []*gated) *cqlv1.PendingPlan {
 		}
 		pt := cqlv1.PlanTarget{Connection: g.connection, Keyspace: g.keyspace, SchemaVersion: g.schemaVersion()}
 		for _, st := range g.held {
-			pt.Statements = append(pt.Statements, cqlv1.PlannedStatement{CQL: st.CQL, Summary: st.Summary})
+			pt.Statements = append(pt.Statements, cqlv1.PlannedStatement{CQL: st.Shown(), Summary: st.Summary})
 		}
 		p.Targets = append(p.Targets, pt)
 	}

@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/plan"
 	"github.com/cqlsync/cqlsync/internal/engine/enginetest"
 )
@@ -22,10 +23,10 @@ func testOptions(c client.Client, clusters Clusters) Options {
 	return Options{Client: c, Clusters: clusters, Recorder: events.NewFakeRecorder(100), Now: func() time.Time { return enginetest.RefTime.Time }}
 }
 
-func keyspacePipeline(c client.Client, clusters Clusters) *pipeline[*cqlv1.Keyspace, plan.Keyspace] {
-	return Keyspaces(testOptions(c, clusters)).(*pipeline[*cqlv1.Keyspace, plan.Keyspace])
+func keyspacePipeline(c client.Client, clusters Clusters) *pipeline[*cqlv1.Keyspace, plan.Keyspace, *introspect.KeyspaceSchema] {
+	return Keyspaces(testOptions(c, clusters)).(*pipeline[*cqlv1.Keyspace, plan.Keyspace, *introspect.KeyspaceSchema])
 }
 
-func tableModelPipeline(c client.Client, clusters Clusters) *pipeline[*cqlv1.TableModel, plan.Table] {
-	return TableModels(testOptions(c, clusters)).(*pipeline[*cqlv1.TableModel, plan.Table])
+func tableModelPipeline(c client.Client, clusters Clusters) *pipeline[*cqlv1.TableModel, plan.Table, *introspect.KeyspaceSchema] {
+	return TableModels(testOptions(c, clusters)).(*pipeline[*cqlv1.TableModel, plan.Table, *introspect.KeyspaceSchema])
 }

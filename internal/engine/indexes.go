@@ -69,6 +69,7 @@ func fieldIndexesFor(operatorNamespace string) []fieldIndex {
 		{&cqlv1.Keyspace{}, nil},
 		{&cqlv1.TableModel{}, func(o client.Object) []string { return tableModelAdapter{}.usedTypes(o.(*cqlv1.TableModel)) }},
 		{&cqlv1.UserType{}, func(o client.Object) []string { return userTypeAdapter{}.usedTypes(o.(*cqlv1.UserType)) }},
+		{&cqlv1.CassandraRole{}, nil},
 	}
 	for _, k := range kinds {
 		out = append(out,

@@ -10,7 +10,7 @@ import (
 // keyspaceAdapter makes the schema reconciler keep keyspaces: cqlengine's create_keyspace_simple /
 // create_keyspace_network_topology / drop_keyspace on every connection, with ALTER KEYSPACE where
 // the replication or durable_writes differ.
-type keyspaceAdapter struct{}
+type keyspaceAdapter struct{ keyspaceLive }
 
 func (keyspaceAdapter) typeRefs(plan.Keyspace) []typeRef   { return nil }
 func (keyspaceAdapter) usedTypes(*cqlv1.Keyspace) []string { return nil }
@@ -30,7 +30,7 @@ func (keyspaceAdapter) desired(ks *cqlv1.Keyspace) (plan.Keyspace, *Problem) {
 	return plan.Keyspace{Name: ks.CQLName(), Replication: r, DurableWrites: ks.Spec.DurableWritesOrDefault()}, nil
 }
 
-func (keyspaceAdapter) plan(d plan.Keyspace, _ string, live *introspect.KeyspaceSchema) plan.Result {
+func (keyspaceAdapter) plan(d plan.Keyspace, _ string, live *introspect.KeyspaceSchema, _ plan.Version) plan.Result {
 	return plan.Result{Plan: plan.ForKeyspace(d, live.Keyspace())}
 }
 

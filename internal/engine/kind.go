@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -48,9 +49,24 @@ type Kind struct {
 	DropWaitsForTables bool
 }
 
-// kindAdapter is what a kind supplies to the pipeline. D is its desired object: the spec, parsed.
-// Every method is pure: the pipeline does all the I/O.
-type kindAdapter[T Object, D any] interface {
+// kindAdapter is what a kind supplies to the pipeline. D is its desired object: the spec, parsed;
+// L is what it reads of a target's live state (the keyspace's schema for the kinds that live in
+// keyspaces, the role for a CassandraRole). Every method but observe is pure: the pipeline does
+// all the I/O, observe included, through the target's Cluster.
+type kindAdapter[T Object, D any, L any] interface {
+	// observe reads the live state of one target: the keyspace named keyspace (for a Keyspace, its
+	// own name), or the object named name.
+	observe(ctx context.Context, c Cluster, keyspace, name string) (L, error)
+	// permitted says why the resource may not act on a target (the keyspace, or the object named
+	// target) through a connection, nil when it may: the allow-lists of a
+	// ClusterCassandraConnection, system keyspaces.
+	permitted(obj Object, v *connView, target, namespace string) *Problem
+	// keyspaceOf is the live keyspace in L, for the checks of the kinds that live in keyspaces (a
+	// missing keyspace, the types the spec uses); nil when absent or not a keyspace's.
+	keyspaceOf(live L) *introspect.KeyspaceSchema
+	// version is a short digest of the live object the plan of a target was computed against
+	// (nothing else moves it): an approved plan runs only while it is unchanged.
+	version(live L, object introspect.Object) string
 	// desired parses and checks the spec. A problem (reason InvalidType or InvalidSpec, a message
 	// naming the field) makes every target Failed without touching Cassandra.
 	desired(obj T) (D, *Problem)
@@ -59,10 +75,10 @@ type kindAdapter[T Object, D any] interface {
 	typeRefs(d D) []typeRef
 	// plan compares the desired object with the live keyspace of one target (nil when the
 	// keyspace does not exist; only the Keyspace kind is planned then).
-	plan(d D, keyspace string, live *introspect.KeyspaceSchema) plan.Result
+	plan(d D, keyspace string, live L, server plan.Version) plan.Result
 	// drop returns what deletes the object in the live keyspace of one target (nothing when it is
 	// already gone), or a problem that holds the deletion (e.g. a type still in use).
-	drop(obj T, keyspace string, live *introspect.KeyspaceSchema) (plan.Plan, *Problem)
+	drop(obj T, keyspace string, live L) (plan.Plan, *Problem)
 	// usedTypes lists the names of the user-defined types the spec uses, for the index that
 	// requeues the object when one of them changes (nil for kinds that use no types).
 	usedTypes(obj T) []string
@@ -73,7 +89,41 @@ type kindAdapter[T Object, D any] interface {
 	// oldest release of the target's nodes; zero when unknown), given the live keyspace (some
 	// changes of an existing object need a newer release than creating it): the target is
 	// Blocked (UnsupportedByServer) and nothing is sent.
-	unsupported(d D, server plan.Version, live *introspect.KeyspaceSchema) []plan.Difference
+	unsupported(d D, server plan.Version, live L) []plan.Difference
+}
+
+// keyspaceLive is the live state of the kinds that live in keyspaces (Keyspace, TableModel,
+// UserType): the keyspace's schema, read through the cluster's cache.
+type keyspaceLive struct{}
+
+func (keyspaceLive) observe(ctx context.Context, c Cluster, keyspace, _ string) (*introspect.KeyspaceSchema, error) {
+	return c.Keyspace(ctx, keyspace)
+}
+
+func (keyspaceLive) permitted(_ Object, v *connView, keyspace, namespace string) *Problem {
+	return keyspacePermitted(v, keyspace, namespace)
+}
+
+func (keyspaceLive) keyspaceOf(live *introspect.KeyspaceSchema) *introspect.KeyspaceSchema {
+	return live
+}
+
+func (keyspaceLive) version(live *introspect.KeyspaceSchema, o introspect.Object) string {
+	return live.ObjectDigest(o.Kind, o.Name)
+}
+
+// preparer is what an adapter implements when its desired object needs more than the spec (a
+// CassandraRole's password, from a Secret): the pipeline calls prepare once per reconcile, after
+// desired, with the mode (Preview writes nothing) and a reader of Secrets that bypasses the
+// cache (only what it reads is fetched). A problem fails every target.
+type preparer[T Object, D any] interface {
+	prepare(ctx context.Context, c client.Client, secrets client.Reader, obj T, d *D, mode Mode) (*Problem, error)
+}
+
+// targetChecker is what an adapter implements to refuse a target for what its spec refers to
+// (a CassandraRole's grants on keyspaces the namespace may not use): NotPermitted, nothing read.
+type targetChecker[T Object, D any] interface {
+	checkTarget(ctx context.Context, c client.Client, clusters Clusters, obj T, d D, ref cqlv1.ConnectionRef) (*Problem, error)
 }
 
 // typeRef is a use of a type by a column or a field.

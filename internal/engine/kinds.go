@@ -31,12 +31,19 @@ var (
 		DropWaitsForTables: true}
 )
 
+// roleKind: a role on each connection's cluster, with its grants; the object is the role.
+var roleKind = Kind{Kind: "CassandraRole", Noun: "role", Retained: cqlv1.EventRoleRetained, Kept: cqlv1.EventRoleKept, NotDropped: cqlv1.EventRoleNotDropped, Object: introspect.RoleObject,
+	DriftHint: "a CassandraRole cannot declare permissions on roles or functions, nor roles granted to the role: revoke them by hand, or leave them"}
+
 // kindObjects makes the objects and lists of a kind, and finds the kind's own status field that
 // holds the effective CQL name (status.keyspace, status.table, status.type).
 type kindObjects[T Object] struct {
 	newObject  func() T
 	newList    func() client.ObjectList
 	statusName func(T) *string
+	// statusMore is the rest of the kind's own status, when it has more than its name (nil:
+	// none): a change of it is written too.
+	statusMore func(T) any
 }
 
 var (
@@ -49,6 +56,14 @@ var (
 		newObject:  func() *cqlv1.TableModel { return &cqlv1.TableModel{} },
 		newList:    func() client.ObjectList { return &cqlv1.TableModelList{} },
 		statusName: func(o *cqlv1.TableModel) *string { return &o.Status.Table },
+	}
+	roleObjects = kindObjects[*cqlv1.CassandraRole]{
+		newObject:  func() *cqlv1.CassandraRole { return &cqlv1.CassandraRole{} },
+		newList:    func() client.ObjectList { return &cqlv1.CassandraRoleList{} },
+		statusName: func(o *cqlv1.CassandraRole) *string { return &o.Status.Role },
+		statusMore: func(o *cqlv1.CassandraRole) any {
+			return []any{o.Status.CredentialsSecret, o.Status.PasswordRotatedAt}
+		},
 	}
 	userTypeObjects = kindObjects[*cqlv1.UserType]{
 		newObject:  func() *cqlv1.UserType { return &cqlv1.UserType{} },

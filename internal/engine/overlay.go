@@ -114,6 +114,11 @@ func (c *overlaid) Keyspace(ctx context.Context, name string) (*introspect.Keysp
 	return &cp, nil
 }
 
+// Role is the live role: a plan never creates roles another resource uses.
+func (c *overlaid) Role(ctx context.Context, name string) (*introspect.Role, error) {
+	return c.inner.Role(ctx, name)
+}
+
 // Apply never runs anything: the CLI only plans.
 // TablesWarning: a plan never creates a table.
 func (c *overlaid) TablesWarning(context.Context) string { return "" }

@@ -66,7 +66,7 @@ type targetWork struct {
 
 // Plan resolves the targets and their owners, plans each target in mode, and lets the approval
 // gate decide what runs (see Pipeline.Plan).
-func (r *pipeline[T, D]) Plan(ctx context.Context, obj T, mode Mode) (*Work, error) {
+func (r *pipeline[T, D, L]) Plan(ctx context.Context, obj T, mode Mode) (*Work, error) {
 	w := &Work{mode: mode, name: obj.CQLName()}
 	if mode == Delete {
 		if obj.EffectiveDeletionPolicy() != cqlv1.DeletionPolicyDelete {
@@ -79,6 +79,12 @@ func (r *pipeline[T, D]) Plan(ctx context.Context, obj T, mode Mode) (*Work, err
 	var specProblem *Problem
 	if mode != Delete {
 		d, specProblem = r.adapter.desired(obj)
+		if p, ok := any(r.adapter).(preparer[T, D]); ok && specProblem == nil {
+			var err error
+			if specProblem, err = p.prepare(ctx, r.Client, r.secrets, obj, &d, mode); err != nil {
+				return nil, fmt.Errorf("preparing %s %s: %w", r.kind.Kind, QualifiedName(obj), err)
+			}
+		}
 	}
 	targets, err := r.resolveTargets(ctx, obj, mode == Delete)
 	if err != nil {
@@ -101,7 +107,7 @@ func (r *pipeline[T, D]) Plan(ctx context.Context, obj T, mode Mode) (*Work, err
 
 // planConnection plans the targets of one connection, its keyspaces one after the other. An
 // API-server error stops it; the works planned before are returned with it.
-func (r *pipeline[T, D]) planConnection(ctx context.Context, obj T, d D, specProblem *Problem, ct connTarget, owners map[schemaTarget]targetOwnership, mode Mode) ([]*targetWork, error) {
+func (r *pipeline[T, D, L]) planConnection(ctx context.Context, obj T, d D, specProblem *Problem, ct connTarget, owners map[schemaTarget]targetOwnership, mode Mode) ([]*targetWork, error) {
 	if ct.decided != nil || specProblem != nil {
 		return r.decidedTargets(ct, specProblem, mode, obj.CQLName()), nil
 	}
@@ -136,6 +142,17 @@ func (r *pipeline[T, D]) planConnection(ctx context.Context, obj T, d D, specPro
 					continue
 				}
 			}
+			if tc, ok := any(r.adapter).(targetChecker[T, D]); ok && mode != Delete {
+				p, err := tc.checkTarget(ctx, r.Client, r.Clusters, obj, d, ct.ref)
+				if err != nil {
+					return out, fmt.Errorf("checking what %s refers to on %s: %w", QualifiedName(obj), ct.name, err)
+				}
+				if p != nil {
+					r.refuse(w, p, "; nothing was read or executed", mode, obj.CQLName())
+					out = append(out, w)
+					continue
+				}
+			}
 			if err := r.planTarget(ctx, obj, d, ct, ks, ksOwner, mode, w); err != nil {
 				return out, fmt.Errorf("planning %s on %s: %w", r.describe(ks, obj.CQLName()), ct.name, err)
 			}
@@ -148,7 +165,7 @@ func (r *pipeline[T, D]) planConnection(ctx context.Context, obj T, d D, specPro
 // refuse decides a target the resource may not act on (p says why): Failed (its message ending
 // with more), or, on deletion, let go with a NotDropped event, since it could never have created
 // the object there.
-func (r *pipeline[T, D]) refuse(w *targetWork, p *Problem, more string, mode Mode, name string) {
+func (r *pipeline[T, D, L]) refuse(w *targetWork, p *Problem, more string, mode Mode, name string) {
 	if mode == Delete {
 		w.out.release(r.kind.NotDropped, fmt.Sprintf("%s %q was NOT dropped there: %s", r.kind.Noun, name, p.Message))
 		return
@@ -158,7 +175,7 @@ func (r *pipeline[T, D]) refuse(w *targetWork, p *Problem, more string, mode Mod
 
 // forEachConnection runs f for each connection's targets, connections in parallel, and returns
 // the works in the order of targets with the API-server errors joined.
-func (r *pipeline[T, D]) forEachConnection(targets []connTarget, f func(connTarget) ([]*targetWork, error)) ([]*targetWork, error) {
+func (r *pipeline[T, D, L]) forEachConnection(targets []connTarget, f func(connTarget) ([]*targetWork, error)) ([]*targetWork, error) {
 	results := make([][]*targetWork, len(targets))
 	errs := make([]error, len(targets))
 	var wg sync.WaitGroup
@@ -177,7 +194,7 @@ func (r *pipeline[T, D]) forEachConnection(targets []connTarget, f func(connTarg
 // the connection is unusable, or the spec is. On deletion, a connection that is gone (or no
 // connection or keyspace is left to look in) lets its targets go: waiting would hang forever;
 // one that cannot be used now holds them.
-func (r *pipeline[T, D]) decidedTargets(ct connTarget, specProblem *Problem, mode Mode, name string) []*targetWork {
+func (r *pipeline[T, D, L]) decidedTargets(ct connTarget, specProblem *Problem, mode Mode, name string) []*targetWork {
 	keyspaces := ct.keyspaces
 	if len(keyspaces) == 0 {
 		keyspaces = []string{""} // the connection's defaultKeyspace, which is unknown
@@ -221,14 +238,15 @@ func connectionGone(ct connTarget) string {
 // planTarget reads the live keyspace of one target, checks what the object needs there (the
 // keyspace, the types it uses), and plans it: the adapter's plan (Apply, Preview) or its drop
 // (Delete). Everything about Cassandra goes into w; only API-server errors are returned.
-func (r *pipeline[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarget, keyspace string, ksOwner *cqlv1.Keyspace, mode Mode, w *targetWork) error {
+func (r *pipeline[T, D, L]) planTarget(ctx context.Context, obj T, d D, ct connTarget, keyspace string, ksOwner *cqlv1.Keyspace, mode Mode, w *targetWork) error {
 	o := &w.out
-	live, err := ct.cluster.Keyspace(ctx, keyspace)
+	live, err := r.adapter.observe(ctx, ct.cluster, keyspace, obj.CQLName())
 	if err != nil {
-		log.FromContext(ctx).Info("cannot read the live schema", "connection", ct.name, "keyspace", keyspace, "error", err.Error())
-		o.set(classify(fmt.Errorf("reading system_schema: %w", err), ""))
+		log.FromContext(ctx).Info("cannot read the live state", "connection", ct.name, "keyspace", keyspace, "error", err.Error())
+		o.set(classify(fmt.Errorf("reading the live %s: %w", r.kind.Noun, err), ""))
 		return nil
 	}
+	version := func() string { return r.adapter.version(live, r.object(keyspace, obj.CQLName())) }
 	if mode == Delete {
 		p, inUse := r.adapter.drop(obj, keyspace, live)
 		switch {
@@ -236,18 +254,19 @@ func (r *pipeline[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarg
 			o.set(cqlv1.TargetPending, inUse.Reason, inUse.Message)
 			o.inUse = true
 		case len(p) > 0:
-			w.gate = &gated{connection: ct.name, keyspace: keyspace, object: r.object(keyspace, obj.CQLName()), live: live, planned: p}
+			w.gate = &gated{connection: ct.name, keyspace: keyspace, object: r.object(keyspace, obj.CQLName()), liveVersion: version, planned: p}
 		default:
 			o.set(cqlv1.TargetSynced, cqlv1.ReasonSynced, r.kind.Noun+" "+r.qualified(keyspace, obj.CQLName())+" is not there")
 		}
 		return nil
 	}
 	if r.kind.PerKeyspace {
-		if live == nil {
+		lks := r.adapter.keyspaceOf(live)
+		if lks == nil {
 			o.set(cqlv1.TargetPending, cqlv1.ReasonKeyspaceNotFound, missingKeyspaceMessage(ksOwner, keyspace))
 			return nil
 		}
-		p, err := r.checkTypes(ctx, obj, r.adapter.typeRefs(d), ct, keyspace, live)
+		p, err := r.checkTypes(ctx, obj, r.adapter.typeRefs(d), ct, keyspace, lks)
 		if err != nil {
 			return err
 		}
@@ -266,7 +285,7 @@ func (r *pipeline[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarg
 			strings.Join(msgs, "; "), ct.name))
 		return nil
 	}
-	res := r.adapter.plan(d, keyspace, live)
+	res := r.adapter.plan(d, keyspace, live, ct.server)
 	o.drift = res.Drift
 	if len(res.Blocked) > 0 {
 		msgs := make([]string, len(res.Blocked))
@@ -278,7 +297,7 @@ func (r *pipeline[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarg
 				expandContract(res.Blocked[0].Kind))
 		return nil
 	}
-	w.gate = &gated{connection: ct.name, keyspace: keyspace, object: r.object(keyspace, obj.CQLName()), live: live, planned: res.Plan}
+	w.gate = &gated{connection: ct.name, keyspace: keyspace, object: r.object(keyspace, obj.CQLName()), liveVersion: version, planned: res.Plan}
 	w.indexes = r.adapter.indexes(d)
 	for _, t := range obj.Schema().Targets {
 		if t.Connection == ct.name && t.Keyspace == o.keyspace {
@@ -293,7 +312,7 @@ func (r *pipeline[T, D]) planTarget(ctx context.Context, obj T, d D, ct connTarg
 // that keyspace, and exist there. A missing type that a UserType (of any namespace) declares on
 // this cluster and keyspace is waited for (UserTypeNotFound); any other is InvalidType (a misspelt
 // native type looks like one). Only API-server errors are returned.
-func (r *pipeline[T, D]) checkTypes(ctx context.Context, obj T, refs []typeRef, ct connTarget, keyspace string, live *introspect.KeyspaceSchema) (*Problem, error) {
+func (r *pipeline[T, D, L]) checkTypes(ctx context.Context, obj T, refs []typeRef, ct connTarget, keyspace string, live *introspect.KeyspaceSchema) (*Problem, error) {
 	failed := func(format string, args ...any) *Problem {
 		return &Problem{State: cqlv1.TargetFailed, Reason: cqlv1.ReasonInvalidType, Message: fmt.Sprintf(format, args...) + "; nothing was executed on this target"}
 	}
@@ -392,7 +411,7 @@ func keyspaceOwner(cl *claims, clusterID, keyspace string) (*cqlv1.Keyspace, err
 // keyspaceContentsPermitted says why a TableModel or UserType of obj's namespace may not put its
 // table or type into the keyspace owner owns on the target's cluster, nil when it may (see
 // contentsPermitted). Only API-server errors are returned.
-func (r *pipeline[T, D]) keyspaceContentsPermitted(ctx context.Context, obj T, owner *cqlv1.Keyspace, keyspace string) (*Problem, error) {
+func (r *pipeline[T, D, L]) keyspaceContentsPermitted(ctx context.Context, obj T, owner *cqlv1.Keyspace, keyspace string) (*Problem, error) {
 	return contentsPermitted(ctx, r.Client, obj.GetNamespace(), owner, keyspace,
 		fmt.Sprintf("a %s of namespace %q may not put its %s in it", r.kind.Kind, obj.GetNamespace(), r.kind.Noun))
 }

@@ -51,7 +51,7 @@ type PlannedStatement struct {
 
 // Preview plans obj in mode Preview and reports, per target, what the operator would do now:
 // the same Plan as a reconcile, stopped before Execute.
-func (r *pipeline[T, D]) Preview(ctx context.Context, obj T) (ResourcePlan, error) {
+func (r *pipeline[T, D, L]) Preview(ctx context.Context, obj T) (ResourcePlan, error) {
 	rp := ResourcePlan{Kind: r.kind.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName(), CQLName: obj.CQLName(),
 		ChangePolicy: obj.EffectiveChangePolicy()}
 	w, err := r.Plan(ctx, obj, Preview)
@@ -71,7 +71,7 @@ func (r *pipeline[T, D]) Preview(ctx context.Context, obj T) (ResourcePlan, erro
 			tp.SchemaVersion = g.schemaVersion()
 			tp.State, tp.Reason, tp.Message = cqlv1.TargetSynced, cqlv1.ReasonSynced, r.kind.Noun+" "+r.qualified(g.keyspace, obj.CQLName())+" matches the spec"
 			for i, st := range g.planned {
-				ps := PlannedStatement{Kind: string(st.Kind), Additive: st.Additive(), CQL: st.CQL, Summary: st.Summary}
+				ps := PlannedStatement{Kind: string(st.Kind), Additive: st.Additive(), CQL: st.Shown(), Summary: st.Summary}
 				if g.waits[i] {
 					ps.Waits = w.policy.hold
 				}

@@ -10,7 +10,7 @@ import (
 // Report writes the outcome into obj's status, and records its events and metrics (see
 // Pipeline.Report). before is the object as the reconcile found it. A deletion that is done
 // (o.Released) writes no status: the object is going away.
-func (r *pipeline[T, D]) Report(before, obj T, o *Outcome) {
+func (r *pipeline[T, D, L]) Report(before, obj T, o *Outcome) {
 	if o.retained {
 		r.event(obj, corev1.EventTypeNormal, r.kind.Retained, "Delete",
 			"deletionPolicy is Retain: %s %q and its data are left in Cassandra", r.kind.Noun, obj.CQLName())
@@ -50,7 +50,7 @@ func markCorrected(before *cqlv1.SchemaStatus, generation int64, targets []targe
 
 // recordMetrics publishes the states of the resource's targets, and counts the targets whose drift
 // was set back (markCorrected).
-func (r *pipeline[T, D]) recordMetrics(obj T, targets []targetOutcome) {
+func (r *pipeline[T, D, L]) recordMetrics(obj T, targets []targetOutcome) {
 	states := make([]string, 0, len(obj.Schema().Targets))
 	for _, t := range obj.Schema().Targets {
 		states = append(states, string(t.State))

@@ -9,7 +9,7 @@ import (
 
 // tableModelAdapter makes the schema reconciler keep tables: cqlengine's sync_table on every
 // connection x keyspace, safer (nothing destructive unless the spec opts in) and per target.
-type tableModelAdapter struct{}
+type tableModelAdapter struct{ keyspaceLive }
 
 func (tableModelAdapter) desired(tm *cqlv1.TableModel) (plan.Table, *Problem) {
 	return desiredTable(tm)
@@ -17,7 +17,7 @@ func (tableModelAdapter) desired(tm *cqlv1.TableModel) (plan.Table, *Problem) {
 
 // plan is sync_table's comparison, in the target's keyspace: see plan.ForTable for the statements
 // and their order, what blocks a target, and what is kept as drift.
-func (tableModelAdapter) plan(d plan.Table, keyspace string, live *introspect.KeyspaceSchema) plan.Result {
+func (tableModelAdapter) plan(d plan.Table, keyspace string, live *introspect.KeyspaceSchema, _ plan.Version) plan.Result {
 	d.Keyspace = keyspace
 	return plan.ForTable(d, live)
 }

@@ -35,7 +35,7 @@ type connTarget struct {
 // resolveTargets resolves spec.connections (or the namespace default) and, for each, its
 // keyspaces, its permission and its cluster. deleting: the resource is being deleted and only
 // needs a session to drop through (see readyCluster). Only API-server errors are returned.
-func (r *pipeline[T, D]) resolveTargets(ctx context.Context, obj T, deleting bool) ([]connTarget, error) {
+func (r *pipeline[T, D, L]) resolveTargets(ctx context.Context, obj T, deleting bool) ([]connTarget, error) {
 	refs := obj.TargetConnections()
 	isDefault := len(refs) == 0
 	if isDefault {
@@ -77,7 +77,7 @@ func (r *pipeline[T, D]) resolveTargets(ctx context.Context, obj T, deleting boo
 				ct.keyspaces = []string{v.spec.DefaultKeyspace}
 			}
 			for _, ks := range ct.keyspaces {
-				if p := keyspacePermitted(v, ks, obj.GetNamespace()); p != nil {
+				if p := r.adapter.permitted(obj, v, ks, obj.GetNamespace()); p != nil {
 					if ct.denied == nil {
 						ct.denied = map[string]*Problem{}
 					}
@@ -128,7 +128,7 @@ func clusterIdentity(c Clusters, v *connView) string {
 // specKeyspaces are the keyspaces the resource names: spec.keyspaces of a TableModel or a
 // UserType (empty: the connection's default, resolved per connection), the keyspace itself for a
 // Keyspace.
-func (r *pipeline[T, D]) specKeyspaces(obj T) []string {
+func (r *pipeline[T, D, L]) specKeyspaces(obj T) []string {
 	if !r.kind.PerKeyspace {
 		return []string{obj.CQLName()}
 	}
@@ -141,7 +141,7 @@ func (r *pipeline[T, D]) specKeyspaces(obj T) []string {
 
 // statusKeyspace is the keyspace a target shows in status: none for a Keyspace, whose targets
 // are connections.
-func (r *pipeline[T, D]) statusKeyspace(keyspace string) string {
+func (r *pipeline[T, D, L]) statusKeyspace(keyspace string) string {
 	if r.kind.PerKeyspace {
 		return keyspace
 	}
@@ -152,7 +152,7 @@ func (r *pipeline[T, D]) statusKeyspace(keyspace string) string {
 // session, or says why there is none. A caller that is being deleted (deleting) only needs the
 // session: a connection being deleted is not Ready while it waits for such callers, and one whose
 // session is already closed is reported as gone (ConnectionNotFound) so nothing waits for it.
-func (r *pipeline[T, D]) readyCluster(ctx context.Context, v *connView, deleting bool) (Cluster, *Problem) {
+func (r *pipeline[T, D, L]) readyCluster(ctx context.Context, v *connView, deleting bool) (Cluster, *Problem) {
 	notReady := func(format string, args ...any) *Problem {
 		return &Problem{Reason: cqlv1.ReasonConnectionNotReady, Message: fmt.Sprintf(format, args...)}
 	}

@@ -14,7 +14,7 @@ import (
 // userTypeAdapter makes the schema reconciler keep user-defined types: cqlengine's UserType plus
 // management.sync_type on every connection x keyspace. Missing types are created and new fields
 // added; a field Cassandra cannot change (a retyped or removed field) blocks the target.
-type userTypeAdapter struct{}
+type userTypeAdapter struct{ keyspaceLive }
 
 // desired parses the fields' types and checks what Cassandra refuses in a type: counters,
 // non-frozen user-defined types (directly; inside collections the parser refuses them), and the
@@ -51,7 +51,7 @@ func (userTypeAdapter) typeRefs(d plan.UserType) []typeRef {
 }
 
 // plan is sync_type's comparison, stricter: see plan.ForUserType.
-func (userTypeAdapter) plan(d plan.UserType, keyspace string, live *introspect.KeyspaceSchema) plan.Result {
+func (userTypeAdapter) plan(d plan.UserType, keyspace string, live *introspect.KeyspaceSchema, _ plan.Version) plan.Result {
 	d.Keyspace = keyspace
 	return plan.ForUserType(d, live)
 }

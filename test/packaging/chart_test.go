@@ -39,7 +39,7 @@ func TestChartLint(t *testing.T) {
 func TestChartDefaults(t *testing.T) {
 	objs := template(t)
 
-	// The CRDs are config/crd/bases, one for each of the six kinds.
+	// The CRDs are config/crd/bases, one for each of the seven kinds.
 	bases, err := filepath.Glob(filepath.Join(testenv.RepoRoot(), "config", "crd", "bases", "*.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestChartDefaults(t *testing.T) {
 		kinds = append(kinds, kind)
 	}
 	slices.Sort(kinds)
-	if want := []string{"Backfill", "CassandraConnection", "ClusterCassandraConnection", "Keyspace", "TableModel", "UserType"}; !slices.Equal(kinds, want) || len(crds) != len(want) {
+	if want := []string{"Backfill", "CassandraConnection", "CassandraRole", "ClusterCassandraConnection", "Keyspace", "TableModel", "UserType"}; !slices.Equal(kinds, want) || len(crds) != len(want) {
 		t.Errorf("CRD kinds %v (%d CRDs), want %v", kinds, len(crds), want)
 	}
 

@@ -21,7 +21,7 @@ import (
 
 // TestMakeInstallAndDeploy runs the Makefile's deployment targets against a fresh API server,
 // which has no CRD beforehand, and checks through the API what each left: `make
-// install` the six CRDs and the admission policies; `make uninstall` none of them; `make deploy`
+// install` the seven CRDs and the admission policies; `make uninstall` none of them; `make deploy`
 // every object of config/default with the image asked for; `make undeploy` none of them.
 //
 // The targets run with `-o manifests`: `make test` has just run `make manifests`, and running
@@ -45,8 +45,8 @@ func TestMakeInstallAndDeploy(t *testing.T) {
 	for _, f := range []string{"connection-refs.yaml", "cluster-connection-permissions.yaml"} {
 		policies = append(policies, readObjects(t, filepath.Join("config", "admission", f))...)
 	}
-	if len(crds) != 6 || len(policies) != 4 {
-		t.Fatalf("config/ has %d CRDs and %d admission objects, want 6 and 4", len(crds), len(policies))
+	if len(crds) != 7 || len(policies) != 4 {
+		t.Fatalf("config/ has %d CRDs and %d admission objects, want 7 and 4", len(crds), len(policies))
 	}
 	for _, o := range crds {
 		if exists(t, c, o) {

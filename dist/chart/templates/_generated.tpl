@@ -8,10 +8,19 @@ The chart's templates include these, so that the controller-gen markers and conf
   - ""
   resources:
   - namespaces
-  - secrets
   verbs:
   - get
   - list
+  - watch
+- apiGroups:
+  - ""
+  resources:
+  - secrets
+  verbs:
+  - create
+  - get
+  - list
+  - update
   - watch
 - apiGroups:
   - batch
@@ -28,6 +37,7 @@ The chart's templates include these, so that the controller-gen markers and conf
   resources:
   - backfills
   - cassandraconnections
+  - cassandraroles
   - clustercassandraconnections
   - keyspaces
   - tablemodels
@@ -43,6 +53,7 @@ The chart's templates include these, so that the controller-gen markers and conf
   resources:
   - backfills/finalizers
   - cassandraconnections/finalizers
+  - cassandraroles/finalizers
   - clustercassandraconnections/finalizers
   - keyspaces/finalizers
   - tablemodels/finalizers
@@ -54,6 +65,7 @@ The chart's templates include these, so that the controller-gen markers and conf
   resources:
   - backfills/status
   - cassandraconnections/status
+  - cassandraroles/status
   - clustercassandraconnections/status
   - keyspaces/status
   - tablemodels/status
@@ -102,7 +114,7 @@ The chart's templates include these, so that the controller-gen markers and conf
 
 {{- define "cqlsync.admissionPolicies" -}}
 # config/admission/connection-refs.yaml
-# spec.connections of Keyspaces, TableModels and UserTypes holds strings (a CassandraConnection of
+# spec.connections of Keyspaces, TableModels, UserTypes and CassandraRoles holds strings (a CassandraConnection of
 # the namespace) or objects ({kind: ClusterCassandraConnection, name: ...}). A CRD schema cannot
 # type such an item, so the API server checks them here, at admission; the operator checks them
 # again (reason InvalidSpec) wherever this policy is not installed.
@@ -117,7 +129,7 @@ spec:
       - apiGroups: ["cqlsync.io"]
         apiVersions: ["v1alpha1"]
         operations: ["CREATE", "UPDATE"]
-        resources: ["keyspaces", "tablemodels", "usertypes"]
+        resources: ["keyspaces", "tablemodels", "usertypes", "cassandraroles"]
   variables:
     - name: refs
       expression: "has(object.spec.connections) ? object.spec.connections : []"
@@ -146,8 +158,9 @@ spec:
   validationActions: ["Deny"]
 ---
 # config/admission/cluster-connection-permissions.yaml
-# A Keyspace, TableModel or UserType may use a ClusterCassandraConnection only from a namespace its
-# spec.allowedNamespaces selects, and only for keyspaces its spec.allowedKeyspaces allows (with
+# A Keyspace, TableModel, UserType or CassandraRole may use a ClusterCassandraConnection only from a
+# namespace its spec.allowedNamespaces selects, and only for keyspaces its spec.allowedKeyspaces
+# allows (a CassandraRole: the keyspaces of its grants; with
 # ${namespace} standing for the resource's namespace as a CQL name). The
 # operator enforces both (reason NotPermitted, no query to the cluster); this policy also refuses
 # such a resource at admission, where the API server can see it: the policy is evaluated once per
@@ -170,7 +183,7 @@ spec:
       - apiGroups: ["cqlsync.io"]
         apiVersions: ["v1alpha1"]
         operations: ["CREATE", "UPDATE"]
-        resources: ["keyspaces", "tablemodels", "usertypes"]
+        resources: ["keyspaces", "tablemodels", "usertypes", "cassandraroles"]
   variables:
     - name: named
       expression: >-
@@ -194,7 +207,9 @@ spec:
       expression: >-
         object.kind == 'Keyspace'
           ? [has(object.spec.name) ? object.spec.name : object.metadata.name.replace('-', '_')]
-          : (has(object.spec.keyspaces) ? object.spec.keyspaces : [])
+          : object.kind == 'CassandraRole'
+            ? (has(object.spec.grants) ? object.spec.grants.map(g, g.keyspace) : [])
+            : (has(object.spec.keyspaces) ? object.spec.keyspaces : [])
     # ${namespace} stands for the resource's namespace as a CQL name ("-" becomes "_").
     - name: patterns
       expression: >-

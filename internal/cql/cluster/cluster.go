@@ -105,6 +105,14 @@ func (h *Handle) Keyspace(ctx context.Context, name string) (*introspect.Keyspac
 	return h.cache.Keyspace(ctx, h.target.Key, h.session, name)
 }
 
+// Role returns a role and its permissions (nil when it does not exist), within the connection's
+// request timeout.
+func (h *Handle) Role(ctx context.Context, name string) (*introspect.Role, error) {
+	ctx, cancel := context.WithTimeout(ctx, introspect.ReadBudget(h.target.RequestTimeout))
+	defer cancel()
+	return introspect.ReadRole(ctx, h.session, name)
+}
+
 // Agreement checks that the nodes that are up agree on the schema (see
 // [apply.Executor.CheckAgreement]).
 func (h *Handle) Agreement(ctx context.Context) error {

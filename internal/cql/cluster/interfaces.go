@@ -12,6 +12,9 @@ import (
 type Cluster interface {
 	// Keyspace returns the live schema of a keyspace, nil when it does not exist.
 	Keyspace(ctx context.Context, name string) (*introspect.KeyspaceSchema, error)
+	// Role returns a role and its permissions, nil when it does not exist (read each time: roles
+	// change without schema events).
+	Role(ctx context.Context, name string) (*introspect.Role, error)
 	// Apply runs the statements of a plan that changes obj and returns those that ran.
 	Apply(ctx context.Context, obj introspect.Object, p plan.Plan) (plan.Plan, error)
 	// IndexesNotReady lists, for each named index of the keyspace that some node cannot serve

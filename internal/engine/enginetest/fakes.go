@@ -103,6 +103,8 @@ type FakeCluster struct {
 	Disagree, AgreeAfterApply error
 	Ran                       []plan.Statement
 	Plans                     int
+	// Roles are the cluster's roles, by name.
+	Roles map[string]*introspect.Role
 }
 
 // NewFakeCluster is a cluster holding these keyspaces.
@@ -121,6 +123,16 @@ func (f *FakeCluster) Keyspace(_ context.Context, name string) (*introspect.Keys
 		return nil, f.ReadErr
 	}
 	return f.Keyspaces[name], nil
+}
+
+// Role returns the fake's role of that name (nil: none).
+func (f *FakeCluster) Role(_ context.Context, name string) (*introspect.Role, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ReadErr != nil {
+		return nil, f.ReadErr
+	}
+	return f.Roles[name], nil
 }
 
 func (f *FakeCluster) Apply(_ context.Context, _ introspect.Object, p plan.Plan) (plan.Plan, error) {

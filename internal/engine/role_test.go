@@ -1,0 +1,147 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
+	"github.com/cqlsync/cqlsync/internal/cql/introspect"
+	"github.com/cqlsync/cqlsync/internal/credentials"
+	"github.com/cqlsync/cqlsync/internal/engine/enginetest"
+)
+
+func roleWith(ns, name string, change func(*cqlv1.CassandraRoleSpec)) *cqlv1.CassandraRole {
+	r := &cqlv1.CassandraRole{ObjectMeta: enginetest.ObjMeta(ns, name, time.Hour),
+		Spec: cqlv1.CassandraRoleSpec{Grants: []cqlv1.Grant{{Keyspace: "shop", Permissions: []cqlv1.Permission{"SELECT"}}}}}
+	if change != nil {
+		change(&r.Spec)
+	}
+	return r
+}
+
+// TestRoleThroughSharedConnection: through a ClusterCassandraConnection a role must match its
+// spec.allowedRoles (${namespace} placeholder), is never a superuser, and never cassandra;
+// nothing is read or planned for a refused target.
+func TestRoleThroughSharedConnection(t *testing.T) {
+	shared := &cqlv1.ClusterCassandraConnection{ObjectMeta: metav1.ObjectMeta{Name: "shared", CreationTimestamp: enginetest.RefTime}}
+	shared.Spec.Hosts = []cqlv1.Host{"127.0.0.1"}
+	shared.Spec.AllowedNamespaces = &metav1.LabelSelector{}
+	shared.Spec.AllowedRoles = []string{"${namespace}_*"}
+	shared.Status.Conditions = []metav1.Condition{{Type: cqlv1.ConditionReady, Status: metav1.ConditionTrue, Reason: cqlv1.ReasonConnected, LastTransitionTime: enginetest.RefTime}}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team-a"}}
+	ref := []cqlv1.ConnectionRef{cqlv1.ClusterScoped("shared")}
+	for _, c := range []struct {
+		name, role string
+		superuser  bool
+		want       string // reason
+		message    string
+	}{
+		{"allowed", "team_a_app", false, cqlv1.ReasonPending, "statement(s) to run"},
+		{"another team's", "team_b_app", false, cqlv1.ReasonNotPermitted, `does not allow role "team_b_app" to namespace "team-a" (its spec.allowedRoles: ${namespace}_*; ${namespace} is "team_a" there)`},
+		{"superuser", "team_a_admin", true, cqlv1.ReasonNotPermitted, "a superuser role cannot be managed through ClusterCassandraConnection"},
+		{"cassandra", "cassandra", false, cqlv1.ReasonNotPermitted, "Cassandra's default superuser"},
+	} {
+		r := roleWith("team-a", "r", func(s *cqlv1.CassandraRoleSpec) {
+			s.Name, s.Superuser, s.Connections = c.role, c.superuser, ref
+			s.Login = ptr(false)
+		})
+		fc := enginetest.NewFakeCluster()
+		opts := Options{Client: fakeClient(t, nil, shared, ns, r), Clusters: clusterScopedClusters{fc}}
+		rp, err := PlanAny(context.Background(), opts, r)
+		if err != nil || len(rp.Targets) != 1 {
+			t.Fatalf("%s: %+v %v", c.name, rp, err)
+		}
+		if tg := rp.Targets[0]; tg.Reason != c.want || !strings.Contains(tg.Message, c.message) {
+			t.Errorf("%s: %+v", c.name, tg)
+		}
+	}
+}
+
+// TestRoleCredentials: applying a login role generates its password into the credentials Secret
+// (the connection's hosts, port and datacenter beside it) before the role is created with its
+// hash; a second reconcile keeps that password and plans nothing; the rotation annotation
+// generates a new one and alters the role. cqlsync plan (Preview) writes nothing.
+func TestRoleCredentials(t *testing.T) {
+	ctx := context.Background()
+	conn := enginetest.ReadyConn("ns", "c1", true, "")
+	conn.Spec.LocalDatacenter, conn.Spec.Port = "dc1", 9142
+	conn.Status.Hosts = []cqlv1.HostStatus{{Address: "127.0.0.1", Up: true, ReleaseVersion: "5.0.9"}}
+	r := roleWith("ns", "app", nil)
+	c := fakeClient(t, nil, conn, r)
+	fc := enginetest.NewFakeCluster()
+	fc.Roles = map[string]*introspect.Role{}
+	p := CassandraRoles(testOptions(c, enginetest.FakeClusters{"c1": fc}))
+
+	rp, err := p.Preview(ctx, r)
+	if err != nil || len(rp.Targets) != 1 || len(rp.Targets[0].Statements) != 2 ||
+		!strings.Contains(rp.Targets[0].Statements[0].CQL, "HASHED PASSWORD = '<redacted>'") {
+		t.Fatalf("preview: %+v %v", rp, err)
+	}
+	var sec corev1.Secret
+	if err := c.Get(ctx, types.NamespacedName{Namespace: "ns", Name: "app-cassandra"}, &sec); err == nil {
+		t.Fatal("a preview wrote the credentials Secret")
+	}
+
+	apply := func() {
+		t.Helper()
+		w, err := p.Plan(ctx, r, Apply)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Execute(ctx, w)
+	}
+	apply()
+	if err := c.Get(ctx, types.NamespacedName{Namespace: "ns", Name: "app-cassandra"}, &sec); err != nil {
+		t.Fatal(err)
+	}
+	pw := string(sec.Data["password"])
+	if len(pw) != 32 || string(sec.Data["username"]) != "app" || string(sec.Data["hosts"]) != "127.0.0.1" || string(sec.Data["port"]) != "9142" ||
+		string(sec.Data["localDatacenter"]) != "dc1" || string(sec.Data["keyspace"]) != "shop" || sec.Labels[LabelManagedBy] != "cqlsync" {
+		t.Fatalf("the credentials Secret: %+v", sec)
+	}
+	ran := fc.Statements()
+	if len(ran) != 2 || !strings.HasPrefix(ran[0], `CREATE ROLE IF NOT EXISTS "app" WITH HASHED PASSWORD = '$2a$10$`) || strings.Contains(strings.Join(ran, "\n"), pw) {
+		t.Fatalf("ran: %q", ran)
+	}
+	hash := strings.Split(ran[0], "'")[1]
+	if !credentials.Matches(hash, pw) {
+		t.Fatal("the hash sent is not of the Secret's password")
+	}
+	if r.Status.CredentialsSecret != "app-cassandra" || r.Status.PasswordRotatedAt == nil {
+		t.Errorf("status: %+v", r.Status)
+	}
+
+	// The role as Cassandra now has it: a resync plans nothing.
+	fc.Roles["app"] = &introspect.Role{Name: "app", Login: true, SaltedHash: hash,
+		Permissions: map[introspect.DataResource][]string{{Keyspace: "shop"}: {"SELECT"}}}
+	if rp, err := p.Preview(ctx, r); err != nil || len(rp.Targets[0].Statements) != 0 {
+		t.Errorf("resync: %+v %v", rp, err)
+	}
+
+	// Rotation.
+	r.Annotations = map[string]string{cqlv1.AnnotationRotatePassword: "2026-12-07"}
+	apply()
+	if err := c.Get(ctx, types.NamespacedName{Namespace: "ns", Name: "app-cassandra"}, &sec); err != nil {
+		t.Fatal(err)
+	}
+	if rotated := string(sec.Data["password"]); rotated == pw || sec.Annotations[cqlv1.AnnotationRotatedFor] != "2026-12-07" {
+		t.Errorf("not rotated: %+v", sec)
+	}
+	if ran := fc.Statements(); len(ran) != 3 || !strings.HasPrefix(ran[2], `ALTER ROLE "app" WITH HASHED PASSWORD = '$2a$10$`) {
+		t.Errorf("ran: %q", ran)
+	}
+
+	// A Secret of that name that is not cqlsync's is never overwritten.
+	other := roleWith("ns", "other", func(s *cqlv1.CassandraRoleSpec) { s.CredentialsSecret = &cqlv1.CredentialsSecret{Name: "theirs"} })
+	c2 := fakeClient(t, nil, conn, other, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "theirs"}})
+	rp, err = CassandraRoles(testOptions(c2, enginetest.FakeClusters{"c1": enginetest.NewFakeCluster()})).Preview(ctx, other)
+	if err != nil || rp.Targets[0].Reason != cqlv1.ReasonInvalidSpec || !strings.Contains(rp.Targets[0].Message, `Secret "theirs" exists and is not the credentials Secret`) {
+		t.Errorf("someone else's Secret: %+v %v", rp, err)
+	}
+}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
@@ -155,11 +156,47 @@ spec: {source: {tableModel: orders-v1}, target: {tableModel: orders-v2}, splits:
 	if out := o.kubectl("get", "keyspace", "ks", "-n", ns, "-o", "jsonpath={.status.targets[0].state}"); out != "Synced" {
 		t.Errorf("keyspace target after durable_writes changed: %q", out)
 	}
+	var count int
+	// CassandraRoles, once config/cassandra/operator-role-for-roles.cql is run too: a role with
+	// grants, its password sent as a hash, the application logging in with the credentials
+	// Secret; dropped on deletion.
+	forRoles, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "config", "cassandra", "operator-role-for-roles.cql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range cqlStatements(strings.ReplaceAll(string(forRoles), "${ROLE}", role)) {
+		if err := admin.Query(st).Exec(); err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+	}
+	app := "app_" + suffix
+	t.Cleanup(func() { _ = admin.Query(`DROP ROLE IF EXISTS "` + app + `"`).Exec() })
+	applyYAML(t, o, fmt.Sprintf(`apiVersion: cqlsync.io/v1alpha1
+kind: CassandraRole
+metadata: {name: app, namespace: %[1]s}
+spec:
+  name: %[2]s
+  deletionPolicy: Delete
+  grants: [{keyspace: %[3]s, permissions: [SELECT, MODIFY]}]
+`, ns, app, ks))
+	o.kubectl("wait", "-n", ns, "--for=condition=Ready", "cassandrarole/app", "--timeout=120s")
+	pw, err := base64.StdEncoding.DecodeString(o.kubectl("get", "secret", "app-cassandra", "-n", ns, "-o", "jsonpath={.data.password}"))
+	if err != nil || len(pw) != 32 {
+		t.Fatalf("the credentials Secret's password: %d bytes, %v", len(pw), err)
+	}
+	appSession := testenv.SecureCQLSessionAs(t, rig, app, string(pw))
+	if err := appSession.Query(`SELECT COUNT(*) FROM "` + ks + `".orders_v2`).Scan(&n); err != nil || n != 50 {
+		t.Errorf("the application, granted by the operator's role, reads %d rows: %v", n, err)
+	}
+	o.kubectl("delete", "-n", ns, "cassandrarole/app", "--timeout=120s")
+	if err := admin.Query(`SELECT COUNT(*) FROM system_auth.roles WHERE role = ?`, app).Scan(&count); err != nil || count != 0 {
+		t.Errorf("the role is still there after its deletion with deletionPolicy Delete: %d %v", count, err)
+	}
+
 	// Deletion with deletionPolicy Delete: DROP TABLE, TYPE and KEYSPACE through the role.
 	o.kubectl("delete", "-n", ns, "backfill/orders", "tablemodel/orders-v1", "tablemodel/orders-v2", "--timeout=120s")
 	o.kubectl("delete", "-n", ns, "usertype/address", "--timeout=120s")
 	o.kubectl("delete", "-n", ns, "keyspace/ks", "--timeout=120s")
-	var count int
 	if err := admin.Query(`SELECT COUNT(*) FROM system_schema.keyspaces WHERE keyspace_name = ?`, ks).Scan(&count); err != nil || count != 0 {
 		t.Errorf("the keyspace is still there after its deletion with deletionPolicy Delete: %d %v", count, err)
 	}

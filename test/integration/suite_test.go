@@ -1,10 +1,13 @@
 package integration
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +41,7 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	ctrl.SetLogger(zap.New(zap.UseDevMode(true), zap.WriteTo(os.Stderr), zap.Level(zapLevel())))
+	ctrl.SetLogger(zap.New(zap.UseDevMode(true), zap.WriteTo(io.MultiWriter(os.Stderr, managerLog)), zap.Level(zapLevel())))
 	env, err := testenv.NewEnvironment()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -71,6 +74,7 @@ func run(m *testing.M) int {
 	reg = registry.New(ctrl.Log.WithName("registry"))
 	// The controllers use the manager's client through apiFaults, which passes every call through
 	// until a test arms it to fail some (TestAPIErrorAfterDDLIsRecorded).
+	managerClient = mgr.GetClient()
 	faulty := interceptor.NewClient(watchless{mgr.GetClient()}, apiFaults.funcs())
 	if err := controllers.Setup(ctx, mgr, controllers.Options{Registry: reg, ConnectionRefreshInterval: 3 * time.Second,
 		DriftInterval: tableDriftInterval, Client: faulty,
@@ -106,6 +110,32 @@ func zapLevel() zapcoreLevel {
 }
 
 // newNamespace creates a namespace for one test, so default connections do not meet.
+// managerClient is the manager's client (cached, with the field indexes), for the tests that run
+// the engine as the CLI does.
+var managerClient client.Client
+
+// managerLog keeps everything the manager of the suite logs, for the tests that check what never
+// reaches a log (a password).
+var managerLog = &lockedBuffer{}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writes and reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 func newNamespace(t *testing.T) string {
 	t.Helper()
 	name := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))

@@ -221,28 +221,19 @@ func writeImportSummary(w io.Writer, outs []adopt.Output, src sourceSet) {
 	}
 	resources, skipped, keyspaces := 0, 0, 0
 	for _, o := range outs {
+		kinds, what := []string{"Keyspace", "UserType", "TableModel"}, fmt.Sprintf("keyspace %q", o.Keyspace)
 		if o.Keyspace == "" { // the roles
-			n := o.Count("CassandraRole")
-			resources += n
-			line := "cqlsync import: roles: " + plural(n, "CassandraRole")
-			if len(o.Skipped) > 0 {
-				line += fmt.Sprintf("; not imported: %d", len(o.Skipped))
-			}
-			fmt.Fprintln(w, line)
-			for _, s := range o.Skipped {
-				fmt.Fprintln(w, "  "+s.String())
-			}
-			skipped += len(o.Skipped)
-			continue
+			kinds, what = []string{"CassandraRole"}, "roles"
+		} else {
+			keyspaces++
 		}
-		keyspaces++
 		var counts []string
-		for _, kind := range []string{"Keyspace", "UserType", "TableModel"} {
+		for _, kind := range kinds {
 			n := o.Count(kind)
 			resources += n
 			counts = append(counts, plural(n, kind))
 		}
-		line := fmt.Sprintf("cqlsync import: keyspace %q: %s", o.Keyspace, strings.Join(counts, ", "))
+		line := fmt.Sprintf("cqlsync import: %s: %s", what, strings.Join(counts, ", "))
 		if len(o.Skipped) > 0 {
 			line += fmt.Sprintf("; not imported: %d", len(o.Skipped))
 		}

@@ -14,7 +14,8 @@ import (
 
 // TestImportAuthTLS imports from cluster3, which requires a password and TLS, with --user,
 // --password-env and --ca, and checks that the password appears nowhere in what the command
-// prints, on success or when the cluster refuses it.
+// prints, on success or when the cluster refuses it. With --roles it imports the roles too, with
+// no password and no hash in the output.
 func TestImportAuthTLS(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	cli := testenv.BuildOnce(t, "cqlsync", "./cmd/cqlsync")
@@ -34,14 +35,26 @@ func TestImportAuthTLS(t *testing.T) {
 		}
 	}
 
-	run := func(password string) (int, string) {
-		cmd := exec.Command(cli, "import", "--host", rig.Cluster3, "--user", rig.Cluster3User, "--password-env", "IMPORT_PASSWORD",
-			"--ca", rig.Cluster3CA, "--keyspace", ks, "--timeout", "60s")
+	role := "imp_role_" + ks[len("imp_auth_"):]
+	t.Cleanup(func() { _ = s.Query(`DROP ROLE IF EXISTS "` + role + `"`).Exec() })
+	for _, st := range []string{
+		`CREATE ROLE "` + role + `" WITH PASSWORD = 'role-secret-pw' AND LOGIN = true`,
+		`GRANT SELECT ON KEYSPACE "` + ks + `" TO "` + role + `"`,
+	} {
+		if err := s.Query(st).Exec(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	run := func(password string, more ...string) (int, string) {
+		cmd := exec.Command(cli, append([]string{"import", "--host", rig.Cluster3, "--user", rig.Cluster3User, "--password-env", "IMPORT_PASSWORD",
+			"--ca", rig.Cluster3CA, "--keyspace", ks, "--timeout", "60s"}, more...)...)
 		cmd.Env = append(os.Environ(), "IMPORT_PASSWORD="+password)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		err := cmd.Run()
-		if strings.Contains(out.String(), password) {
+		// With --roles the output names the role cassandra, which is also the rig's password.
+		if len(more) == 0 && strings.Contains(out.String(), password) {
 			t.Errorf("the output shows the password:\n%s", out.String())
 		}
 		if ee, ok := err.(*exec.ExitError); ok {
@@ -56,5 +69,16 @@ func TestImportAuthTLS(t *testing.T) {
 	}
 	if code, out := run("not-" + rig.Cluster3Password + "-at-all"); code != 1 || !strings.Contains(out, "connecting to") {
 		t.Errorf("with a wrong password: exit %d\n%s", code, out)
+	}
+
+	// --roles: the roles too, each with its password left as it is; never a password or a hash.
+	code, out := run(rig.Cluster3Password, "--roles")
+	if code != 0 || !strings.Contains(out, "kind: CassandraRole") || !strings.Contains(out, "name: "+role) ||
+		!strings.Contains(out, "unmanaged: true") || !strings.Contains(out, "keyspace: "+ks) ||
+		!strings.Contains(out, `role "cassandra": Cassandra's default superuser`) || !strings.Contains(out, "cqlsync import: roles: ") {
+		t.Errorf("--roles: exit %d\n%s", code, out)
+	}
+	if strings.Contains(out, "role-secret-pw") || strings.Contains(out, "$2a$") {
+		t.Errorf("--roles shows a password or a hash:\n%s", out)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
@@ -143,5 +144,62 @@ func TestRoleCredentials(t *testing.T) {
 	rp, err = CassandraRoles(testOptions(c2, enginetest.FakeClusters{"c1": enginetest.NewFakeCluster()})).Preview(ctx, other)
 	if err != nil || rp.Targets[0].Reason != cqlv1.ReasonInvalidSpec || !strings.Contains(rp.Targets[0].Message, `Secret "theirs" exists and is not the credentials Secret`) {
 		t.Errorf("someone else's Secret: %+v %v", rp, err)
+	}
+}
+
+// TestRolePasswordFromSecret: a password from spec.password.secretRef is hashed and sent, copied
+// into the credentials Secret; a missing Secret or key fails the targets naming the field, and
+// an unmanaged password is never set (an existing role with any hash plans nothing).
+func TestRolePasswordFromSecret(t *testing.T) {
+	ctx := context.Background()
+	conn := enginetest.ReadyConn("ns", "c1", true, "")
+	r := roleWith("ns", "app", func(s *cqlv1.CassandraRoleSpec) {
+		s.Password = &cqlv1.RolePassword{SecretRef: &cqlv1.PasswordSecretRef{Name: "mine", Key: "pw"}}
+	})
+	for _, c := range []struct {
+		name    string
+		secrets []*corev1.Secret
+		reason  string
+		message string
+	}{
+		{"no Secret", nil, cqlv1.ReasonSecretNotFound, `spec.password.secretRef: Secret "mine" not found`},
+		{"no key", []*corev1.Secret{{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "mine"}, Data: map[string][]byte{"other": []byte("x")}}},
+			cqlv1.ReasonSecretKeyNotFound, `spec.password.secretRef: Secret "mine" has no key "pw"`},
+	} {
+		objs := []client.Object{conn, r}
+		for _, s := range c.secrets {
+			objs = append(objs, s)
+		}
+		rp, err := CassandraRoles(testOptions(fakeClient(t, nil, objs...), enginetest.FakeClusters{"c1": enginetest.NewFakeCluster()})).Preview(ctx, r)
+		if err != nil || len(rp.Targets) != 1 || rp.Targets[0].Reason != c.reason || !strings.Contains(rp.Targets[0].Message, c.message) {
+			t.Errorf("%s: %+v %v", c.name, rp, err)
+		}
+	}
+
+	mine := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "mine"}, Data: map[string][]byte{"pw": []byte("chosen-by-me")}}
+	c := fakeClient(t, nil, conn, r, mine)
+	fc := enginetest.NewFakeCluster()
+	p := CassandraRoles(testOptions(c, enginetest.FakeClusters{"c1": fc}))
+	w, err := p.Plan(ctx, r, Apply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Execute(ctx, w)
+	ran := fc.Statements()
+	if len(ran) == 0 || !credentials.Matches(strings.Split(ran[0], "'")[1], "chosen-by-me") {
+		t.Fatalf("ran: %q", ran)
+	}
+	var sec corev1.Secret
+	if err := c.Get(ctx, types.NamespacedName{Namespace: "ns", Name: "app-cassandra"}, &sec); err != nil || string(sec.Data["password"]) != "chosen-by-me" {
+		t.Errorf("the credentials Secret: %+v %v", sec.Data, err)
+	}
+
+	unmanaged := roleWith("ns", "legacy", func(s *cqlv1.CassandraRoleSpec) { s.Password = &cqlv1.RolePassword{Unmanaged: true} })
+	fc = enginetest.NewFakeCluster()
+	fc.Roles = map[string]*introspect.Role{"legacy": {Name: "legacy", Login: true, SaltedHash: "$2a$10$whatever",
+		Permissions: map[introspect.DataResource][]string{{Keyspace: "shop"}: {"SELECT"}}}}
+	rp, err := CassandraRoles(testOptions(fakeClient(t, nil, conn, unmanaged), enginetest.FakeClusters{"c1": fc})).Preview(ctx, unmanaged)
+	if err != nil || len(rp.Targets[0].Statements) != 0 || rp.Targets[0].Reason != cqlv1.ReasonSynced {
+		t.Errorf("an unmanaged password: %+v %v", rp, err)
 	}
 }

@@ -81,7 +81,11 @@ func (r *pipeline[T, D, L]) Plan(ctx context.Context, obj T, mode Mode) (*Work, 
 		d, specProblem = r.adapter.desired(obj)
 		if p, ok := any(r.adapter).(preparer[T, D]); ok && specProblem == nil {
 			var err error
-			if specProblem, err = p.prepare(ctx, r.Client, r.secrets, obj, &d, mode); err != nil {
+			pm := mode
+			if r.dryRun {
+				pm = Preview // --dry-run writes nothing, Secrets included
+			}
+			if specProblem, err = p.prepare(ctx, r.Client, r.secrets, obj, &d, pm); err != nil {
 				return nil, fmt.Errorf("preparing %s %s: %w", r.kind.Kind, QualifiedName(obj), err)
 			}
 		}

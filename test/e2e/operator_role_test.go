@@ -171,14 +171,25 @@ spec: {source: {tableModel: orders-v1}, target: {tableModel: orders-v2}, splits:
 	}
 	app := "app_" + suffix
 	t.Cleanup(func() { _ = admin.Query(`DROP ROLE IF EXISTS "` + app + `"`).Exec() })
-	applyYAML(t, o, fmt.Sprintf(`apiVersion: cqlsync.io/v1alpha1
+	roleYAML := fmt.Sprintf(`apiVersion: cqlsync.io/v1alpha1
 kind: CassandraRole
 metadata: {name: app, namespace: %[1]s}
 spec:
   name: %[2]s
   deletionPolicy: Delete
   grants: [{keyspace: %[3]s, permissions: [SELECT, MODIFY]}]
-`, ns, app, ks))
+`, ns, app, ks)
+	// cqlsync plan first: the role and its grant, the password hash redacted (exit 2: changes).
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "role.yaml"), []byte(roleYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plan := runCLI(t, testenv.BuildOnce(t, "cqlsync", "./cmd/cqlsync"), o.kubeconfig, 2, "plan", "-f", dir)
+	if !strings.Contains(plan, `CREATE ROLE IF NOT EXISTS "`+app+`" WITH HASHED PASSWORD = '<redacted>' AND LOGIN = true`) ||
+		!strings.Contains(plan, `GRANT MODIFY ON KEYSPACE "`+ks+`" TO "`+app+`"`) || strings.Contains(plan, "$2a$") {
+		t.Errorf("cqlsync plan of a CassandraRole:\n%s", plan)
+	}
+	applyYAML(t, o, roleYAML)
 	o.kubectl("wait", "-n", ns, "--for=condition=Ready", "cassandrarole/app", "--timeout=120s")
 	pw, err := base64.StdEncoding.DecodeString(o.kubectl("get", "secret", "app-cassandra", "-n", ns, "-o", "jsonpath={.data.password}"))
 	if err != nil || len(pw) != 32 {

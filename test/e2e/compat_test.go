@@ -21,7 +21,8 @@ import (
 
 // compatRelease is one older Cassandra release of the rig (hack/cassandra.sh v40, v41).
 type compatRelease struct {
-	name, host, version string // version: major.minor, as status shows it ("4.1.10" starts with "4.1.")
+	// version is major.minor, as status starts it ("4.1.10" starts with "4.1."); it names the subtests.
+	host, version string
 }
 
 // compatReleases are the rig's older releases; `make test-compat` (hack/test.sh compat) starts
@@ -29,12 +30,12 @@ type compatRelease struct {
 func compatReleases(t *testing.T) []compatRelease {
 	t.Helper()
 	var out []compatRelease
-	for _, r := range []struct{ name, env, version string }{{"4.0", "CQLSYNC_V40_HOST", "4.0"}, {"4.1", "CQLSYNC_V41_HOST", "4.1"}} {
+	for _, r := range []struct{ env, version string }{{"CQLSYNC_V40_HOST", "4.0"}, {"CQLSYNC_V41_HOST", "4.1"}} {
 		host := os.Getenv(r.env)
 		if host == "" {
 			t.Fatalf("%s is unset: run `make test-compat` (or hack/cassandra.sh with v40 v41 -- ...)", r.env)
 		}
-		out = append(out, compatRelease{r.name, host, r.version})
+		out = append(out, compatRelease{host, r.version})
 	}
 	return out
 }
@@ -62,8 +63,8 @@ func TestCompatibility(t *testing.T) {
 	cli := testenv.BuildOnce(t, "cqlsync", "./cmd/cqlsync")
 	run := time.Now().UnixNano() % 1000000
 	for _, r := range releases {
-		t.Run(r.name, func(t *testing.T) {
-			slug := strings.ReplaceAll(r.name, ".", "")
+		t.Run(r.version, func(t *testing.T) {
+			slug := strings.ReplaceAll(r.version, ".", "")
 			t.Run("connection", func(t *testing.T) { compatConnection(t, op, r, fmt.Sprintf("compat-conn-%s-%d", slug, run)) })
 			t.Run("defaults", func(t *testing.T) { compatDefaults(t, r, fmt.Sprintf("compat_def_%s_%d", slug, run)) })
 			t.Run("import", func(t *testing.T) { compatImport(t, op, cli, r, slug, run) })

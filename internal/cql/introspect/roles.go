@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
+	"github.com/cqlsync/cqlsync/internal/cql/schema"
 )
 
 // Role is a row of system_auth.roles with the role's permissions on data (keyspaces and tables)
@@ -36,18 +37,9 @@ func (d DataResource) String() string {
 	case d.Keyspace == "":
 		return "ALL KEYSPACES"
 	case d.Table == "":
-		return "KEYSPACE " + maybeQuoteName(d.Keyspace)
+		return "KEYSPACE " + schema.MaybeQuote(d.Keyspace)
 	}
-	return "TABLE " + maybeQuoteName(d.Keyspace) + "." + maybeQuoteName(d.Table)
-}
-
-func maybeQuoteName(s string) string {
-	for _, r := range s {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-			return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-		}
-	}
-	return s
+	return "TABLE " + schema.MaybeQuote(d.Keyspace) + "." + schema.MaybeQuote(d.Table)
 }
 
 // parseDataResource reads a resource of system_auth.role_permissions ("data", "data/ks",

@@ -17,6 +17,10 @@ type Mask struct {
 // maskLiteral: null, a boolean, an integer or decimal, or a quoted string (” for a quote).
 var maskLiteral = regexp.MustCompile(`^(?i:null|true|false)$|^-?[0-9]+(\.[0-9]+)?$|^'([^']|'')*'$`)
 
+// IsMaskArgument reports whether s is a literal a mask may take as an argument: null, true,
+// false, a number, or a quoted string. Nothing else is rendered after MASKED WITH.
+func IsMaskArgument(s string) bool { return maskLiteral.MatchString(s) }
+
 // NewMask is the mask function keyspace.function (keyspace "" for Cassandra's built-in mask
 // functions, rendered without a keyspace) with the given arguments, each a CQL literal.
 func NewMask(keyspace, function string, args []string) (Mask, error) {
@@ -24,7 +28,7 @@ func NewMask(keyspace, function string, args []string) (Mask, error) {
 		return Mask{}, fmt.Errorf("a mask needs a function")
 	}
 	for _, a := range args {
-		if !maskLiteral.MatchString(a) {
+		if !IsMaskArgument(a) {
 			return Mask{}, fmt.Errorf("mask argument %s is not a CQL literal", a)
 		}
 	}

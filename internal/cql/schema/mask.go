@@ -2,10 +2,11 @@ package schema
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cqlsync/cqlsync/internal/cql/render"
 )
 
 // Mask is a column mask of Cassandra 5.0's dynamic data masking (a column MASKED WITH a
@@ -37,12 +38,9 @@ var BuiltinMasks = map[string][2]int{
 	"mask_hash":    {0, 1},
 }
 
-// maskLiteral is the grammar of a mask argument: null, a boolean, an integer or decimal, or a
-// quoted string with two quotes for a quote. Nothing else can reach a statement.
-var maskLiteral = regexp.MustCompile(`^(?i:null|true|false)$|^-?[0-9]+(\.[0-9]+)?$|^'([^']|'')*'$`)
-
-// ValidMaskArgument reports whether a mask argument is a CQL literal cqlsync accepts.
-func ValidMaskArgument(s string) bool { return len(s) <= 1024 && maskLiteral.MatchString(s) }
+// ValidMaskArgument reports whether a mask argument is a CQL literal cqlsync accepts: what
+// render.IsMaskArgument accepts (null, a boolean, a number, a quoted string), at most 1024 bytes.
+func ValidMaskArgument(s string) bool { return len(s) <= 1024 && render.IsMaskArgument(s) }
 
 // ParseMaskFunction reads a mask function as a spec names it: DEFAULT, a built-in function
 // (mask_inner), or keyspace.function for a user-defined one. Names are case-sensitive and plain

@@ -16,8 +16,10 @@ import (
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/adopt"
+	"github.com/cqlsync/cqlsync/internal/cql/apply"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
 	"github.com/cqlsync/cqlsync/internal/cql/plan"
+	"github.com/cqlsync/cqlsync/internal/engine"
 	"github.com/cqlsync/cqlsync/test/rig/testenv"
 )
 
@@ -53,9 +55,10 @@ func loginAs(rig testenv.Rig, user, password string) (*gocql.Session, error) {
 // writes the credentials Secret an application mounts. The application logs in with it as it is,
 // reads and writes its own keyspace, and is Unauthorized elsewhere and for CREATE KEYSPACE. Grants
 // are authoritative: one added out of band is revoked, and LOGIN and SUPERUSER changed out of band
-// are set back. ALL is stable (a resync runs nothing). Rotation changes the password: the old one
-// fails, the new one works. The password never reaches status, events, the manager's log or
-// Cassandra's audit log. Deletion with deletionPolicy Delete drops the role.
+// are set back; the role dropped out of band is created again. ALL is stable (a resync runs
+// nothing). Rotation changes the password: the old one fails, the new one works. The password
+// never reaches status, cqlsync plan, events, the manager's log or Cassandra's audit log.
+// Deletion with deletionPolicy Delete drops the role.
 func TestCassandraRole(t *testing.T) {
 	rig := testenv.Cassandra(t)
 	ns := newNamespace(t)
@@ -131,6 +134,17 @@ func TestCassandraRole(t *testing.T) {
 		return nil
 	})
 	waitObjectEvent(t, ns, "CassandraRole", "app", string(cqlv1.EventPermissionRevoked), other)
+
+	// Dropped out of band: created again, with the Secret's password and its grants.
+	cql(t, admin, `DROP ROLE "`+role+`"`)
+	eventually(t, 30*time.Second, func() error {
+		s, err := loginAs(rig, role, password)
+		if err != nil {
+			return fmt.Errorf("not created again yet: %v", err)
+		}
+		defer s.Close()
+		return s.Query(`SELECT v FROM "` + ks + `".orders WHERE id = 1`).Scan(&v)
+	})
 	waitObjectEvent(t, ns, "CassandraRole", "app", string(cqlv1.EventRoleAltered), "login true (Cassandra has false)")
 
 	// ALL: stored as its parts, and a resync runs nothing.
@@ -238,8 +252,8 @@ func assertRoleQuiet(t *testing.T, ns, name, conn string) {
 	}
 }
 
-// assertNoPassword checks that none of the passwords is in the resource, its events, the
-// manager's log or cluster3's audit log (which logs role statements, category DCL).
+// assertNoPassword checks that none of the passwords is in the resource, what cqlsync plan
+// prints of it, its events, the manager's log or cluster3's audit log (which logs role statements, category DCL).
 func assertNoPassword(t *testing.T, rig testenv.Rig, ns, name string, passwords ...string) {
 	t.Helper()
 	r, err := getObject[cqlv1.CassandraRole](ns, name)
@@ -247,6 +261,13 @@ func assertNoPassword(t *testing.T, rig testenv.Rig, ns, name string, passwords 
 		t.Fatal(err)
 	}
 	obj, _ := json.Marshal(r)
+	// What cqlsync plan prints of it: the engine's preview, the CLI's code path.
+	rp, err := engine.PlanAny(context.Background(), engine.Options{Client: managerClient,
+		Clusters: engine.NewClusters(reg, apply.Default, introspect.DefaultSchemaCache)}, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned, _ := json.Marshal(rp)
 	var events corev1.EventList
 	_ = k8s.List(context.Background(), &events)
 	evs, _ := json.Marshal(events)
@@ -258,7 +279,7 @@ func assertNoPassword(t *testing.T, rig testenv.Rig, ns, name string, passwords 
 		t.Fatalf("cluster3's audit log has no CREATE ROLE: is DCL audited? (hack/cassandra.sh)")
 	}
 	for _, pw := range passwords {
-		for what, text := range map[string]string{"the CassandraRole": string(obj), "the events": string(evs), "the manager's log": managerLog.String(), "the audit log": string(audit)} {
+		for what, text := range map[string]string{"the CassandraRole": string(obj), "cqlsync plan": string(planned), "the events": string(evs), "the manager's log": managerLog.String(), "the audit log": string(audit)} {
 			if strings.Contains(text, pw) {
 				t.Errorf("a password is in %s", what)
 			}

@@ -74,10 +74,22 @@ func readLiveKeyspace(t *testing.T, s *gocql.Session, name string) *liveKeyspace
 // dropAfter drops the keyspace on each session when the test ends, whatever happened.
 func dropAfter(t *testing.T, name string, sessions ...*gocql.Session) {
 	t.Cleanup(func() {
+		retire(t) // first, or the test's Keyspace would put the keyspace back
 		for _, s := range sessions {
 			if err := s.Query(`DROP KEYSPACE IF EXISTS "` + strings.ReplaceAll(name, `"`, `""`) + `"`).Exec(); err != nil {
 				t.Logf("cleanup: dropping %s: %v", name, err)
 			}
+		}
+	})
+}
+
+// dropRoleAfter drops the role when the test ends, after the test's CassandraRoles are gone (they
+// would create it again).
+func dropRoleAfter(t *testing.T, s *gocql.Session, role string) {
+	t.Cleanup(func() {
+		retire(t)
+		if err := s.Query(`DROP ROLE IF EXISTS "` + strings.ReplaceAll(role, `"`, `""`) + `"`).Exec(); err != nil {
+			t.Logf("cleanup: dropping role %s: %v", role, err)
 		}
 	})
 }

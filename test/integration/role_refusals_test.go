@@ -68,7 +68,7 @@ func TestCassandraRoleRefusals(t *testing.T) {
 	mustCreate(t, keyspaceObj(nsA, "orders", cqlv1.KeyspaceSpec{Name: ks, Replication: simpleRF(1), DeletionPolicy: cqlv1.DeletionPolicyDelete}))
 	waitSchema[cqlv1.Keyspace](t, nsA, "orders", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 	sneaky := "sneaky_" + tenant
-	t.Cleanup(func() { _ = admin.Query(`DROP ROLE IF EXISTS "` + sneaky + `"`).Exec() })
+	dropRoleAfter(t, admin, sneaky)
 	mustCreate(t, roleObj(nsB, "sneaky", cqlv1.CassandraRoleSpec{Name: sneaky, Login: ptrTo(false),
 		Grants: []cqlv1.Grant{{Keyspace: cqlv1.KeyspaceName(ks), Permissions: []cqlv1.Permission{"SELECT"}}}}))
 	r := waitSchema[cqlv1.CassandraRole](t, nsB, "sneaky", metav1.ConditionFalse, cqlv1.ReasonNotPermitted, tableTimeout, nil)
@@ -81,7 +81,7 @@ func TestCassandraRoleRefusals(t *testing.T) {
 
 	// A table that does not exist: Cassandra refuses the GRANT, and says which.
 	missing := "ghost_" + tenant
-	t.Cleanup(func() { _ = admin.Query(`DROP ROLE IF EXISTS "` + missing + `"`).Exec() })
+	dropRoleAfter(t, admin, missing)
 	mustCreate(t, roleObj(nsA, "ghost", cqlv1.CassandraRoleSpec{Name: missing, Login: ptrTo(false),
 		Grants: []cqlv1.Grant{{Keyspace: cqlv1.KeyspaceName(ks), Tables: []cqlv1.ColumnName{"nope"}, Permissions: []cqlv1.Permission{"SELECT"}}}}))
 	r = waitSchema[cqlv1.CassandraRole](t, nsA, "ghost", metav1.ConditionFalse, cqlv1.ReasonFailed, tableTimeout, nil)

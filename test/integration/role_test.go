@@ -84,7 +84,7 @@ func TestCassandraRole(t *testing.T) {
 	cql(t, admin, `CREATE TABLE "`+ks+`".orders (id int PRIMARY KEY, v text)`, `CREATE TABLE "`+other+`".secrets (id int PRIMARY KEY, v text)`)
 
 	role := "app_" + suffix
-	t.Cleanup(func() { _ = admin.Query(`DROP ROLE IF EXISTS "` + role + `"`).Exec() })
+	dropRoleAfter(t, admin, role)
 	mustCreate(t, roleObj(ns, "app", cqlv1.CassandraRoleSpec{Name: role, DeletionPolicy: cqlv1.DeletionPolicyDelete,
 		Grants: []cqlv1.Grant{{Keyspace: cqlv1.KeyspaceName(ks), Permissions: []cqlv1.Permission{"SELECT", "MODIFY"}}}}))
 	r := waitSchema[cqlv1.CassandraRole](t, ns, "app", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
@@ -191,7 +191,7 @@ func TestCassandraRole(t *testing.T) {
 	// A role made by hand, imported (cqlsync import --roles): adopted with no statement, and its
 	// password left as it is.
 	legacy := "legacy_" + suffix
-	t.Cleanup(func() { _ = admin.Query(`DROP ROLE IF EXISTS "` + legacy + `"`).Exec() })
+	dropRoleAfter(t, admin, legacy)
 	cql(t, admin, `CREATE ROLE "`+legacy+`" WITH PASSWORD = 'legacy-pw' AND LOGIN = true`,
 		`GRANT ALL ON KEYSPACE "`+ks+`" TO "`+legacy+`"`, `GRANT SELECT ON TABLE "`+other+`".secrets TO "`+legacy+`"`)
 	live, err := introspect.ReadRole(context.Background(), admin, legacy)

@@ -147,5 +147,6 @@ func newNamespace(t *testing.T) string {
 	if err := k8s.Create(ctx, ns); err != nil {
 		t.Fatal(err)
 	}
+	ownNamespace(t, name)
 	return name
 }

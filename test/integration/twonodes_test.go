@@ -27,7 +27,7 @@ func TestHungNodeOnTwoNodes(t *testing.T) {
 	s1 := pairSession(t, pair.Hosts[0])
 	ks := "pair_" + uniqueSuffix()
 	cql(t, s1, `CREATE KEYSPACE "`+ks+`" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 2}`)
-	t.Cleanup(func() { _ = s1.Query(`DROP KEYSPACE IF EXISTS "` + ks + `"`).Exec() })
+	dropAfter(t, ks, s1)
 
 	timeout := metav1.Duration{Duration: 3 * time.Second}
 	mustCreate(t, connection(ns, "proceed", cqlv1.CassandraConnectionSpec{Hosts: hosts(pair.Hosts[0]),

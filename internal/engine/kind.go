@@ -120,10 +120,13 @@ type preparer[T Object, D any] interface {
 	prepare(ctx context.Context, c client.Client, secrets client.Reader, obj T, d *D, mode Mode) (*Problem, error)
 }
 
-// targetChecker is what an adapter implements to refuse a target for what its spec refers to
-// (a CassandraRole's grants on keyspaces the namespace may not use): NotPermitted, nothing read.
+// targetChecker is what an adapter implements to refuse a target, before its live state is read,
+// for what its spec refers to (a CassandraRole's grants on keyspaces the namespace may not use:
+// NotPermitted) or for what the target's cluster lacks (roles on a cluster without
+// authentication: UnsupportedByServer). cl is the target's cluster. The Problem's State is the
+// target's (Failed when unset); the error is for API-server failures only.
 type targetChecker[T Object, D any] interface {
-	checkTarget(ctx context.Context, c client.Client, clusters Clusters, obj T, d D, ref cqlv1.ConnectionRef) (*Problem, error)
+	checkTarget(ctx context.Context, c client.Client, clusters Clusters, cl Cluster, obj T, d D, ref cqlv1.ConnectionRef) (*Problem, error)
 }
 
 // typeRef is a use of a type by a column or a field.

@@ -119,7 +119,9 @@ func (c *overlaid) Role(ctx context.Context, name string) (*introspect.Role, err
 	return c.inner.Role(ctx, name)
 }
 
-// Apply never runs anything: the CLI only plans.
+// Auth is the cluster's.
+func (c *overlaid) Auth(ctx context.Context) (introspect.Auth, error) { return c.inner.Auth(ctx) }
+
 // TablesWarning: a plan never creates a table.
 func (c *overlaid) TablesWarning(context.Context) string { return "" }
 
@@ -131,6 +133,7 @@ func (c *overlaid) IndexesNotReady(context.Context, string, []string) (map[strin
 	return nil, nil
 }
 
+// Apply never runs anything: the CLI only plans.
 func (c *overlaid) Apply(context.Context, introspect.Object, plan.Plan) (plan.Plan, error) {
 	return nil, errors.New("a preview never executes DDL")
 }

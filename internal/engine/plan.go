@@ -147,7 +147,7 @@ func (r *pipeline[T, D, L]) planConnection(ctx context.Context, obj T, d D, spec
 				}
 			}
 			if tc, ok := any(r.adapter).(targetChecker[T, D]); ok && mode != Delete {
-				p, err := tc.checkTarget(ctx, r.Client, r.Clusters, obj, d, ct.ref)
+				p, err := tc.checkTarget(ctx, r.Client, r.Clusters, ct.cluster, obj, d, ct.ref)
 				if err != nil {
 					return out, fmt.Errorf("checking what %s refers to on %s: %w", QualifiedName(obj), ct.name, err)
 				}
@@ -166,15 +166,19 @@ func (r *pipeline[T, D, L]) planConnection(ctx context.Context, obj T, d D, spec
 	return out, nil
 }
 
-// refuse decides a target the resource may not act on (p says why): Failed (its message ending
-// with more), or, on deletion, let go with a NotDropped event, since it could never have created
-// the object there.
+// refuse decides a target the resource may not act on (p says why): p's state, Failed when unset
+// (its message ending with more), or, on deletion, let go with a NotDropped event, since it could
+// never have created the object there.
 func (r *pipeline[T, D, L]) refuse(w *targetWork, p *Problem, more string, mode Mode, name string) {
 	if mode == Delete {
 		w.out.release(r.kind.NotDropped, fmt.Sprintf("%s %q was NOT dropped there: %s", r.kind.Noun, name, p.Message))
 		return
 	}
-	w.out.set(cqlv1.TargetFailed, p.Reason, p.Message+more)
+	state := cqlv1.TargetFailed
+	if p.State != "" {
+		state = p.State
+	}
+	w.out.set(state, p.Reason, p.Message+more)
 }
 
 // forEachConnection runs f for each connection's targets, connections in parallel, and returns

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
 	"github.com/cqlsync/cqlsync/internal/cql/introspect"
@@ -76,8 +77,12 @@ func (roleAdapter) permitted(obj Object, v *connView, role, namespace string) *P
 
 // checkTarget refuses a target when a grant names a keyspace the namespace may not use through
 // that connection: a system keyspace, one the connection's allow-list does not allow, or one
-// another namespace's Keyspace owns and does not share.
-func (roleAdapter) checkTarget(ctx context.Context, c client.Client, clusters Clusters, r *cqlv1.CassandraRole, d desiredRole, ref cqlv1.ConnectionRef) (*Problem, error) {
+// another namespace's Keyspace owns and does not share (NotPermitted); and when the cluster runs
+// without authentication or authorization (UnsupportedByServer, Blocked until it is enabled).
+func (roleAdapter) checkTarget(ctx context.Context, c client.Client, clusters Clusters, cl Cluster, r *cqlv1.CassandraRole, d desiredRole, ref cqlv1.ConnectionRef) (*Problem, error) {
+	if p := authProblem(ctx, cl, d, ref); p != nil {
+		return p, nil
+	}
 	for i, g := range d.grants {
 		p, err := KeyspaceAccess(ctx, c, clusters, r.Namespace, ref, string(g.Keyspace), fmt.Sprintf("a grant of role %q", d.Name))
 		if err != nil || p != nil {
@@ -88,6 +93,31 @@ func (roleAdapter) checkTarget(ctx context.Context, c client.Client, clusters Cl
 		}
 	}
 	return nil, nil
+}
+
+// authProblem refuses a role on a cluster that runs without authentication (Cassandra refuses
+// CREATE ROLE from an anonymous client, and no role could log in) or, when the role has grants,
+// without authorization (Cassandra refuses GRANT). Settings that cannot be read (a release
+// before 4.0, a role that may not read system_views) refuse nothing: Cassandra answers for itself.
+func authProblem(ctx context.Context, cl Cluster, d desiredRole, ref cqlv1.ConnectionRef) *Problem {
+	if cl == nil {
+		return nil
+	}
+	auth, err := cl.Auth(ctx)
+	if err != nil {
+		log.FromContext(ctx).V(1).Info("cannot read the cluster's authenticator and authorizer", "connection", ref.Name, "error", err.Error())
+		return nil
+	}
+	missing := auth.Missing()
+	if len(d.grants) == 0 {
+		missing = slices.DeleteFunc(missing, func(m string) bool { return m == "authorization" })
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &Problem{Reason: cqlv1.ReasonUnsupportedByServer, State: cqlv1.TargetBlocked, Message: fmt.Sprintf(
+		"the cluster of %s %q runs without %s (%s): Cassandra has no roles to log in with or permissions to check there. Enable PasswordAuthenticator and CassandraAuthorizer on every node (cassandra.yaml), or remove the connection from spec.connections",
+		kindName(ref), ref.Name, strings.Join(missing, " and "), auth)}
 }
 
 // observe reads the role (each time: roles change without schema events).

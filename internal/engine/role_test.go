@@ -203,3 +203,50 @@ func TestRolePasswordFromSecret(t *testing.T) {
 		t.Errorf("an unmanaged password: %+v %v", rp, err)
 	}
 }
+
+// TestRoleOnClusterWithoutAuth: on a cluster that runs AllowAllAuthenticator a role is Blocked
+// (UnsupportedByServer) naming what to enable, with nothing read or run; AllowAllAuthorizer
+// blocks only a role with grants; settings that cannot be read refuse nothing.
+func TestRoleOnClusterWithoutAuth(t *testing.T) {
+	ctx := context.Background()
+	allowAll := introspect.Auth{Authenticator: "org.apache.cassandra.auth.AllowAllAuthenticator", Authorizer: "org.apache.cassandra.auth.AllowAllAuthorizer"}
+	noAuthz := introspect.Auth{Authenticator: "PasswordAuthenticator", Authorizer: "AllowAllAuthorizer"} // 4.x names them so
+	on := introspect.Auth{Authenticator: "org.apache.cassandra.auth.PasswordAuthenticator", Authorizer: "org.apache.cassandra.auth.CassandraAuthorizer"}
+	for _, c := range []struct {
+		name   string
+		auth   introspect.Auth
+		grants bool
+		state  cqlv1.TargetState
+		reason string
+		msg    string
+	}{
+		{"no authentication", allowAll, true, cqlv1.TargetBlocked, cqlv1.ReasonUnsupportedByServer,
+			`the cluster of CassandraConnection "c1" runs without authentication and authorization (authenticator AllowAllAuthenticator, authorizer AllowAllAuthorizer): ` +
+				`Cassandra has no roles to log in with or permissions to check there. Enable PasswordAuthenticator and CassandraAuthorizer on every node (cassandra.yaml), or remove the connection from spec.connections; nothing was read or executed`},
+		{"no authentication, no grants", allowAll, false, cqlv1.TargetBlocked, cqlv1.ReasonUnsupportedByServer, "runs without authentication (authenticator AllowAllAuthenticator"},
+		{"no authorization", noAuthz, true, cqlv1.TargetBlocked, cqlv1.ReasonUnsupportedByServer, "runs without authorization (authenticator PasswordAuthenticator, authorizer AllowAllAuthorizer)"},
+		{"no authorization, no grants", noAuthz, false, cqlv1.TargetPending, cqlv1.ReasonPending, "statement(s) to run"},
+		{"both on", on, true, cqlv1.TargetPending, cqlv1.ReasonPending, "statement(s) to run"},
+		{"not known", introspect.Auth{}, true, cqlv1.TargetPending, cqlv1.ReasonPending, "statement(s) to run"},
+	} {
+		conn := enginetest.ReadyConn("ns", "c1", true, "")
+		r := roleWith("ns", "app", func(s *cqlv1.CassandraRoleSpec) {
+			s.Login = ptr(false)
+			if !c.grants {
+				s.Grants = nil
+			}
+		})
+		fc := enginetest.NewFakeCluster()
+		fc.Roles, fc.Authn = map[string]*introspect.Role{}, c.auth
+		rp, err := CassandraRoles(testOptions(fakeClient(t, nil, conn, r), enginetest.FakeClusters{"c1": fc})).Preview(ctx, r)
+		if err != nil || len(rp.Targets) != 1 {
+			t.Fatalf("%s: %+v %v", c.name, rp, err)
+		}
+		if tg := rp.Targets[0]; tg.State != c.state || tg.Reason != c.reason || !strings.Contains(tg.Message, c.msg) {
+			t.Errorf("%s: %+v", c.name, tg)
+		}
+		if c.state == cqlv1.TargetBlocked && len(rp.Targets[0].Statements) != 0 {
+			t.Errorf("%s: statements planned: %+v", c.name, rp.Targets[0].Statements)
+		}
+	}
+}

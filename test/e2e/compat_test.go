@@ -268,4 +268,32 @@ spec:
 	if err != nil || live == nil || live.Tables["plain"] == nil || live.Tables["plain"].Options.AdditionalWritePolicy != "90p" {
 		t.Errorf("plain: %v", err)
 	}
+
+	// The node runs without authentication (as 4.x names it, in system_views.settings): a role is
+	// refused, and nothing is sent.
+	role := fmt.Sprintf("compat_role_%s_%d", slug, run)
+	op.kubectl("apply", "-f", writeManifest(t, fmt.Sprintf(`apiVersion: cqlsync.io/v1alpha1
+kind: CassandraRole
+metadata: {name: app, namespace: %s}
+spec:
+  name: %s
+  login: false
+  grants: [{keyspace: %s, permissions: [SELECT]}]
+`, ns, role, ks)))
+	for deadline := time.Now().Add(2 * time.Minute); ; {
+		st := schemaStatus(op, ns, "cassandrarole", "app")
+		if len(st.Targets) == 1 && st.Targets[0].Reason == cqlv1.ReasonUnsupportedByServer {
+			if want := "runs without authentication and authorization (authenticator AllowAllAuthenticator, authorizer AllowAllAuthorizer)"; !strings.Contains(st.Targets[0].Message, want) || st.Targets[0].State != cqlv1.TargetBlocked {
+				t.Errorf("role: %s, the message lacks %q:\n%s", st.Targets[0].State, want, st.Targets[0].Message)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("role: not UnsupportedByServer: %+v", st)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if l, err := introspect.ReadRole(context.Background(), testenv.CQLSession(t, r.host), role); err != nil || l != nil {
+		t.Errorf("the refused role on the cluster: %+v %v", l, err)
+	}
 }

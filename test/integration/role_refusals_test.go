@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	cqlv1 "github.com/cqlsync/cqlsync/api/v1alpha1"
@@ -127,5 +128,41 @@ func TestCassandraRoleRefusals(t *testing.T) {
 	}
 	if st := rp.Targets[0].Statements[0].CQL; !strings.Contains(st, "HASHED PASSWORD = '<redacted>'") || strings.Contains(st, "$2a$") {
 		t.Errorf("cqlsync plan shows %s", st)
+	}
+}
+
+// TestCassandraRoleWithoutAuthentication: on a cluster that runs without authentication (cluster1,
+// AllowAllAuthenticator and AllowAllAuthorizer, like the clusters of make run) a CassandraRole is
+// Blocked with UnsupportedByServer, and Stalled, naming what to enable; nothing is sent there (no
+// credentials reach Cassandra); deleting it with deletionPolicy Delete completes, since the role
+// is not there.
+func TestCassandraRoleWithoutAuthentication(t *testing.T) {
+	rig := testenv.Cassandra(t)
+	ns := newNamespace(t)
+	readyConnection(t, ns, "c1", rig.Cluster1, "", true)
+	role := "noauth_" + uniqueSuffix()
+	r := roleObj(ns, "app", cqlv1.CassandraRoleSpec{Name: role, DeletionPolicy: cqlv1.DeletionPolicyDelete,
+		Grants: []cqlv1.Grant{{Keyspace: "anything", Permissions: []cqlv1.Permission{"SELECT"}}}})
+	mustCreate(t, r)
+	r = waitSchema[cqlv1.CassandraRole](t, ns, "app", metav1.ConditionFalse, cqlv1.ReasonUnsupportedByServer, tableTimeout, nil)
+	want := `runs without authentication and authorization (authenticator AllowAllAuthenticator, authorizer AllowAllAuthorizer): ` +
+		`Cassandra has no roles to log in with or permissions to check there. Enable PasswordAuthenticator and CassandraAuthorizer on every node`
+	if len(r.Status.Targets) != 1 || r.Status.Targets[0].State != cqlv1.TargetBlocked || !strings.Contains(r.Status.Targets[0].Message, want) {
+		t.Errorf("targets: %+v", r.Status.Targets)
+	}
+	if c := meta.FindStatusCondition(r.Status.Conditions, cqlv1.ConditionStalled); c == nil || c.Status != metav1.ConditionTrue || c.Reason != cqlv1.ReasonUnsupportedByServer {
+		t.Errorf("Stalled: %+v", c)
+	}
+	if n := ddlStats(ns, "c1").Statements; n != 0 {
+		t.Errorf("%d statements ran on a cluster without authentication", n)
+	}
+	s := cqlSession(t, rig.Cluster1)
+	if live, err := introspect.ReadRole(context.Background(), s, role); err != nil || live != nil {
+		t.Errorf("the role on the cluster: %+v %v", live, err)
+	}
+
+	deleteAndWait(t, r, tableTimeout)
+	if n := ddlStats(ns, "c1").Statements; n != 0 {
+		t.Errorf("%d statements ran to delete a role that was never created", n)
 	}
 }

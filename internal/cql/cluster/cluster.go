@@ -113,6 +113,13 @@ func (h *Handle) Role(ctx context.Context, name string) (*introspect.Role, error
 	return introspect.ReadRole(ctx, h.session, name)
 }
 
+// Auth reads the cluster's authenticator and authorizer, within the connection's request timeout.
+func (h *Handle) Auth(ctx context.Context) (introspect.Auth, error) {
+	ctx, cancel := context.WithTimeout(ctx, introspect.ReadBudget(h.target.RequestTimeout))
+	defer cancel()
+	return introspect.ReadAuth(ctx, h.session)
+}
+
 // Agreement checks that the nodes that are up agree on the schema (see
 // [apply.Executor.CheckAgreement]).
 func (h *Handle) Agreement(ctx context.Context) error {

@@ -15,6 +15,8 @@ type Cluster interface {
 	// Role returns a role and its permissions, nil when it does not exist (read each time: roles
 	// change without schema events).
 	Role(ctx context.Context, name string) (*introspect.Role, error)
+	// Auth reads how the cluster authenticates and authorizes clients (roles need both).
+	Auth(ctx context.Context) (introspect.Auth, error)
 	// Apply runs the statements of a plan that changes obj and returns those that ran.
 	Apply(ctx context.Context, obj introspect.Object, p plan.Plan) (plan.Plan, error)
 	// IndexesNotReady lists, for each named index of the keyspace that some node cannot serve

@@ -105,6 +105,18 @@ type FakeCluster struct {
 	Plans                     int
 	// Roles are the cluster's roles, by name.
 	Roles map[string]*introspect.Role
+	// Authn is what Auth answers (zero: not known, as on a server without system_views).
+	Authn introspect.Auth
+}
+
+// Auth is f.Authn, or ReadErr.
+func (f *FakeCluster) Auth(context.Context) (introspect.Auth, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ReadErr != nil {
+		return introspect.Auth{}, f.ReadErr
+	}
+	return f.Authn, nil
 }
 
 // NewFakeCluster is a cluster holding these keyspaces.

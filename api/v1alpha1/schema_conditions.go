@@ -71,9 +71,10 @@ const (
 	// Cassandra cannot drop a field, so the spec must list it; nothing was executed on that target.
 	ReasonFieldNotInSpec = "FieldNotInSpec"
 	// ReasonUnsupportedByServer: the spec asks for what the cluster's Cassandra release lacks (a
-	// vector column or an SAI index before 5.0, an option of a later release); the message names
-	// the feature, the release that has it and the server's (its oldest node's); nothing was sent
-	// on that target.
+	// vector column or an SAI index before 5.0, an option of a later release), or a
+	// CassandraRole's cluster runs without authentication (or, for grants, authorization); the
+	// message names the feature, the release that has it and the server's (its oldest node's), or
+	// the settings to enable; nothing was sent on that target.
 	ReasonUnsupportedByServer = "UnsupportedByServer"
 	// ReasonNotPermitted: the target goes through a ClusterCassandraConnection that does not allow
 	// the resource's namespace (spec.allowedNamespaces) or the keyspace (spec.allowedKeyspaces),

@@ -108,9 +108,12 @@ func authProblem(ctx context.Context, cl Cluster, d desiredRole, ref cqlv1.Conne
 		log.FromContext(ctx).V(1).Info("cannot read the cluster's authenticator and authorizer", "connection", ref.Name, "error", err.Error())
 		return nil
 	}
-	missing := auth.Missing()
-	if len(d.grants) == 0 {
-		missing = slices.DeleteFunc(missing, func(m string) bool { return m == "authorization" })
+	var missing []string
+	if auth.WithoutAuthentication() {
+		missing = append(missing, "authentication")
+	}
+	if auth.WithoutAuthorization() && len(d.grants) > 0 {
+		missing = append(missing, "authorization")
 	}
 	if len(missing) == 0 {
 		return nil

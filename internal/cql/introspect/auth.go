@@ -15,19 +15,17 @@ type Auth struct {
 	Authenticator, Authorizer string
 }
 
-// Missing lists what the cluster runs without that roles and permissions need: "authentication"
-// under AllowAllAuthenticator (every client is anonymous, no role can log in, and Cassandra
-// refuses CREATE ROLE from an anonymous client), "authorization" under AllowAllAuthorizer
-// (Cassandra refuses GRANT). Nothing when both are on, or not known.
-func (a Auth) Missing() []string {
-	var out []string
-	if strings.HasSuffix(a.Authenticator, "AllowAllAuthenticator") {
-		out = append(out, "authentication")
-	}
-	if strings.HasSuffix(a.Authorizer, "AllowAllAuthorizer") {
-		out = append(out, "authorization")
-	}
-	return out
+// WithoutAuthentication reports whether the cluster is known to run AllowAllAuthenticator: every
+// client is anonymous, no role can log in, and Cassandra refuses CREATE ROLE from an anonymous
+// client.
+func (a Auth) WithoutAuthentication() bool {
+	return strings.HasSuffix(a.Authenticator, "AllowAllAuthenticator")
+}
+
+// WithoutAuthorization reports whether the cluster is known to run AllowAllAuthorizer: Cassandra
+// refuses GRANT.
+func (a Auth) WithoutAuthorization() bool {
+	return strings.HasSuffix(a.Authorizer, "AllowAllAuthorizer")
 }
 
 // String names both classes, short ("AllowAllAuthenticator, AllowAllAuthorizer").

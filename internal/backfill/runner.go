@@ -197,12 +197,11 @@ type work struct {
 	limiter *rate.Limiter
 }
 
-// scan reads the split's source rows page by page and hands each to f, on cfg.Writers
-// goroutines. It returns the number of rows read.
+// scan reads the split's source rows page by page (readPages) and hands each to f, on
+// cfg.Writers goroutines. It returns the number of rows read.
 func (w *work) scan(ctx context.Context, s int, f func(context.Context, row) error) (int64, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	m := w.cfg.Mapping
 	rows := make(chan row, w.cfg.Writers*4)
 	var wg sync.WaitGroup
 	for range w.cfg.Writers {
@@ -218,43 +217,13 @@ func (w *work) scan(ctx context.Context, s int, f func(context.Context, row) err
 		})
 	}
 	rng := w.ranges[s]
-	iter := w.cfg.Session.Query(m.selectCQL, rng.Start, rng.End).
-		Consistency(w.cfg.Consistency).PageSize(w.cfg.PageSize).Idempotent(true).IterContext(ctx)
-	var n int64
-	var scanErr error
-	for {
-		vals := make([]raw, m.slots)
-		dest := make([]any, m.slots)
-		for i := range vals {
-			dest[i] = &vals[i]
-		}
-		if !iter.Scan(dest...) {
-			break
-		}
-		if w.limiter != nil {
-			if err := w.limiter.Wait(ctx); err != nil {
-				scanErr = err
-				break
-			}
-		}
-		r, err := m.rowOf(vals)
-		r.scanned = time.Now()
-		if err != nil {
-			scanErr = fmt.Errorf("split %d: %w", s, err)
-			break
-		}
-		n++
+	n, scanErr := w.readPages(ctx, s, rng, func(r row) bool {
 		select {
 		case rows <- r:
 		case <-ctx.Done():
 		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	if err := iter.Close(); err != nil && scanErr == nil {
-		scanErr = fmt.Errorf("reading split %d of %s.%s: %w", s, m.SourceKeyspace, m.SourceTable, err)
-	}
+		return ctx.Err() == nil
+	})
 	close(rows)
 	wg.Wait()
 	if scanErr != nil {
@@ -264,6 +233,57 @@ func (w *work) scan(ctx context.Context, s int, f func(context.Context, row) err
 		return n, err
 	}
 	return n, nil
+}
+
+// readPages reads the rows of split s in rng, one page per request (the paging state carried by
+// hand), and hands each to f until f returns false. Each row's scanned time is when its page was
+// requested: the TTLs the server returns are the ones left at that moment, or less, whereas a
+// page can wait in the driver for seconds before its last row is reached (writes, a rate limit).
+// Taking the scan time then would make copied cells live longer than their source. It returns
+// the number of rows read.
+func (w *work) readPages(ctx context.Context, s int, rng TokenRange, f func(row) bool) (int64, error) {
+	m := w.cfg.Mapping
+	var n int64
+	var state []byte
+	for {
+		requested := time.Now()
+		iter := w.cfg.Session.Query(m.selectCQL, rng.Start, rng.End).
+			Consistency(w.cfg.Consistency).PageSize(w.cfg.PageSize).PageState(state).Idempotent(true).IterContext(ctx)
+		state = iter.PageState()
+		for {
+			vals := make([]raw, m.slots)
+			dest := make([]any, m.slots)
+			for i := range vals {
+				dest[i] = &vals[i]
+			}
+			if !iter.Scan(dest...) {
+				break
+			}
+			if w.limiter != nil {
+				if err := w.limiter.Wait(ctx); err != nil {
+					_ = iter.Close()
+					return n, err
+				}
+			}
+			r, err := m.rowOf(vals)
+			if err != nil {
+				_ = iter.Close()
+				return n, fmt.Errorf("split %d: %w", s, err)
+			}
+			r.scanned = requested
+			n++
+			if !f(r) {
+				_ = iter.Close()
+				return n, nil
+			}
+		}
+		if err := iter.Close(); err != nil {
+			return n, fmt.Errorf("reading split %d of %s.%s: %w", s, m.SourceKeyspace, m.SourceTable, err)
+		}
+		if len(state) == 0 {
+			return n, nil
+		}
+	}
 }
 
 // copySplit writes every copyable row of split s into the target.

@@ -114,12 +114,17 @@ func loadOrders(t *testing.T, s *gocql.Session, ks string, n int) {
 }
 
 // dualWriter is the application during the backfill: it writes every change to both tables, with
-// one client timestamp, updating existing rows with newer values and inserting new rows.
+// one client timestamp, updating existing rows with newer values and inserting new rows. Like an
+// application it retries a write that fails (a timeout on a busy node): each statement carries its
+// timestamp, so a retry is idempotent. A write that still fails after a minute is recorded in
+// failed, and the test fails naming it: the tables would then differ for a reason that is not the
+// backfill's.
 type dualWriter struct {
 	mu       sync.Mutex
 	updated  map[int]int64 // id -> last qty written
 	inserted []int
-	errs     int
+	retries  int
+	failed   []string
 	stop     chan struct{}
 	done     chan struct{}
 }
@@ -137,18 +142,12 @@ func startDualWriter(t *testing.T, s *gocql.Session, ks string, existing int) *d
 			case <-tick.C:
 			}
 			ts := time.Now().UnixMicro()
-			var err error
 			if i%4 == 3 {
 				id := 1_000_000 + i
-				for _, q := range []string{
-					fmt.Sprintf(`INSERT INTO %s.orders_v1 (id, customer_id, qty, note) VALUES (?, ?, ?, 'new') USING TIMESTAMP ?`, ks),
-					fmt.Sprintf(`INSERT INTO %s.orders_v2 (id, customer_id, qty, note) VALUES (?, ?, ?, 'new') USING TIMESTAMP ?`, ks),
-				} {
-					if err == nil {
-						err = s.Query(q, id, customerOf(id), int64(id), ts).Exec()
-					}
-				}
-				if err == nil {
+				if w.write(s, fmt.Sprintf("insert of row %d", id),
+					statement{fmt.Sprintf(`INSERT INTO %s.orders_v1 (id, customer_id, qty, note) VALUES (?, ?, ?, 'new') USING TIMESTAMP ?`, ks), []any{id, customerOf(id), int64(id), ts}},
+					statement{fmt.Sprintf(`INSERT INTO %s.orders_v2 (id, customer_id, qty, note) VALUES (?, ?, ?, 'new') USING TIMESTAMP ?`, ks), []any{id, customerOf(id), int64(id), ts}},
+				) {
 					w.mu.Lock()
 					w.inserted = append(w.inserted, id)
 					w.mu.Unlock()
@@ -156,25 +155,49 @@ func startDualWriter(t *testing.T, s *gocql.Session, ks string, existing int) *d
 			} else {
 				id := rand.IntN(existing)
 				qty := -int64(i) - 1
-				err = s.Query(fmt.Sprintf(`UPDATE %s.orders_v1 USING TIMESTAMP ? SET qty = ? WHERE id = ?`, ks), ts, int(qty), id).Exec()
-				if err == nil {
-					err = s.Query(fmt.Sprintf(`UPDATE %s.orders_v2 USING TIMESTAMP ? SET qty = ? WHERE customer_id = ? AND id = ?`, ks), ts, qty, customerOf(id), id).Exec()
-				}
-				if err == nil {
+				if w.write(s, fmt.Sprintf("update of row %d", id),
+					statement{fmt.Sprintf(`UPDATE %s.orders_v1 USING TIMESTAMP ? SET qty = ? WHERE id = ?`, ks), []any{ts, int(qty), id}},
+					statement{fmt.Sprintf(`UPDATE %s.orders_v2 USING TIMESTAMP ? SET qty = ? WHERE customer_id = ? AND id = ?`, ks), []any{ts, qty, customerOf(id), id}},
+				) {
 					w.mu.Lock()
 					w.updated[id] = qty
 					w.mu.Unlock()
 				}
 			}
-			if err != nil {
-				w.mu.Lock()
-				w.errs++
-				w.mu.Unlock()
-			}
 		}
 	}()
 	t.Cleanup(w.halt)
 	return w
+}
+
+// statement is one CQL statement with its values.
+type statement struct {
+	cql  string
+	args []any
+}
+
+// write runs the statements of one change in order, each retried until it succeeds, for at most a
+// minute. It reports whether all of them succeeded.
+func (w *dualWriter) write(s *gocql.Session, what string, statements ...statement) bool {
+	deadline := time.Now().Add(time.Minute)
+	for _, st := range statements {
+		for {
+			err := s.Query(st.cql, st.args...).Exec()
+			if err == nil {
+				break
+			}
+			w.mu.Lock()
+			if time.Now().After(deadline) {
+				w.failed = append(w.failed, fmt.Sprintf("%s: %v", what, err))
+				w.mu.Unlock()
+				return false
+			}
+			w.retries++
+			w.mu.Unlock()
+			time.Sleep(100 * time.Millisecond) // a backoff between attempts, as a driver's retry policy has
+		}
+	}
+	return true
 }
 
 func (w *dualWriter) halt() {
@@ -350,9 +373,13 @@ func TestBackfillUnderKills(t *testing.T) {
 	b := waitVerified(t, c, ns, 15*time.Minute)
 	elapsed := time.Since(begin)
 	writer.halt()
-	t.Logf("verified %d rows in %s with 5 kills: %d rows written (%.2fx the source), writer: %d updates, %d inserts, %d errors",
+	t.Logf("verified %d rows in %s with 5 kills: %d rows written (%.2fx the source), writer: %d updates, %d inserts, %d retried writes",
 		b.Status.RowsVerified, elapsed.Round(time.Second), b.Status.RowsCopied, float64(b.Status.RowsCopied)/float64(rows),
-		len(writer.updated), len(writer.inserted), writer.errs)
+		len(writer.updated), len(writer.inserted), writer.retries)
+	if len(writer.failed) > 0 {
+		t.Fatalf("%d of the application's writes failed for a minute, so the tables differ for a reason that is not the backfill's; the first: %s",
+			len(writer.failed), writer.failed[0])
+	}
 	if b.Status.RowsSkipped != 0 || b.Status.Mismatched != "" || b.Status.Copied != fmt.Sprintf("0-%d", splits-1) || b.Status.Verified != b.Status.Copied {
 		t.Errorf("final status: %+v", b.Status)
 	}

@@ -136,7 +136,7 @@ func startOperator(t testing.TB, flags ...string) operator {
 					t.Errorf("%s:\n%s", refusedHelp, f)
 				}
 				if t.Failed() {
-					t.Logf("manager logs:\n%s", logs.String())
+					t.Logf("manager logs (since the last shown, when several managers ran):\n%s", logs.unshown())
 				}
 			},
 		})
@@ -184,6 +184,7 @@ const refusedMarker = "forbidden: User"
 type managerLog struct {
 	mu      sync.Mutex
 	buf     bytes.Buffer
+	shown   int // how much of buf unshown has returned
 	refused chan struct{}
 	once    sync.Once
 }
@@ -206,6 +207,16 @@ func (b *managerLog) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// unshown returns the log written since the last call: a test that restarts the manager shows
+// each process's logs once, not the whole log at every stop.
+func (b *managerLog) unshown() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := b.buf.String()[b.shown:]
+	b.shown = b.buf.Len()
+	return out
 }
 
 // forbidden returns the lines of the log that report a refused request, or "".

@@ -238,19 +238,59 @@ func (w *work) scan(ctx context.Context, s int, f func(context.Context, row) err
 // readPages reads the rows of split s in rng, one page per request (the paging state carried by
 // hand), and hands each to f until f returns false. Each row's scanned time is when its page was
 // requested: the TTLs the server returns are the ones left at that moment, or less, whereas a
-// page can wait in the driver for seconds before its last row is reached (writes, a rate limit).
-// Taking the scan time then would make copied cells live longer than their source. It returns
-// the number of rows read.
+// page can wait for seconds before its last row is handed out (writes, a rate limit). Taking the
+// time a row is reached would make copied cells live longer than their source. The next page is
+// read while one is handed out, as the driver's own prefetch would. It returns the number of
+// rows handed to f.
 func (w *work) readPages(ctx context.Context, s int, rng TokenRange, f func(row) bool) (int64, error) {
-	m := w.cfg.Mapping
+	ctx, cancel := context.WithCancel(ctx)
+	pages := make(chan page, 1)
+	go w.fetchPages(ctx, s, rng, pages)
+	defer func() {
+		cancel()
+		for range pages { // until fetchPages has returned
+		}
+	}()
 	var n int64
+	for p := range pages {
+		for _, r := range p.rows {
+			if w.limiter != nil {
+				if err := w.limiter.Wait(ctx); err != nil {
+					return n, err
+				}
+			}
+			n++
+			if !f(r) {
+				return n, nil
+			}
+		}
+		if p.err != nil {
+			return n, p.err
+		}
+	}
+	return n, nil
+}
+
+// page is the rows of one page of a split, read, and the error that ended the split's reading.
+type page struct {
+	rows []row
+	err  error
+}
+
+// fetchPages reads the pages of split s into pages, each row stamped with the time its page was
+// requested, until the last page, an error (sent with the rows before it) or ctx's end. It
+// closes pages.
+func (w *work) fetchPages(ctx context.Context, s int, rng TokenRange, pages chan<- page) {
+	defer close(pages)
+	m := w.cfg.Mapping
 	var state []byte
 	for {
 		requested := time.Now()
 		iter := w.cfg.Session.Query(m.selectCQL, rng.Start, rng.End).
 			Consistency(w.cfg.Consistency).PageSize(w.cfg.PageSize).PageState(state).Idempotent(true).IterContext(ctx)
 		state = iter.PageState()
-		for {
+		var p page
+		for p.err == nil {
 			vals := make([]raw, m.slots)
 			dest := make([]any, m.slots)
 			for i := range vals {
@@ -259,29 +299,24 @@ func (w *work) readPages(ctx context.Context, s int, rng TokenRange, f func(row)
 			if !iter.Scan(dest...) {
 				break
 			}
-			if w.limiter != nil {
-				if err := w.limiter.Wait(ctx); err != nil {
-					_ = iter.Close()
-					return n, err
-				}
-			}
 			r, err := m.rowOf(vals)
 			if err != nil {
-				_ = iter.Close()
-				return n, fmt.Errorf("split %d: %w", s, err)
+				p.err = fmt.Errorf("split %d: %w", s, err)
+				break
 			}
 			r.scanned = requested
-			n++
-			if !f(r) {
-				_ = iter.Close()
-				return n, nil
-			}
+			p.rows = append(p.rows, r)
 		}
-		if err := iter.Close(); err != nil {
-			return n, fmt.Errorf("reading split %d of %s.%s: %w", s, m.SourceKeyspace, m.SourceTable, err)
+		if err := iter.Close(); err != nil && p.err == nil {
+			p.err = fmt.Errorf("reading split %d of %s.%s: %w", s, m.SourceKeyspace, m.SourceTable, err)
 		}
-		if len(state) == 0 {
-			return n, nil
+		select {
+		case pages <- p:
+		case <-ctx.Done():
+			return
+		}
+		if p.err != nil || len(state) == 0 {
+			return
 		}
 	}
 }

@@ -24,7 +24,9 @@ import (
 //     connection to the same cluster): NotPermitted, naming the owner and spec.grants[0];
 //   - through a ClusterCassandraConnection: a role its allowedRoles (${namespace}_*) does not
 //     allow, and a superuser: NotPermitted;
-//   - a grant on a table that does not exist: Failed with Cassandra's message, naming the table.
+//   - a grant on a table that does not exist: Failed with Cassandra's message, naming the table;
+//   - a role another namespace's CassandraRole manages on the same cluster: DuplicateOwner, naming
+//     it, and deleting the duplicate drops nothing.
 //
 // And what cqlsync plan shows of a role: its password hash redacted.
 func TestCassandraRoleRefusals(t *testing.T) {
@@ -89,6 +91,27 @@ func TestCassandraRoleRefusals(t *testing.T) {
 	if msg := r.Status.Targets[0].Message; !strings.Contains(msg, "nope") {
 		t.Errorf("a grant on a table that does not exist: %s", msg)
 	}
+
+	// One owner per role and cluster: team B's CassandraRole naming team A's role, through B's own
+	// connection to the same cluster, is DuplicateOwner naming A's, and changes nothing; deleting
+	// it, with deletionPolicy Delete, drops nothing.
+	taken := "taken_" + tenant
+	dropRoleAfter(t, admin, taken)
+	mustCreate(t, roleObj(nsA, "taken", cqlv1.CassandraRoleSpec{Name: taken, Login: ptrTo(false)}))
+	waitSchema[cqlv1.CassandraRole](t, nsA, "taken", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
+	copycat := roleObj(nsB, "copycat", cqlv1.CassandraRoleSpec{Name: taken, Login: ptrTo(false), DeletionPolicy: cqlv1.DeletionPolicyDelete,
+		Grants: []cqlv1.Grant{{Keyspace: cqlv1.KeyspaceName(ks), Permissions: []cqlv1.Permission{"SELECT"}}}})
+	mustCreate(t, copycat)
+	r = waitSchema[cqlv1.CassandraRole](t, nsB, "copycat", metav1.ConditionFalse, cqlv1.ReasonDuplicateOwner, tableTimeout, nil)
+	if tg := r.Status.Targets[0]; tg.Reason != cqlv1.ReasonDuplicateOwner || !strings.Contains(tg.Message, `CassandraRole "`+nsA+`/taken"`) {
+		t.Errorf("a role another namespace's CassandraRole manages: %+v", tg)
+	}
+	t.Logf("a duplicate role: %s", r.Status.Targets[0].Message)
+	deleteAndWait(t, copycat, tableTimeout)
+	if live, err := introspect.ReadRole(context.Background(), admin, taken); err != nil || live == nil {
+		t.Errorf("deleting the duplicate dropped team A's role: %+v %v", live, err)
+	}
+	waitSchema[cqlv1.CassandraRole](t, nsA, "taken", metav1.ConditionTrue, cqlv1.ReasonSynced, tableTimeout, nil)
 
 	// Through a ClusterCassandraConnection.
 	shared := "roles-" + tenant

@@ -290,7 +290,7 @@ func (w *work) fetchPages(ctx context.Context, s int, rng TokenRange, pages chan
 			Consistency(w.cfg.Consistency).PageSize(w.cfg.PageSize).PageState(state).Idempotent(true).IterContext(ctx)
 		state = iter.PageState()
 		var p page
-		for p.err == nil {
+		for {
 			vals := make([]raw, m.slots)
 			dest := make([]any, m.slots)
 			for i := range vals {
